@@ -1,0 +1,1 @@
+"""Authentication (Firebase ID tokens) and the viewer."""

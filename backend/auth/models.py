@@ -1,0 +1,59 @@
+"""The viewer of a request and the roles a Firebase custom claim can grant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    MODERATOR = "moderator"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Locale(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+DEFAULT_LOCALE = Locale.VI
+# Staff act on their department's reports; moderators and admins act on everything.
+STAFF_ROLES = frozenset({Role.MODERATOR, Role.STAFF, Role.ADMIN})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Viewer:
+    """Who is asking: anonymous (uid None) or a verified Firebase user."""
+
+    uid: str | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    locale: Locale = DEFAULT_LOCALE
+    email: str | None = None
+    department: str | None = None
+    # Seconds since the epoch when Firebase issued the token; for revocation checks on writes.
+    auth_time: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.uid is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+
+def roles_from_claims(claims: dict[str, object]) -> frozenset[Role]:
+    """Every signed-in user is a resident; the `role` claim adds one more."""
+    roles = {Role.RESIDENT}
+    claimed = claims.get("role")
+    if isinstance(claimed, str):
+        try:
+            roles.add(Role(claimed))
+        except ValueError:
+            pass  # an unknown role grants nothing
+    return frozenset(roles)

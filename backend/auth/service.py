@@ -1,0 +1,145 @@
+"""Turn an Authorization header into a Viewer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+
+import firebase_admin
+from firebase_admin import auth as firebase_auth
+from firebase_admin import exceptions as firebase_exceptions
+
+from backend import firebase
+from backend.auth.models import DEFAULT_LOCALE, Locale, Viewer, roles_from_claims
+
+log = logging.getLogger(__name__)
+
+
+class AuthenticationError(Exception):
+    """The request carried credentials that are not valid (HTTP 401)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class AuthUnavailableError(Exception):
+    """Token verification could not run (certificates or Firebase unreachable): HTTP 503."""
+
+
+class RevocationCache:
+    """When each uid last passed a revocation check, so it runs at most every `ttl` seconds.
+
+    Per process and bounded: losing it only costs one extra remote check, so web processes stay
+    stateless in the sense that matters.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = 50_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._checked: OrderedDict[str, float] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0
+
+    def is_fresh(self, uid: str, now: float) -> bool:
+        checked = self._checked.get(uid)
+        return checked is not None and now - checked < self.ttl
+
+    def mark(self, uid: str, now: float) -> None:
+        self._checked[uid] = now
+        self._checked.move_to_end(uid)
+        while len(self._checked) > self.max_entries:
+            self._checked.popitem(last=False)
+
+    def forget(self, uid: str) -> None:
+        self._checked.pop(uid, None)
+
+
+def parse_locale(accept_language: str | None) -> Locale:
+    """Pick vi or en from an Accept-Language header, honouring q-values; default vi."""
+    if not accept_language:
+        return DEFAULT_LOCALE
+    best: tuple[float, Locale] | None = None
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("vi", "en") and quality > 0:
+            # Earlier entries win ties, as the header's order expresses preference.
+            score = quality - index * 1e-6
+            if best is None or score > best[0]:
+                best = (score, Locale(primary))
+    return best[1] if best else DEFAULT_LOCALE
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer` header, None when absent; error when malformed."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 8192:
+        raise AuthenticationError("UNAUTHENTICATED", "Authorization must be 'Bearer <ID token>'")
+    return token
+
+
+async def authenticate(
+    *,
+    app: firebase_admin.App,
+    authorization: str | None,
+    locale: Locale,
+    revocations: RevocationCache,
+    force_revocation_check: bool = False,
+) -> Viewer:
+    """Verify the bearer token (if any) and build the viewer."""
+    token = bearer_token(authorization)
+    if token is None:
+        return Viewer(locale=locale)
+    try:
+        # Signature and expiry on every request, locally with cached certificates.
+        claims = await firebase.verify_id_token(app, token, check_revoked=False)
+        uid = str(claims["uid"])
+        now = time.time()
+        if revocations.enabled and (force_revocation_check or not revocations.is_fresh(uid, now)):
+            # A remote call: at most every few minutes per user, and on demand for writes.
+            await firebase.verify_id_token(app, token, check_revoked=True)
+            revocations.mark(uid, now)
+    except firebase_auth.ExpiredIdTokenError:
+        raise AuthenticationError("UNAUTHENTICATED", "The ID token has expired") from None
+    except firebase_auth.RevokedIdTokenError:
+        raise AuthenticationError("UNAUTHENTICATED", "The ID token was revoked") from None
+    except firebase_auth.UserDisabledError:
+        raise AuthenticationError("UNAUTHENTICATED", "This account is disabled") from None
+    except firebase_auth.UserNotFoundError:
+        raise AuthenticationError("UNAUTHENTICATED", "This account no longer exists") from None
+    except firebase_auth.InvalidIdTokenError as error:
+        log.info("rejected ID token: %s", error)
+        raise AuthenticationError("UNAUTHENTICATED", "The ID token is not valid") from None
+    except firebase_auth.CertificateFetchError as error:
+        log.warning("could not fetch token certificates: %s", error)
+        raise AuthUnavailableError("token certificates unavailable") from error
+    except firebase_exceptions.FirebaseError as error:
+        log.warning("Firebase could not check the token: %s", error)
+        raise AuthUnavailableError("Firebase unavailable") from error
+    except ValueError as error:
+        # firebase-admin raises ValueError for tokens that are not JWTs at all.
+        log.info("rejected malformed ID token: %s", error)
+        raise AuthenticationError("UNAUTHENTICATED", "The ID token is not valid") from None
+    department = claims.get("department")
+    return Viewer(
+        uid=uid,
+        roles=roles_from_claims(claims),
+        locale=locale,
+        email=claims.get("email") if isinstance(claims.get("email"), str) else None,
+        department=department if isinstance(department, str) else None,
+        auth_time=claims.get("auth_time") if isinstance(claims.get("auth_time"), int) else None,
+    )

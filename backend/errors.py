@@ -1,0 +1,75 @@
+"""Errors: DomainError for rule violations, the payload error type, and error masking."""
+
+from __future__ import annotations
+
+import contextvars
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+# Set by the request-id middleware; read when an error is masked so support can find the log line.
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+
+
+class DomainError(Exception):
+    """A broken business rule: becomes a payload error with a code, never a 500."""
+
+    def __init__(self, code: Enum | str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class PermissionDeniedError(DomainError):
+    """The viewer may not do this."""
+
+    def __init__(self, message: str = "You are not allowed to do this") -> None:
+        super().__init__("FORBIDDEN", message)
+
+
+@strawberry.interface(
+    description="A problem with a mutation's input or a rule it broke. Each domain's error type "
+    "implements it and adds a `code` enum."
+)
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase path), or null for the whole input."
+    )
+    message: str = strawberry.field(description="A human-readable explanation, in English.")
+
+
+# Errors whose messages are safe to show: GraphQL syntax/validation errors and our own errors.
+_SAFE_ERRORS: tuple[type[Exception], ...] = (DomainError,)
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask anything that is not a validation error or a deliberate, typed error."""
+    original = error.original_error
+    if original is None:
+        return False  # parse and validation errors carry no original error
+    if isinstance(original, _SAFE_ERRORS):
+        return False
+    return not (isinstance(original, GraphQLError) and original.original_error is None)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """MaskErrors that keeps a code and the request id, so a user report can be traced."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask_error, error_message="Internal server error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id_var.get()},
+        )

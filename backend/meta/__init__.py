@@ -1,0 +1,1 @@
+"""Deployment metadata: the loaded content version."""

@@ -1,0 +1,168 @@
+"""Pure ASGI middleware: request id, security headers, body-size limit, authentication."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+import orjson
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.auth import service as auth_service
+from backend.errors import request_id_var
+
+if TYPE_CHECKING:
+    from backend.app import AppState
+
+log = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+
+
+async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
+    """Answer with `{"error": {"code", "message", "requestId"}}`."""
+    body = orjson.dumps(
+        {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
+    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="thanglong"'))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Give each request an id (kept from a sane X-Request-ID) and add security headers."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name.decode(), value.decode())
+                if self.hsts:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            request_id_var.reset(token)
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over a limit (413), whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, overrides: dict[str, int]) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.overrides = overrides  # path prefix -> limit (uploads have their own)
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.overrides.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope["path"])
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await send_json_error(send, 400, "BAD_REQUEST", "Invalid Content-Length")
+                return
+            if int(declared) > limit:
+                await send_json_error(
+                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {limit} bytes"
+                )
+                return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLargeError:
+            if not response_started:
+                await send_json_error(
+                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {limit} bytes"
+                )
+
+
+class AuthenticationMiddleware:
+    """Resolve the viewer from the bearer token; a bad token is a 401, not an anonymous read."""
+
+    PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        state: AppState = scope["app"].state.thanglong
+        headers = Headers(scope=scope)
+        locale = auth_service.parse_locale(headers.get("accept-language"))
+        try:
+            viewer = await auth_service.authenticate(
+                app=state.firebase_app,
+                authorization=headers.get("authorization"),
+                locale=locale,
+                revocations=state.revocations,
+            )
+        except auth_service.AuthenticationError as error:
+            await send_json_error(send, 401, error.code, error.message)
+            return
+        except auth_service.AuthUnavailableError:
+            await send_json_error(
+                send, 503, "UNAVAILABLE", "Sign-in cannot be checked right now; try again"
+            )
+            return
+        scope.setdefault("state", {})["viewer"] = viewer
+        await self.app(scope, receive, send)

@@ -1,0 +1,76 @@
+"""Load content/ into the database: on an empty database, or on demand (--reload-content)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from backend.db import Database, ensure_indexes
+from backend.meta import repository as meta_repository
+from backend.settings import ROOT
+
+log = logging.getLogger(__name__)
+
+CONTENT_DIR = ROOT / "content"
+
+# Each module has `async def load_content(db, content_dir) -> int` (documents written), and replaces
+# its collections' seeded documents atomically per document, so a reload never leaves a half-set.
+LOADERS: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    indexes: int
+    content_loaded: bool
+    content_version: str | None
+    documents: int
+
+
+def content_version(content_dir: Path = CONTENT_DIR) -> str:
+    """A hash of every content file: any edit gives a new version."""
+    digest = hashlib.sha256()
+    if content_dir.exists():
+        for path in sorted(p for p in content_dir.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(content_dir)).encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+async def load_content(db: Database, content_dir: Path = CONTENT_DIR) -> int:
+    """Run every domain's loader; returns how many documents were written."""
+    written = 0
+    for name in LOADERS:
+        module = importlib.import_module(name)
+        written += await module.load_content(db, content_dir)
+    return written
+
+
+async def migrate(
+    db: Database, *, reload_content: bool = False, content_dir: Path = CONTENT_DIR
+) -> MigrationResult:
+    """Ensure indexes; load content when the database has none (or when asked to)."""
+    created = await ensure_indexes(db)
+    current = await meta_repository.get_content_version(db)
+    if current is not None and not reload_content:
+        return MigrationResult(
+            indexes=sum(len(v) for v in created.values()),
+            content_loaded=False,
+            content_version=str(current["version"]),
+            documents=0,
+        )
+    version = content_version(content_dir)
+    written = await load_content(db, content_dir)
+    # Written last: a crash mid-load leaves no version, so the next start loads again.
+    await meta_repository.set_content_version(db, version=version, at=datetime.now(UTC))
+    log.info("content %s loaded (%d documents)", version, written)
+    return MigrationResult(
+        indexes=sum(len(v) for v in created.values()),
+        content_loaded=True,
+        content_version=version,
+        documents=written,
+    )

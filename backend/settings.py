@@ -1,0 +1,93 @@
+"""Twelve-factor settings: every value comes from the environment (or a .env file in development)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import CommaSeparatedStrings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration the app refuses to run with."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    env: Environment = Environment.DEVELOPMENT
+    mongodb_uri: str | None = None
+    mongodb_db: str = "thanglong"
+    data_dir: Path = ROOT / "var"
+    firebase_project_id: str = "demo-thanglong"
+    firebase_credentials_file: str | None = None
+    firebase_auth_emulator_host: str | None = None
+    fcm_endpoint: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_000_000
+    # How often a user's token is checked for revocation/disabling (a remote call); 0 = never.
+    revocation_check_seconds: int = 300
+    readiness_timeout_seconds: float = 2.0
+    db_timeout_ms: int = 2_000
+    seed_on_start: bool = False
+
+    @property
+    def production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.mongodb_uri is None
+
+    def check(self) -> None:
+        """Refuse configurations that are unsafe in production."""
+        if not self.production:
+            return
+        problems = []
+        if self.firebase_auth_emulator_host:
+            # The emulator accepts unsigned tokens: never trust it in production.
+            problems.append("FIREBASE_AUTH_EMULATOR_HOST is set")
+        if self.fcm_endpoint:
+            problems.append("FCM_ENDPOINT (a local FCM endpoint) is set")
+        if not self.mongodb_uri:
+            problems.append("MONGODB_URI is not set (the embedded database is for development)")
+        if self.revocation_check_seconds <= 0:
+            problems.append("REVOCATION_CHECK_SECONDS must be positive")
+        if self.firebase_project_id.startswith("demo-"):
+            problems.append("FIREBASE_PROJECT_ID is a demo project")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (and .env outside production)."""
+    env_file = ROOT / ".env"
+    config = Config(env_file if env_file.exists() else None, environ=environ or os.environ)
+    env = Environment(config("APP_ENV", default="development"))
+    settings = Settings(
+        env=env,
+        mongodb_uri=config("MONGODB_URI", default=None) or None,
+        mongodb_db=config("MONGODB_DB", default="thanglong"),
+        data_dir=Path(config("DATA_DIR", default=str(ROOT / "var"))),
+        firebase_project_id=config("FIREBASE_PROJECT_ID", default="demo-thanglong"),
+        firebase_credentials_file=config("GOOGLE_APPLICATION_CREDENTIALS", default=None) or None,
+        firebase_auth_emulator_host=config("FIREBASE_AUTH_EMULATOR_HOST", default=None) or None,
+        fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
+        cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
+        max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=1_000_000),
+        revocation_check_seconds=config("REVOCATION_CHECK_SECONDS", cast=int, default=300),
+        db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),
+        seed_on_start=config("SEED_ON_START", cast=bool, default=False),
+    )
+    settings.check()
+    return settings

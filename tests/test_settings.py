@@ -1,0 +1,41 @@
+"""Production refuses unsafe configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.settings import SettingsError, load_settings
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
+    "FIREBASE_PROJECT_ID": "thanglong-prod",
+}
+
+
+def test_production_settings_load() -> None:
+    settings = load_settings(dict(PRODUCTION))
+    assert settings.production
+    assert settings.mongodb_uri == PRODUCTION["MONGODB_URI"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, "FIREBASE_AUTH_EMULATOR_HOST"),
+        ({"FCM_ENDPOINT": "http://127.0.0.1:9097"}, "FCM_ENDPOINT"),
+        ({"MONGODB_URI": ""}, "MONGODB_URI"),
+        ({"FIREBASE_PROJECT_ID": "demo-thanglong"}, "demo project"),
+    ],
+)
+def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) -> None:
+    with pytest.raises(SettingsError, match=reason):
+        load_settings({**PRODUCTION, **extra})
+
+
+def test_development_allows_emulators() -> None:
+    settings = load_settings(
+        {"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", "FCM_ENDPOINT": "http://127.0.0.1:9"}
+    )
+    assert settings.firebase_auth_emulator_host == "127.0.0.1:9099"
+    assert settings.embedded_database
