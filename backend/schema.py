@@ -26,8 +26,12 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 
 
+# One base per domain, one per line; the root types only compose.
 @strawberry.type(description="Read the city's data.")
-class Query(AuthQueries, MetaQueries):
+class Query(
+    AuthQueries,
+    MetaQueries,
+):
     pass
 
 
