@@ -52,7 +52,8 @@ class FirebaseAuthEmulator:
 
     def _ready(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://{self.host_port}/", timeout=1) as response:
+            url = f"http://{self.host_port}/"
+            with urllib.request.urlopen(url, timeout=1) as response:
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
@@ -63,15 +64,17 @@ class FirebaseAuthEmulator:
         config = Path(self._config_dir.name) / "firebase.json"
         # Own hub and logging ports, so a test run and `make run` can share a machine.
         config.write_text(
-            json.dumps({
-                "emulators": {
-                    "auth": {"host": self.host, "port": self.port},
-                    "hub": {"host": self.host, "port": free_port()},
-                    "logging": {"host": self.host, "port": free_port()},
-                    "ui": {"enabled": False},
-                    "singleProjectMode": True,
+            json.dumps(
+                {
+                    "emulators": {
+                        "auth": {"host": self.host, "port": self.port},
+                        "hub": {"host": self.host, "port": free_port()},
+                        "logging": {"host": self.host, "port": free_port()},
+                        "ui": {"enabled": False},
+                        "singleProjectMode": True,
+                    }
                 }
-            })
+            )
         )
         self._child.spawn(
             [firebase_command(), "--config", str(config), "emulators:start",
@@ -89,7 +92,7 @@ class FirebaseAuthEmulator:
             f"http://{self.host_port}/emulator/v1/projects/{self.project_id}/accounts",
             method="DELETE",
         )
-        with urllib.request.urlopen(request, timeout=5):
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback http
             pass
 
     def stop(self) -> None:

@@ -27,18 +27,20 @@ class StaticTokenCredential(credentials.Base):
     google-auth never refreshes a token without expiry, so nothing reaches out to Google.
     """
 
-    def __init__(self, token: str = "owner") -> None:
+    def __init__(self, token: str = "owner") -> None:  # noqa: S107 - not a secret
         self._g_credential = google.oauth2.credentials.Credentials(token=token)
 
     def get_credential(self) -> google.oauth2.credentials.Credentials:
         return self._g_credential
 
+    def get_access_token(self) -> credentials.AccessTokenInfo:
+        """The static token; the base class would try (and fail) to refresh it."""
+        return credentials.AccessTokenInfo(self._g_credential.token, None)
+
 
 def point_messaging_at(endpoint: str) -> None:
     """Send FCM calls to `endpoint` (the seam firebase-admin 5 to 7 keep stable)."""
-    messaging._MessagingService.FCM_URL = (  # noqa: SLF001 - documented seam, see DESIGN.md
-        endpoint.rstrip("/") + "/v1/projects/{0}/messages:send"
-    )
+    messaging._MessagingService.FCM_URL = endpoint.rstrip("/") + "/v1/projects/{0}/messages:send"
 
 
 def _credential(settings: Settings) -> credentials.Base:

@@ -79,7 +79,9 @@ class Connection(Generic[NodeT]):
     def from_page(
         cls, nodes: Sequence[NodeT], cursors: Sequence[str], *, has_next_page: bool
     ) -> Connection[NodeT]:
-        edges = [Edge(node=node, cursor=cursor) for node, cursor in zip(nodes, cursors, strict=True)]
+        edges = [
+            Edge(node=node, cursor=cursor) for node, cursor in zip(nodes, cursors, strict=True)
+        ]
         return cls(
             edges=edges,
             page_info=PageInfo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -55,7 +56,7 @@ class ChildProcess:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             self._output = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
         else:
-            self._output = tempfile.TemporaryFile()
+            self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             list(command),
             stdout=self._output,
@@ -64,7 +65,7 @@ class ChildProcess:
             env={**os.environ, **(env or {})},
             cwd=str(cwd or tempfile.gettempdir()),
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets a signal, no locks taken
+            preexec_fn=_die_with_parent,
         )
 
     def output_tail(self, size: int = 2000) -> str:
@@ -100,10 +101,8 @@ class ChildProcess:
         """SIGTERM, wait, then SIGKILL if it hangs; the process group goes with it."""
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:

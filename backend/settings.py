@@ -1,4 +1,4 @@
-"""Twelve-factor settings: every value comes from the environment (or a .env file in development)."""
+"""Twelve-factor settings: every value comes from the environment (or .env in development)."""
 
 from __future__ import annotations
 

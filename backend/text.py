@@ -43,5 +43,7 @@ def prefix_filter(query: str, field: str = "search_terms") -> dict[str, object] 
     words = query_terms(query)
     if not words:
         return None
-    clauses = [{field: {"$regex": "^" + re.escape(word)}} for word in words]
+    clauses: list[dict[str, object]] = [
+        {field: {"$regex": "^" + re.escape(word)}} for word in words
+    ]
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -20,8 +20,8 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
 from backend.app import create_app
-from backend.emulators import FirebaseAuthEmulator
 from backend.embedded import EmbeddedMongo
+from backend.emulators import FirebaseAuthEmulator
 from backend.settings import Environment, Settings
 from tests.factories import PROJECT_ID, SigningKey, id_token
 
@@ -46,7 +46,7 @@ class CertServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 server.requests += 1
                 body = json.dumps({k.kid: k.certificate_pem() for k in server.keys}).encode()
                 self.send_response(200)

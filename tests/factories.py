@@ -77,7 +77,9 @@ def id_token(
         "firebase": {"identities": {}, "sign_in_provider": "password"},
         **(claims or {}),
     }
-    return jwt.encode(payload, key.private_pem(), algorithm="RS256", headers={"kid": kid or key.kid})
+    return jwt.encode(
+        payload, key.private_pem(), algorithm="RS256", headers={"kid": kid or key.kid}
+    )
 
 
 def unsigned_token(*, uid: str = "mallory", project_id: str = PROJECT_ID, kid: str = "x") -> str:

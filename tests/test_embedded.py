@@ -27,6 +27,8 @@ async def test_data_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_second_server_on_the_same_storage_fails_clearly(tmp_path: Path) -> None:
-    with EmbeddedMongo(tmp_path / "db"):
-        with pytest.raises(RuntimeError, match="secantusd-py exited"):
-            EmbeddedMongo(tmp_path / "db").start()
+    with (
+        EmbeddedMongo(tmp_path / "db"),
+        pytest.raises(RuntimeError, match="secantusd-py exited"),
+    ):
+        EmbeddedMongo(tmp_path / "db").start()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from asgi_lifespan import LifespanManager
 
 from backend.app import create_app
 from backend.embedded import EmbeddedMongo
 from backend.settings import Settings
 from tests.conftest import with_settings
-
-from asgi_lifespan import LifespanManager
 
 HEALTH = "query Health { health { database version contentVersion } }"
 VIEWER = "query Viewer { viewer { id roles locale } }"

@@ -31,7 +31,9 @@ def error_messages(response: httpx.Response) -> list[str]:
 async def test_depth_11_is_rejected_and_depth_10_is_not(client: httpx.AsyncClient) -> None:
     deep = await client.post("/graphql", json={"query": nested(11)})
     assert "'Deep' exceeds maximum operation depth of 10" in error_messages(deep)
-    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in deep.json()["errors"])
+    assert all(
+        e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in deep.json()["errors"]
+    )
     # depth 10 still fails (the fields do not exist) but not because of depth
     shallow = await client.post("/graphql", json={"query": nested(10)})
     assert not any("depth" in message for message in error_messages(shallow))
@@ -122,7 +124,9 @@ async def test_production_refuses_introspection_and_graphiql(
         )
         assert introspection.json()["data"] is None
         assert "introspection" in introspection.json()["errors"][0]["message"].lower()
-        typename = await client.post("/graphql", json={"query": "{ __type(name: \"Query\") { name } }"})
+        typename = await client.post(
+            "/graphql", json={"query": '{ __type(name: "Query") { name } }'}
+        )
         assert typename.json()["data"] is None
         ide = await client.get("/graphql", headers={"Accept": "text/html"})
         assert ide.status_code != 200 or "graphiql" not in ide.text.lower()

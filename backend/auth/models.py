@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,8 +53,6 @@ def roles_from_claims(claims: dict[str, object]) -> frozenset[Role]:
     roles = {Role.RESIDENT}
     claimed = claims.get("role")
     if isinstance(claimed, str):
-        try:
+        with contextlib.suppress(ValueError):  # an unknown role grants nothing
             roles.add(Role(claimed))
-        except ValueError:
-            pass  # an unknown role grants nothing
     return frozenset(roles)

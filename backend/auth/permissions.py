@@ -37,7 +37,7 @@ class IsSignedIn(BasePermission):
     message = "Sign in to do this"
     error_extensions = {"code": "UNAUTHENTICATED"}
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # noqa: ANN401
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if not info.context.viewer.is_authenticated:
             return False
         if info.operation.operation.value == "mutation":
@@ -55,7 +55,7 @@ class HasRole(IsSignedIn):
     message = "You are not allowed to do this"
     error_extensions = {"code": "FORBIDDEN"}
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # noqa: ANN401
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if not info.context.viewer.has_role(*self.roles):
             return False
         return await super().has_permission(source, info, **kwargs)

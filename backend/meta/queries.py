@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from backend import __version__
+from backend.context import Info
 from backend.db import ping
 from backend.meta import repository as meta_repository
 from backend.meta.types import Health, HealthStatus
-from backend.context import Info
 
 
 @strawberry.type

@@ -99,7 +99,9 @@ async def test_alg_none_token_is_401(
 
 @pytest.mark.parametrize("header", ["Bearer", "Basic dXNlcjpwYXNz", "Bearer not.a.jwt", "Token x"])
 async def test_malformed_authorization_is_401(client: httpx.AsyncClient, header: str) -> None:
-    response = await client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": header})
+    response = await client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": header}
+    )
     assert_unauthenticated(response)
 
 

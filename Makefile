@@ -1,0 +1,50 @@
+# Everything a fresh machine needs is installed by these targets: `make run`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS_STAMP := $(VENV)/.deps-installed
+NODE_STAMP := node_modules/.deps-installed
+
+export NO_GCE_CHECK := true
+
+.PHONY: run test bench lint format schema migrate clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(DEPS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(DEPS_STAMP) $(NODE_STAMP)
+	$(PY) -m backend.devserver
+
+test: $(DEPS_STAMP) $(NODE_STAMP)
+	$(PY) -m pytest
+
+bench: $(DEPS_STAMP) $(NODE_STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(DEPS_STAMP)
+	$(VENV)/bin/ruff check backend notifications tests bench
+	$(VENV)/bin/ruff format --check backend notifications tests bench
+	$(VENV)/bin/mypy
+
+format: $(DEPS_STAMP)
+	$(VENV)/bin/ruff format backend notifications tests bench
+	$(VENV)/bin/ruff check --fix backend notifications tests bench
+
+schema: $(DEPS_STAMP)
+	$(PY) -m backend.cli export-schema
+
+migrate: $(DEPS_STAMP)
+	$(PY) -m backend.cli migrate
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,1 @@
+"""Push notification delivery: the outbox worker and a local FCM-compatible endpoint."""
