@@ -1,0 +1,1 @@
+"""Areas of the city (districts, wards) as polygons: which area a point is in."""

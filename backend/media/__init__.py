@@ -1,0 +1,1 @@
+"""Photos: uploaded, cleaned (orientation applied, metadata dropped), stored in GridFS, served."""

@@ -1,0 +1,62 @@
+"""Photos in GridFS (bucket `media`): an original and its thumbnail, both with the owner's uid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket, NoFile
+from gridfs.asynchronous.grid_file import AsyncGridOut
+from pymongo import ASCENDING, IndexModel
+
+from backend.db import Database
+
+BUCKET = "media"
+FILES = f"{BUCKET}.files"
+CHUNKS = f"{BUCKET}.chunks"
+PHOTO = "photo"
+THUMBNAIL = "thumbnail"
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    # GridFS's own indexes (the driver would create them on first upload; declared here so the
+    # release phase builds them and they are listed with the rest).
+    FILES: [
+        IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)], name="filename_upload"),
+        IndexModel([("metadata.owner", ASCENDING), ("uploadDate", ASCENDING)], name="owner"),
+    ],
+    CHUNKS: [
+        IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True, name="files_id_n"),
+    ],
+}
+
+
+def bucket(db: Database) -> AsyncGridFSBucket:
+    return AsyncGridFSBucket(db, bucket_name=BUCKET)
+
+
+async def store(
+    db: Database, *, file_id: ObjectId, filename: str, data: bytes, metadata: dict[str, Any]
+) -> None:
+    """Write one file."""
+    await bucket(db).upload_from_stream_with_id(file_id, filename, data, metadata=metadata)
+
+
+async def open_file(db: Database, file_id: ObjectId) -> AsyncGridOut | None:
+    """A file ready to stream, or None when there is no such file."""
+    try:
+        return await bucket(db).open_download_stream(file_id)
+    except NoFile:
+        return None
+
+
+async def owned_photos(db: Database, ids: Sequence[ObjectId], owner: str) -> set[ObjectId]:
+    """Which of these ids are photos (not thumbnails) uploaded by `owner`."""
+    docs = (
+        await db[FILES]
+        .find(
+            {"_id": {"$in": list(ids)}, "metadata.owner": owner, "metadata.kind": PHOTO},
+            {"_id": 1},
+        )
+        .to_list(None)
+    )
+    return {doc["_id"] for doc in docs}

@@ -1,0 +1,115 @@
+"""HTTP endpoints of photos: `POST /media` (upload), `GET /media/{id}` and `/media/{id}/thumb`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from gridfs.asynchronous.grid_file import AsyncGridOut
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from backend.auth.models import Viewer
+from backend.errors import request_id_var
+from backend.ids import parse_object_id
+from backend.media import repository as media_repository
+from backend.media import service as media_service
+
+if TYPE_CHECKING:
+    from backend.app import AppState
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
+    headers = {"WWW-Authenticate": 'Bearer realm="thanglong"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def upload(request: Request) -> Response:
+    """Multipart field `file`: answers 201 {id, url, thumbnailUrl, width, height}."""
+    viewer: Viewer = request.state.viewer
+    if not viewer.is_authenticated:
+        return error(401, "UNAUTHENTICATED", "Sign in to upload photos")
+    state: AppState = request.app.state.thanglong
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception:
+        return error(400, "BAD_REQUEST", "Send multipart/form-data with a `file` field")
+    try:
+        upload_file = form.get("file")
+        if upload_file is None or isinstance(upload_file, str):
+            return error(400, "BAD_REQUEST", "Send the photo in a `file` field")
+        data = await upload_file.read(media_service.MAX_BYTES + 1)
+        claimed = (upload_file.content_type or "").split(";")[0].strip().lower()
+    finally:
+        await form.close()
+    try:
+        stored = await media_service.upload(
+            db=state.db,
+            owner=str(viewer.uid),
+            data=data,
+            claimed_type=claimed,
+            now=datetime.now(UTC),
+        )
+    except media_service.MediaError as failure:
+        return error(400, str(failure.code), failure.message)
+    return JSONResponse(
+        {
+            "id": str(stored.id),
+            "url": media_service.photo_url(stored.id),
+            "thumbnailUrl": media_service.thumbnail_url(stored.id),
+            "width": stored.width,
+            "height": stored.height,
+        },
+        status_code=201,
+    )
+
+
+async def _stream(grid_out: AsyncGridOut) -> AsyncIterator[bytes]:
+    while chunk := await grid_out.readchunk():
+        yield chunk
+
+
+async def _serve(request: Request, *, thumbnail: bool) -> Response:
+    state: AppState = request.app.state.thanglong
+    photo_id = parse_object_id(request.path_params["media_id"])
+    photo = await media_repository.open_file(state.db, photo_id) if photo_id else None
+    if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:
+        return error(404, "NOT_FOUND", "No such photo")
+    grid_out: AsyncGridOut | None = photo
+    if thumbnail:
+        thumb_id = (photo.metadata or {}).get("thumbnail_id")
+        grid_out = await media_repository.open_file(state.db, thumb_id) if thumb_id else None
+        if grid_out is None:
+            return error(404, "NOT_FOUND", "No such photo")
+    metadata = grid_out.metadata or {}
+    etag = f'"{metadata.get("sha256") or grid_out._id}"'
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+    if_none_match = request.headers.get("if-none-match", "")
+    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    headers["Content-Length"] = str(grid_out.length)
+    return StreamingResponse(
+        _stream(grid_out),
+        media_type=str(metadata.get("content_type") or "application/octet-stream"),
+        headers=headers,
+    )
+
+
+async def download(request: Request) -> Response:
+    return await _serve(request, thumbnail=False)
+
+
+async def download_thumbnail(request: Request) -> Response:
+    return await _serve(request, thumbnail=True)
+
+
+routes = [
+    Route("/media", upload, methods=["POST"]),
+    Route("/media/{media_id}", download, methods=["GET"]),
+    Route("/media/{media_id}/thumb", download_thumbnail, methods=["GET"]),
+]

@@ -1,0 +1,1 @@
+"""Civic reports: residents report problems, follow them, add "me too", reopen and rate them."""

@@ -1,0 +1,86 @@
+"""Per-request DataLoaders of the reports domain: one query per list level, not per report.
+
+They live on the request's state (created on first use), so nothing is shared between requests
+or users, and the shared Context needs no field per domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bson import ObjectId
+from strawberry.dataloader import DataLoader
+
+from backend.areas import repository as area_repository
+from backend.areas.models import AreaDoc
+from backend.auth import repository as user_repository
+from backend.context import Info
+from backend.db import Database
+from backend.reports import repository as report_repository
+from backend.reports.models import CategoryDoc, ReportEventDoc
+
+
+@dataclass(frozen=True)
+class ReportLoaders:
+    categories: DataLoader[str, CategoryDoc | None]
+    areas: DataLoader[str, AreaDoc | None]
+    timeline: DataLoader[ObjectId, list[ReportEventDoc]]
+    display_names: DataLoader[str, str | None]
+    # For the viewer of this request only (None when anonymous).
+    following: DataLoader[ObjectId, bool] | None
+    me_too: DataLoader[ObjectId, bool] | None
+
+
+def build(db: Database, uid: str | None) -> ReportLoaders:
+    async def categories(keys: Sequence[str]) -> list[CategoryDoc | None]:
+        # A few dozen documents: read them all once per request.
+        by_id = {c.id: c for c in await report_repository.list_categories(db)}
+        return [by_id.get(key) for key in keys]
+
+    async def areas(keys: Sequence[str]) -> list[AreaDoc | None]:
+        by_id = {a.id: a for a in await area_repository.get_many(db, keys)}
+        return [by_id.get(key) for key in keys]
+
+    async def timeline(keys: Sequence[ObjectId]) -> list[list[ReportEventDoc]]:
+        grouped: dict[ObjectId, list[ReportEventDoc]] = {key: [] for key in keys}
+        for event in await report_repository.public_events(db, keys):
+            grouped[event.report].append(event)
+        return [grouped[key] for key in keys]
+
+    async def display_names(keys: Sequence[str]) -> list[str | None]:
+        names = await user_repository.display_names(db, keys)
+        return [names.get(key) for key in keys]
+
+    def membership(collection: str, viewer_uid: str) -> DataLoader[ObjectId, bool]:
+        async def load(keys: Sequence[ObjectId]) -> list[bool]:
+            found = await report_repository.member_reports(db, collection, keys, viewer_uid)
+            return [key in found for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    return ReportLoaders(
+        categories=DataLoader(load_fn=categories),
+        areas=DataLoader(load_fn=areas),
+        timeline=DataLoader(load_fn=timeline),
+        display_names=DataLoader(load_fn=display_names),
+        following=membership(report_repository.FOLLOWERS, uid) if uid else None,
+        me_too=membership(report_repository.ME_TOO, uid) if uid else None,
+    )
+
+
+def loaders(info: Info) -> ReportLoaders:
+    """This request's loaders (built on first use)."""
+    state = info.context.request.state
+    found: ReportLoaders | None = getattr(state, "report_loaders", None)
+    if found is None:
+        found = build(info.context.db, info.context.viewer.uid)
+        state.report_loaders = found
+    return found
+
+
+def forget(info: Info) -> None:
+    """Drop the loaders after a write, so the payload shows the new state."""
+    state = info.context.request.state
+    if getattr(state, "report_loaders", None) is not None:
+        state.report_loaders = None

@@ -1,0 +1,150 @@
+"""Rules shared by the report services: errors, working-hours deadlines, who sees what."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend import ratelimit
+from backend.auth.models import Viewer
+from backend.db import Database
+from backend.errors import DomainError
+from backend.ids import parse_object_id
+from backend.media import repository as media_repository
+from backend.reports.models import (
+    CategoryDoc,
+    ReportDoc,
+    ReportErrorCode,
+)
+
+T = TypeVar("T")
+
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4_000
+ADDRESS_MAX = 300
+REASON_MIN, REASON_MAX = 10, 2_000
+COMMENT_MAX = 1_000
+MAX_PHOTOS = 5
+MAX_DUPLICATES = 5
+REOPEN_WINDOW = timedelta(days=30)
+CREATE_LIMITS = (ratelimit.hourly(6), ratelimit.daily(20))
+ME_TOO_MILESTONES = frozenset({5, 10, 25, 50, 100, 250, 500, 1000})
+
+# Working hours of Hanoi's offices. Vietnam keeps UTC+7 all year (no DST since 1975), so a fixed
+# offset is exact and needs no tz database. Public holidays (Tết, 30/4, 2/9...) are NOT skipped
+# yet: a deadline over a holiday is earlier than the legal one, never later.
+HANOI = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+WORK_START_HOUR, WORK_END_HOUR = 8, 17
+
+
+class ReportError(DomainError):
+    def __init__(self, code: ReportErrorCode, message: str, *, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+
+
+class ReportInputErrors(DomainError):
+    """Several field errors at once (mobile forms show them together)."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__(ReportErrorCode.INVALID_INPUT, "; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+class RateLimitedError(ReportError):
+    def __init__(self, limited: ratelimit.RateLimited) -> None:
+        super().__init__(
+            ReportErrorCode.RATE_LIMITED,
+            f"Too many reports this {limited.window.name}: try again in "
+            f"{limited.retry_after_seconds} seconds (at {limited.retry_at.isoformat()})",
+        )
+        self.retry_after_seconds = limited.retry_after_seconds
+
+
+def not_found() -> ReportError:
+    return ReportError(ReportErrorCode.NOT_FOUND, "No such report", field="reportId")
+
+
+# --- rules about time and visibility ----------------------------------------------------------
+
+
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """`start` plus `hours` of office time (Mon-Fri 08:00-17:00 Hanoi time), in UTC."""
+    t = start.astimezone(HANOI)
+    remaining = timedelta(hours=hours)
+    while True:
+        day_start = t.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
+        day_end = t.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
+        if t.weekday() >= 5 or t >= day_end:
+            t = day_start + timedelta(days=1)
+            continue
+        t = max(t, day_start)
+        if remaining <= day_end - t:
+            return (t + remaining).astimezone(UTC)
+        remaining -= day_end - t
+        t = day_start + timedelta(days=1)
+
+
+def is_reporter(viewer: Viewer, report: ReportDoc) -> bool:
+    return viewer.uid is not None and viewer.uid == report.reporter
+
+
+def may_see_reporter(viewer: Viewer, report: ReportDoc) -> bool:
+    """Staff always; the reporter themself; nobody else, anonymous or not."""
+    return viewer.is_staff or is_reporter(viewer, report)
+
+
+def may_see_exact_location(viewer: Viewer, report: ReportDoc, category: CategoryDoc | None) -> bool:
+    """Private categories (noise, stray animals...) show others only a ~100 m position."""
+    private = category.private if category is not None else True
+    return not private or viewer.is_staff or is_reporter(viewer, report)
+
+
+def coarse(value: float) -> float:
+    """Three decimals of a degree: about 110 m of latitude in Hanoi."""
+    return round(value, 3)
+
+
+# --- input checks -----------------------------------------------------------------------------
+
+
+def check_location(lat: float, lng: float, field: str = "location") -> DomainError | None:
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        return ReportError(ReportErrorCode.INVALID_LOCATION, "Not a position on Earth", field=field)
+    return None
+
+
+async def check_photos(
+    db: Database, viewer: Viewer, photo_ids: Sequence[str], field: str = "photoIds"
+) -> tuple[list[ObjectId], DomainError | None]:
+    """Parse and check photo ids: at most five, each once, uploaded by the viewer."""
+    if len(photo_ids) > MAX_PHOTOS:
+        message = f"At most {MAX_PHOTOS} photos"
+        return [], ReportError(ReportErrorCode.TOO_MANY_PHOTOS, message, field=field)
+    if len(set(photo_ids)) != len(photo_ids):
+        message = "Each photo may be attached once"
+        return [], ReportError(ReportErrorCode.INVALID_PHOTO, message, field=field)
+    parsed = [parse_object_id(photo_id) for photo_id in photo_ids]
+    ids = [oid for oid in parsed if oid is not None]
+    owned = await media_repository.owned_photos(db, ids, str(viewer.uid)) if ids else set()
+    if len(ids) != len(parsed) or owned != set(ids):
+        message = "A photo does not exist or was not uploaded by you"
+        return [], ReportError(ReportErrorCode.INVALID_PHOTO, message, field=field)
+    return ids, None
+
+
+def raise_all(errors: Sequence[DomainError | None]) -> None:
+    found = [error for error in errors if error is not None]
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise ReportInputErrors(found)
+
+
+async def in_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `work` in a transaction (retried by the driver on transient errors)."""
+    async with db.client.start_session() as session:
+        return await session.with_transaction(work)

@@ -1,0 +1,284 @@
+"""GraphQL output types of reports; privacy rules are applied here from the service's predicates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.context import Info
+from backend.errors import UserError
+from backend.media.service import photo_url, thumbnail_url
+from backend.pagination import PageInfo
+from backend.reports import service as report_service
+from backend.reports.dataloaders import loaders
+from backend.reports.models import (
+    OPEN_STATES,
+    CategoryDoc,
+    EventKind,
+    ReportDoc,
+    ReportErrorCode,
+    ReportEventDoc,
+    ReportStatus,
+)
+
+ReportStatusEnum = strawberry.enum(
+    ReportStatus,
+    name="ReportStatus",
+    description="Where a report is in its life: open (SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, "
+    "REOPENED) or closed (RESOLVED, REJECTED, DUPLICATE).",
+)
+ReportEventKindEnum = strawberry.enum(
+    EventKind, name="ReportEventKind", description="What happened to a report."
+)
+ReportErrorCodeEnum = strawberry.enum(
+    ReportErrorCode, name="ReportErrorCode", description="Why a report mutation did not happen."
+)
+
+
+@strawberry.type(description="A kind of problem residents can report, and who handles it.")
+class ReportCategory:
+    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `pothole`.")
+    name: str = strawberry.field(description="Name in the viewer's language.")
+    department: str = strawberry.field(description="Slug of the department that handles it.")
+    acknowledge_hours: int = strawberry.field(
+        description="Working hours (Mon-Fri 08:00-17:00) within which a report is acknowledged."
+    )
+    resolve_hours: int = strawberry.field(
+        description="Working hours within which a report should be resolved."
+    )
+    duplicate_radius_meters: float = strawberry.field(
+        description="Open reports of this category this close are suggested as duplicates."
+    )
+    private: bool = strawberry.field(
+        description="Reports show other residents only an approximate place and no address."
+    )
+    urgent: bool = strawberry.field(description="Handled as urgent (hazards).")
+
+    @classmethod
+    def from_doc(cls, doc: CategoryDoc, info: Info) -> ReportCategory:
+        return cls(
+            id=strawberry.ID(doc.id),
+            name=doc.localized_name(info.context.viewer.locale),
+            department=doc.department,
+            acknowledge_hours=doc.acknowledge_hours,
+            resolve_hours=doc.resolve_hours,
+            duplicate_radius_meters=doc.duplicate_radius_m,
+            private=doc.private,
+            urgent=doc.urgent,
+        )
+
+
+@strawberry.type(description="A position (WGS84 degrees).")
+class GeoPoint:
+    lat: float = strawberry.field(description="Latitude.")
+    lng: float = strawberry.field(description="Longitude.")
+
+
+@strawberry.type(description="A district or ward of Hanoi.")
+class ReportArea:
+    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `hoan-kiem`.")
+    name: str = strawberry.field(description="Name in the viewer's language.")
+
+
+@strawberry.type(description="A photo of a report (paths relative to the API's origin).")
+class ReportPhoto:
+    id: strawberry.ID = strawberry.field(description="Photo id.")
+    url: str = strawberry.field(description="The photo, cleaned of metadata.")
+    thumbnail_url: str = strawberry.field(description="A thumbnail at most 400 px wide and high.")
+
+    @classmethod
+    def from_id(cls, photo_id: object) -> ReportPhoto:
+        return cls(
+            id=strawberry.ID(str(photo_id)),
+            url=photo_url(str(photo_id)),
+            thumbnail_url=thumbnail_url(str(photo_id)),
+        )
+
+
+@strawberry.type(description="Who reported a problem (shown only to them and to city staff).")
+class ReportReporter:
+    id: strawberry.ID = strawberry.field(description="Opaque id of the reporter.")
+    display_name: str | None = strawberry.field(description="Their display name, if they set one.")
+
+
+@strawberry.type(description="A public entry of a report's timeline.")
+class ReportTimelineEvent:
+    kind: ReportEventKindEnum = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    at: datetime = strawberry.field(description="When.")
+    status: ReportStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="The status the report moved to, if it changed."
+    )
+    note: str | None = strawberry.field(description="The public note (answer, reopen reason).")
+    photos: list[ReportPhoto] = strawberry.field(description="Photos attached to this entry.")
+
+    @classmethod
+    def from_doc(cls, doc: ReportEventDoc) -> ReportTimelineEvent:
+        return cls(
+            kind=doc.kind,
+            at=doc.at,
+            status=doc.status,
+            note=doc.note,
+            photos=[ReportPhoto.from_id(pid) for pid in doc.photo_ids],
+        )
+
+
+@strawberry.type(description="The reporter's rating of how their report was handled.")
+class ReportRating:
+    stars: int = strawberry.field(description="1 to 5.")
+    comment: str | None = strawberry.field(description="Optional comment.")
+    created_at: datetime = strawberry.field(description="When it was given.")
+
+
+@strawberry.type(description="A problem a resident reported.")
+class Report:
+    doc: strawberry.Private[ReportDoc]
+
+    @classmethod
+    def from_doc(cls, doc: ReportDoc) -> Report:
+        return cls(doc=doc)
+
+    async def _category(self, info: Info) -> CategoryDoc | None:
+        return await loaders(info).categories.load(self.doc.category)
+
+    @strawberry.field(description="Opaque id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field(description="Current status.")
+    def status(self) -> ReportStatusEnum:  # type: ignore[valid-type]
+        return self.doc.status
+
+    @strawberry.field(description="The category (null only if it was withdrawn since).")
+    async def category(self, info: Info) -> ReportCategory | None:
+        found = await self._category(info)
+        return ReportCategory.from_doc(found, info) if found else None
+
+    @strawberry.field(description="What the reporter wrote.")
+    def description(self) -> str:
+        return self.doc.description
+
+    @strawberry.field(
+        description="Where: exact for public categories; for private ones rounded to about "
+        "100 m (3 decimals) unless the viewer is the reporter or staff."
+    )
+    async def location(self, info: Info) -> GeoPoint:
+        doc = self.doc
+        if report_service.may_see_exact_location(
+            info.context.viewer, doc, await self._category(info)
+        ):
+            return GeoPoint(lat=doc.lat, lng=doc.lng)
+        return GeoPoint(lat=report_service.coarse(doc.lat), lng=report_service.coarse(doc.lng))
+
+    @strawberry.field(description="True when `location` is rounded for privacy.")
+    async def location_is_approximate(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        return not report_service.may_see_exact_location(
+            viewer, self.doc, await self._category(info)
+        )
+
+    @strawberry.field(
+        description="The address the reporter gave; null for private categories except for the "
+        "reporter and staff."
+    )
+    async def address(self, info: Info) -> str | None:
+        viewer = info.context.viewer
+        if report_service.may_see_exact_location(viewer, self.doc, await self._category(info)):
+            return self.doc.address
+        return None
+
+    @strawberry.field(description="The district or ward the report is in.")
+    async def area(self, info: Info) -> ReportArea | None:
+        found = await loaders(info).areas.load(self.doc.area)
+        if found is None:
+            return None
+        return ReportArea(
+            id=strawberry.ID(found.id), name=found.localized_name(info.context.viewer.locale)
+        )
+
+    @strawberry.field(description="Photos, in the reporter's order.")
+    def photos(self) -> list[ReportPhoto]:
+        return [ReportPhoto.from_id(pid) for pid in self.doc.photo_ids]
+
+    @strawberry.field(description="When it was reported.")
+    def created_at(self) -> datetime:
+        return self.doc.created_at
+
+    @strawberry.field(description="When it last changed.")
+    def updated_at(self) -> datetime:
+        return self.doc.updated_at
+
+    @strawberry.field(
+        description="The current deadline, counted in working hours (Mon-Fri 08:00-17:00 Hanoi "
+        "time; public holidays are not skipped yet): acknowledgement while SUBMITTED or "
+        "REOPENED, resolution afterwards; null once closed."
+    )
+    def sla_due_at(self) -> datetime | None:
+        return self.doc.sla_due_at if self.doc.status in OPEN_STATES else None
+
+    @strawberry.field(description='How many residents said "me too".')
+    def me_too_count(self) -> int:
+        return self.doc.me_too_count
+
+    @strawberry.field(description="How many users follow it (the reporter included).")
+    def follower_count(self) -> int:
+        return self.doc.follower_count
+
+    @strawberry.field(description="The viewer follows it (false when signed out).")
+    async def viewer_is_following(self, info: Info) -> bool:
+        loader = loaders(info).following
+        return await loader.load(self.doc.id) if loader else False
+
+    @strawberry.field(description='The viewer said "me too" (false when signed out).')
+    async def viewer_has_me_too(self, info: Info) -> bool:
+        loader = loaders(info).me_too
+        return await loader.load(self.doc.id) if loader else False
+
+    @strawberry.field(description="The viewer reported it (even anonymously).")
+    def viewer_is_reporter(self, info: Info) -> bool:
+        return report_service.is_reporter(info.context.viewer, self.doc)
+
+    @strawberry.field(
+        description="Who reported it: shown only to the reporter and to staff (anonymous "
+        "reports hide it from everyone else); null otherwise."
+    )
+    async def reporter(self, info: Info) -> ReportReporter | None:
+        if not report_service.may_see_reporter(info.context.viewer, self.doc):
+            return None
+        name = await loaders(info).display_names.load(self.doc.reporter)
+        return ReportReporter(id=strawberry.ID(self.doc.reporter), display_name=name)
+
+    @strawberry.field(description="Public timeline, oldest first.")
+    async def timeline(self, info: Info) -> list[ReportTimelineEvent]:
+        events = await loaders(info).timeline.load(self.doc.id)
+        return [ReportTimelineEvent.from_doc(event) for event in events]
+
+    @strawberry.field(description="The reporter's rating (shown to the reporter and staff).")
+    def rating(self, info: Info) -> ReportRating | None:
+        rating = self.doc.rating
+        if rating is None or not report_service.may_see_reporter(info.context.viewer, self.doc):
+            return None
+        return ReportRating(stars=rating.stars, comment=rating.comment, created_at=rating.at)
+
+
+@strawberry.type(description="A report with its distance from the searched point.")
+class ReportNearbyEdge:
+    node: Report = strawberry.field(description="The report.")
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+    distance_meters: float = strawberry.field(
+        description="Distance from `near` (rounded to 100 m for private categories)."
+    )
+
+
+@strawberry.type(description="Reports nearest first.")
+class ReportNearbyConnection:
+    edges: list[ReportNearbyEdge] = strawberry.field(description="This page, nearest first.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+
+
+@strawberry.type(description="A problem with a report mutation.")
+class ReportError(UserError):
+    code: ReportErrorCodeEnum = strawberry.field(description="What went wrong.")  # type: ignore[valid-type]
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="For RATE_LIMITED: seconds until another try may succeed."
+    )
