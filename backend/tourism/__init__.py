@@ -1,0 +1,1 @@
+"""Tourism: heritage sites (POIs), journeys, search, offline packs, check-ins and reviews."""

@@ -1,0 +1,155 @@
+"""Tourism queries: places, journeys, search, map clusters and the viewer's journeys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import strawberry
+
+from backend.auth.permissions import IsSignedIn
+from backend.context import Info
+from backend.pagination import Connection, Edge, PageInfo, page_size
+from backend.tourism import progress as progress_service
+from backend.tourism import service as tourism_service
+from backend.tourism.inputs import BBoxInput, JourneyFilter, LatLngInput, PoiFilter
+from backend.tourism.types import (
+    Journey,
+    JourneyProgress,
+    Poi,
+    PoiCluster,
+    PoiClusters,
+    SearchHit,
+)
+
+NodeT = TypeVar("NodeT")
+
+
+def connection(nodes: Sequence[NodeT], page: tourism_service.Page[Any]) -> Connection[NodeT]:
+    """A connection whose end cursor may sit past the last node (filtered scans)."""
+    return Connection(
+        edges=[Edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+    )
+
+
+@strawberry.type
+class TourismQueries:
+    @strawberry.field(description="Places to visit, filtered; nearest first when `near` is given.")
+    async def pois(
+        self,
+        info: Info,
+        filter: PoiFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Poi]:
+        criteria = (filter or PoiFilter()).parse()
+        page = await tourism_service.list_pois(
+            db=info.context.db, criteria=criteria, first=page_size(first), after=after
+        )
+        locale = info.context.viewer.locale
+        nodes = [
+            Poi.from_doc(doc, locale, distance=distance)
+            for doc, distance in zip(page.items, page.distances, strict=True)
+        ]
+        return connection(nodes, page)
+
+    @strawberry.field(description="One place by id; null when there is none.")
+    async def poi(self, info: Info, id: strawberry.ID) -> Poi | None:
+        doc = await tourism_service.get_poi(db=info.context.db, poi_id=str(id))
+        return None if doc is None else Poi.from_doc(doc, info.context.viewer.locale)
+
+    @strawberry.field(description="Heritage journeys, filtered; nearest start first with `near`.")
+    async def journeys(
+        self,
+        info: Info,
+        filter: JourneyFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Journey]:
+        criteria = (filter or JourneyFilter()).parse()
+        page = await tourism_service.list_journeys(
+            db=info.context.db, criteria=criteria, first=page_size(first), after=after
+        )
+        locale = info.context.viewer.locale
+        nodes = [
+            Journey.from_doc(doc, locale, distance=distance)
+            for doc, distance in zip(page.items, page.distances, strict=True)
+        ]
+        return connection(nodes, page)
+
+    @strawberry.field(description="One journey by id; null when there is none.")
+    async def journey(self, info: Info, id: strawberry.ID) -> Journey | None:
+        doc = await tourism_service.get_journey(db=info.context.db, journey_id=str(id))
+        return None if doc is None else Journey.from_doc(doc, info.context.viewer.locale)
+
+    @strawberry.field(
+        description="One search box for places and journeys: name matches first, then nearest "
+        "(with `near`), then by name."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: str,
+        first: int | None = None,
+        near: LatLngInput | None = None,
+    ) -> list[SearchHit]:
+        hits = await tourism_service.search(
+            db=info.context.db,
+            query=query,
+            first=page_size(first),
+            near=near.parse() if near else None,
+        )
+        locale = info.context.viewer.locale
+        return [
+            SearchHit(
+                poi=Poi.from_doc(hit.poi, locale, distance=hit.distance_meters)
+                if hit.poi
+                else None,
+                journey=Journey.from_doc(hit.journey, locale, distance=hit.distance_meters)
+                if hit.journey
+                else None,
+                name_match=hit.name_match,
+                distance_meters=round(hit.distance_meters, 1)
+                if hit.distance_meters is not None
+                else None,
+            )
+            for hit in hits
+        ]
+
+    @strawberry.field(
+        description="Places in a map box grouped on a grid that follows the zoom level "
+        "(reads at most 2000 places)."
+    )
+    async def poi_clusters(self, info: Info, bbox: BBoxInput, zoom: int) -> PoiClusters:
+        result = await tourism_service.poi_clusters(
+            db=info.context.db, bbox=bbox.parse(), zoom=zoom
+        )
+        return PoiClusters(
+            clusters=[
+                PoiCluster(
+                    lat=c.lat,
+                    lng=c.lng,
+                    count=c.count,
+                    poi_id=strawberry.ID(c.poi_id) if c.poi_id else None,
+                )
+                for c in result.clusters
+            ],
+            truncated=result.truncated,
+            cell_degrees=result.cell_degrees,
+        )
+
+    @strawberry.field(
+        description="The viewer's journeys with progress, most recently started first.",
+        permission_classes=[IsSignedIn],
+    )
+    async def my_journeys(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[JourneyProgress]:
+        page = await progress_service.my_journeys(
+            db=info.context.db,
+            uid=str(info.context.viewer.uid),
+            first=page_size(first),
+            after=after,
+        )
+        return connection([JourneyProgress.from_doc(p) for p in page.items], page)

@@ -1,0 +1,42 @@
+"""HTTP route for offline packs: GET /offline/journeys/{id}.json?locale=vi|en."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from backend.auth.models import Locale, Viewer
+from backend.tourism import offline
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def offline_journey(request: Request) -> Response:
+    """The journey's offline pack with a strong ETag; 304 when the app already has it."""
+    requested = request.query_params.get("locale")
+    if requested is None:
+        viewer: Viewer = request.state.viewer
+        locale = viewer.locale
+    else:
+        try:
+            locale = Locale(requested)
+        except ValueError:
+            return _error(400, "BAD_REQUEST", "locale must be vi or en")
+    db = request.app.state.thanglong.db
+    pack = await offline.build_pack(
+        db=db, journey_id=request.path_params["journey_id"], locale=locale
+    )
+    if pack is None:
+        return _error(404, "NOT_FOUND", "No such journey")
+    headers = {
+        "ETag": pack.etag,
+        # The app may keep the pack, but revalidates (cheaply, with If-None-Match) before use.
+        "Cache-Control": "public, no-cache",
+        "Vary": "Accept-Language",
+        "X-Content-Version": pack.version,
+    }
+    if offline.etag_matches(request.headers.get("if-none-match"), pack.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(pack.body, media_type="application/json", headers=headers)

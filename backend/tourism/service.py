@@ -1,0 +1,371 @@
+"""Tourism rules: listing and search, journeys and check-ins, reviews and their moderation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from backend.db import Database, Document
+from backend.errors import DomainError
+from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
+from backend.text import fold, query_terms
+from backend.tourism import geo
+from backend.tourism import repository as tourism_repository
+from backend.tourism.hours import HANOI
+from backend.tourism.models import (
+    MAX_RADIUS_METERS,
+    JourneyDoc,
+    PoiDoc,
+    TourismErrorCode,
+)
+from backend.tourism.repository import Near, Scan
+
+# Filters that the index cannot answer (opening hours, every search word) are applied to batches
+# after the indexed query; the cursor is the position of the last document *looked at*, so paging
+# stays exact. A page looks at no more than MAX_SCANNED documents; if it stops there, it says
+# hasNextPage with a cursor past what it looked at.
+SCAN_BATCH = 50
+MAX_SCANNED = 2_000
+MAX_SEARCH_CANDIDATES = 500
+MAX_CATEGORIES = 20
+# Map clusters: at most this many points are read per request, whatever the box.
+MAX_CLUSTER_POINTS = 2_000
+CELLS_PER_TILE = 4
+MAX_ZOOM = 22
+
+T = TypeVar("T")
+
+
+class TourismInputError(DomainError):
+    """Several things wrong with one input, reported together."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__(errors[0].code, errors[0].message, field=errors[0].field)
+        self.errors = list(errors)
+
+
+def invalid(message: str, field_name: str) -> DomainError:
+    return DomainError(TourismErrorCode.INVALID, message, field=field_name)
+
+
+def not_found(what: str, field_name: str) -> DomainError:
+    return DomainError(TourismErrorCode.NOT_FOUND, f"No such {what}", field=field_name)
+
+
+@dataclass(frozen=True)
+class LatLng:
+    lat: float
+    lng: float
+
+    def check(self, field_name: str) -> None:
+        if not (-90 <= self.lat <= 90 and -180 <= self.lng <= 180) or math.isnan(
+            self.lat + self.lng
+        ):
+            raise invalid("lat must be within ±90 and lng within ±180", field_name)
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def check(self, field_name: str) -> None:
+        LatLng(self.south, self.west).check(field_name)
+        LatLng(self.north, self.east).check(field_name)
+        if not (self.west < self.east and self.south < self.north):
+            raise invalid("a box needs west < east and south < north", field_name)
+
+    def contains(self, lat: float, lng: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lng <= self.east
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoiCriteria:
+    near: LatLng | None = None
+    radius_meters: float | None = None
+    bbox: BBox | None = None
+    categories: Sequence[str] = ()
+    open_at: datetime | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class JourneyCriteria:
+    theme: str | None = None
+    max_duration_minutes: int | None = None
+    near: LatLng | None = None
+
+
+@dataclass
+class Page(Generic[T]):
+    """A page of results with each item's cursor (and its distance when sorted by distance)."""
+
+    items: list[T]
+    cursors: list[str]
+    distances: list[float | None]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def _matches(words: Sequence[str], terms: Sequence[str]) -> bool:
+    """Every query word prefixes some term."""
+    return all(any(term.startswith(word) for term in terms) for word in words)
+
+
+def decode_after(after: str | None, *, near: bool) -> tuple[object, ...] | None:
+    if after is None:
+        return None
+    if near:
+        values = decode_cursor(after, 2)
+        if not isinstance(values[0], int | float) or not isinstance(values[1], str):
+            raise InvalidCursorError
+    else:
+        values = decode_cursor(after, 1)
+        if not isinstance(values[0], str):
+            raise InvalidCursorError
+    return tuple(values)
+
+
+async def _scan_page(
+    db: Database,
+    query: Scan,
+    *,
+    first: int,
+    after: str | None,
+    keep: Callable[[Document], bool],
+) -> Page[Document]:
+    position = decode_after(after, near=query.near is not None)
+    matched: list[tuple[tuple[object, ...], Document]] = []
+    scanned = 0
+    exhausted = False
+    while len(matched) <= first and not exhausted and scanned < MAX_SCANNED:
+        batch, exhausted = await tourism_repository.scan(
+            db, query, after=position, limit=max(first + 1, SCAN_BATCH)
+        )
+        if not batch:
+            exhausted = True
+        for key, doc in batch:
+            scanned += 1
+            position = key
+            if keep(doc):
+                matched.append((key, doc))
+                if len(matched) > first:
+                    break
+    page = matched[:first]
+    cursors = [encode_cursor(list(key)) for key, _ in page]
+    distances = [float(key[0]) if query.near is not None else None for key, _ in page]  # type: ignore[arg-type]
+    has_next = len(matched) > first
+    end_cursor = cursors[-1] if cursors else None
+    if not has_next and not exhausted and position is not None:
+        # Stopped at MAX_SCANNED: more may match past what was looked at.
+        has_next, end_cursor = True, encode_cursor(list(position))
+    return Page([doc for _, doc in page], cursors, distances, has_next, end_cursor)
+
+
+# -- POIs ----------------------------------------------------------------------------------------
+
+
+def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
+    """The indexed query for a POI filter and the check for what the index cannot answer."""
+    words = query_terms(criteria.search or "")
+    mongo: Document = {}
+    if criteria.categories:
+        if len(criteria.categories) > MAX_CATEGORIES:
+            raise invalid(f"at most {MAX_CATEGORIES} categories", "filter.categories")
+        mongo["categories"] = {"$in": [str(c) for c in criteria.categories]}
+    if words:
+        # The longest word is the most selective; the others are checked on what comes back.
+        mongo["search_terms"] = tourism_repository.prefix_range(max(words, key=len))
+    near = None
+    bbox = criteria.bbox
+    if bbox is not None:
+        bbox.check("filter.bbox")
+    if criteria.radius_meters is not None and criteria.near is None:
+        raise invalid("radiusMeters needs near", "filter.radiusMeters")
+    if criteria.near is not None:
+        criteria.near.check("filter.near")
+        radius = MAX_RADIUS_METERS if criteria.radius_meters is None else criteria.radius_meters
+        if not 0 < radius <= MAX_RADIUS_METERS:
+            raise invalid(
+                f"radiusMeters must be between 1 and {MAX_RADIUS_METERS}", "filter.radiusMeters"
+            )
+        near = Near(criteria.near.lat, criteria.near.lng, float(radius))
+    elif bbox is not None:
+        polygon = geo.box_polygon(bbox.west, bbox.south, bbox.east, bbox.north)
+        mongo["location"] = {"$geoWithin": {"$geometry": polygon}}
+    open_at = criteria.open_at
+    if open_at is not None and open_at.tzinfo is None:
+        open_at = open_at.replace(tzinfo=HANOI)  # a time without offset is Hanoi time
+
+    def keep(doc: Document) -> bool:
+        if words and not _matches(words, doc.get("search_terms") or []):
+            return False
+        if near is not None and bbox is not None:
+            lng, lat = doc["location"]["coordinates"]
+            if not bbox.contains(lat, lng):
+                return False
+        return open_at is None or PoiDoc.from_mongo(doc).hours.is_open(open_at)
+
+    return Scan(collection=tourism_repository.POIS, filter=mongo, near=near), keep
+
+
+async def list_pois(
+    *, db: Database, criteria: PoiCriteria, first: int, after: str | None
+) -> Page[PoiDoc]:
+    """POIs matching a filter: nearest first with `near`, else by id."""
+    query, keep = poi_scan(criteria)
+    page = await _scan_page(db, query, first=first, after=after, keep=keep)
+    return Page(
+        [PoiDoc.from_mongo(doc) for doc in page.items],
+        page.cursors,
+        page.distances,
+        page.has_next_page,
+        page.end_cursor,
+    )
+
+
+async def get_poi(*, db: Database, poi_id: str) -> PoiDoc | None:
+    """One POI by id, or None."""
+    docs = await tourism_repository.get_pois(db, [poi_id])
+    return PoiDoc.from_mongo(docs[poi_id]) if poi_id in docs else None
+
+
+# -- journeys ------------------------------------------------------------------------------------
+
+
+async def list_journeys(
+    *, db: Database, criteria: JourneyCriteria, first: int, after: str | None
+) -> Page[JourneyDoc]:
+    """Journeys by theme and duration; nearest start first with `near`, else by id."""
+    mongo: Document = {}
+    if criteria.theme:
+        mongo["theme"] = criteria.theme
+    if criteria.max_duration_minutes is not None:
+        if criteria.max_duration_minutes < 1:
+            raise invalid("maxDurationMinutes must be positive", "filter.maxDurationMinutes")
+        mongo["duration_minutes"] = {"$lte": criteria.max_duration_minutes}
+    near = None
+    if criteria.near is not None:
+        criteria.near.check("filter.near")
+        near = Near(criteria.near.lat, criteria.near.lng)
+    query = Scan(
+        collection=tourism_repository.JOURNEYS,
+        filter=mongo,
+        near=near,
+        location_field="start_location",
+    )
+    page = await _scan_page(db, query, first=first, after=after, keep=lambda _: True)
+    return Page(
+        [JourneyDoc.from_mongo(doc) for doc in page.items],
+        page.cursors,
+        page.distances,
+        page.has_next_page,
+        page.end_cursor,
+    )
+
+
+async def get_journey(*, db: Database, journey_id: str) -> JourneyDoc | None:
+    """One journey by id, or None."""
+    docs = await tourism_repository.get_journeys(db, [journey_id])
+    return JourneyDoc.from_mongo(docs[journey_id]) if journey_id in docs else None
+
+
+# -- one search box ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    poi: PoiDoc | None
+    journey: JourneyDoc | None
+    name_match: bool
+    distance_meters: float | None
+
+
+async def search(
+    *, db: Database, query: str, first: int, near: LatLng | None = None
+) -> list[SearchHit]:
+    """POIs and journeys for a search box: name matches first, then nearest, then by name."""
+    words = query_terms(query)
+    if not words:
+        return []
+    if near is not None:
+        near.check("near")
+    word = max(words, key=len)
+    hits: list[tuple[tuple[object, ...], SearchHit]] = []
+    for collection in (tourism_repository.POIS, tourism_repository.JOURNEYS):
+        candidates = await tourism_repository.search_candidates(
+            db, collection, word, limit=MAX_SEARCH_CANDIDATES
+        )
+        for doc in candidates:
+            if not _matches(words, doc.get("search_terms") or []):
+                continue
+            name_match = _matches(words, doc.get("name_terms") or [])
+            if collection == tourism_repository.POIS:
+                poi, journey = PoiDoc.from_mongo(doc), None
+                lat, lng, title = poi.lat, poi.lng, poi.name
+            else:
+                poi, journey = None, JourneyDoc.from_mongo(doc)
+                lat, lng, title = journey.start_lat, journey.start_lng, journey.title
+            distance = geo.haversine_meters(near.lat, near.lng, lat, lng) if near else None
+            rank = (0 if name_match else 1, distance or 0.0, fold(title.get("vi", "")), doc["_id"])
+            hits.append((rank, SearchHit(poi, journey, name_match, distance)))
+    hits.sort(key=lambda item: item[0])
+    return [hit for _, hit in hits[:first]]
+
+
+# -- map clusters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cluster:
+    lat: float
+    lng: float
+    count: int
+    poi_id: str | None
+
+
+@dataclass(frozen=True)
+class Clusters:
+    clusters: list[Cluster]
+    truncated: bool
+    cell_degrees: float
+
+
+async def poi_clusters(*, db: Database, bbox: BBox, zoom: int) -> Clusters:
+    """POIs in a box grouped on a grid whose cell shrinks as the map zooms in (bounded read)."""
+    bbox.check("bbox")
+    if not 0 <= zoom <= MAX_ZOOM:
+        raise invalid(f"zoom must be between 0 and {MAX_ZOOM}", "zoom")
+    cell = 360.0 / (2**zoom) / CELLS_PER_TILE
+    points = await tourism_repository.points_within(
+        db,
+        west=bbox.west,
+        south=bbox.south,
+        east=bbox.east,
+        north=bbox.north,
+        limit=MAX_CLUSTER_POINTS + 1,
+    )
+    truncated = len(points) > MAX_CLUSTER_POINTS
+    cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    for doc in points[:MAX_CLUSTER_POINTS]:
+        lng, lat = doc["location"]["coordinates"]
+        # A grid anchored at (0, 0), not at the box, so clusters do not jump as the map pans.
+        cells.setdefault((math.floor(lat / cell), math.floor(lng / cell)), []).append(
+            (lat, lng, doc["_id"])
+        )
+    clusters = [
+        Cluster(
+            lat=sum(p[0] for p in members) / len(members),
+            lng=sum(p[1] for p in members) / len(members),
+            count=len(members),
+            poi_id=members[0][2] if len(members) == 1 else None,
+        )
+        for members in cells.values()
+    ]
+    clusters.sort(key=lambda c: (-c.count, c.lat, c.lng))
+    return Clusters(clusters=clusters, truncated=truncated, cell_degrees=cell)
