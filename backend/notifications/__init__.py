@@ -1,0 +1,1 @@
+"""Push notifications: devices, preferences, the in-app inbox, area alerts, outbox delivery."""

@@ -1,0 +1,179 @@
+"""Storage shapes of the notifications domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any
+
+from bson import ObjectId
+
+
+class Platform(StrEnum):
+    ANDROID = "android"
+    IOS = "ios"
+    WEB = "web"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    URGENT = "urgent"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Topic(StrEnum):
+    """What a user can switch off: every outbox kind belongs to one."""
+
+    REPORT_UPDATES = "report_updates"
+    BOOKING_UPDATES = "booking_updates"
+    AREA_ALERTS = "area_alerts"
+
+
+def topic_of(kind: str) -> Topic:
+    """report.* -> report updates, booking.* -> booking updates, alert.* -> area alerts."""
+    prefix = kind.split(".", 1)[0]
+    return {
+        "report": Topic.REPORT_UPDATES,
+        "booking": Topic.BOOKING_UPDATES,
+        "alert": Topic.AREA_ALERTS,
+    }.get(prefix, Topic.REPORT_UPDATES)
+
+
+MAX_ATTEMPTS = 8
+MAX_AREAS_FOLLOWED = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuietHours:
+    """A daily window in Asia/Ho_Chi_Minh; may cross midnight (22:00-06:30)."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferencesDoc:
+    uid: str
+    report_updates: bool = True
+    booking_updates: bool = True
+    area_alerts: bool = True
+    area_ids: tuple[str, ...] = ()
+    quiet_hours: QuietHours | None = None
+
+    def wants(self, topic: Topic) -> bool:
+        return bool(getattr(self, topic.value))
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any] | None, uid: str) -> PreferencesDoc:
+        if doc is None:
+            return cls(uid=uid)
+        quiet = doc.get("quiet_hours")
+        return cls(
+            uid=uid,
+            report_updates=doc.get("report_updates", True),
+            booking_updates=doc.get("booking_updates", True),
+            area_alerts=doc.get("area_alerts", True),
+            area_ids=tuple(doc.get("area_ids", ())),
+            quiet_hours=(
+                QuietHours(
+                    start=time.fromisoformat(quiet["start"]), end=time.fromisoformat(quiet["end"])
+                )
+                if quiet
+                else None
+            ),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceDoc:
+    token: str
+    uid: str
+    platform: Platform
+    locale: str
+    app_version: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxItemDoc:
+    id: ObjectId
+    uid: str
+    kind: str
+    title: dict[str, str]
+    body: dict[str, str]
+    deep_link: str | None
+    read: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertDoc:
+    id: ObjectId
+    area_ids: tuple[str, ...]  # empty = the whole city
+    severity: Severity
+    title: dict[str, str]
+    body: dict[str, str]
+    deep_link: str | None
+    expires_at: datetime
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> AlertDoc:
+        return cls(
+            id=doc["_id"],
+            area_ids=tuple(doc.get("area_ids", ())),
+            severity=Severity(doc["severity"]),
+            title=doc["title"],
+            body=doc["body"],
+            deep_link=doc.get("deep_link"),
+            expires_at=doc["expires_at"],
+            created_at=doc["created_at"],
+            created_by=doc["created_by"],
+        )
+
+
+@dataclass(kw_only=True)
+class OutboxDoc:
+    id: ObjectId
+    kind: str
+    recipients: dict[str, Any]
+    data: dict[str, Any]
+    state: OutboxState
+    attempts: int
+    created_at: datetime
+    urgent: bool = False
+    deferred: bool = False  # a copy made for quiet hours: never deferred again
+    skip_inbox: bool = False  # the inbox item was written with the original
+    progress: dict[str, Any] = field(default_factory=dict)
+    last_error: str | None = None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> OutboxDoc:
+        return cls(
+            id=doc["_id"],
+            kind=doc["kind"],
+            recipients=doc.get("recipients", {}),
+            data=doc.get("data", {}),
+            state=OutboxState(doc["state"]),
+            attempts=doc.get("attempts", 0),
+            created_at=doc["created_at"],
+            urgent=bool(doc.get("urgent", False)),
+            deferred=bool(doc.get("deferred", False)),
+            skip_inbox=bool(doc.get("skip_inbox", False)),
+            progress=doc.get("progress", {}),
+            last_error=doc.get("last_error"),
+        )

@@ -1,0 +1,208 @@
+"""Notifications mutations: each takes one `input` and returns a payload with `errors`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+
+from backend.auth.permissions import IsAdmin, IsSignedIn, IsStaff
+from backend.context import Info
+from backend.errors import DomainError
+from backend.ids import parse_object_ids
+from backend.notifications import repository as notification_repository
+from backend.notifications import service as notification_service
+from backend.notifications.inputs import (
+    AlertSendInput,
+    DeviceRegisterInput,
+    DeviceUnregisterInput,
+    NotificationPreferencesUpdateInput,
+    NotificationsMarkReadInput,
+    OutboxRetryInput,
+)
+from backend.notifications.models import Platform, Severity
+from backend.notifications.types import (
+    Alert,
+    Device,
+    NotificationError,
+    NotificationPreferences,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@strawberry.type(description="The result of deviceRegister.")
+class DeviceRegisterPayload:
+    device: Device | None = strawberry.field(description="The registered device.")
+    errors: list[NotificationError] = strawberry.field(description="Why it was not registered.")
+
+
+@strawberry.type(description="The result of deviceUnregister.")
+class DeviceUnregisterPayload:
+    removed: bool = strawberry.field(description="False when the token was not registered.")
+    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+
+
+@strawberry.type(description="The result of notificationPreferencesUpdate.")
+class NotificationPreferencesUpdatePayload:
+    preferences: NotificationPreferences | None = strawberry.field(description="Now in force.")
+    errors: list[NotificationError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="The result of notificationsMarkRead.")
+class NotificationsMarkReadPayload:
+    marked: int = strawberry.field(description="How many items became read.")
+    unread_count: int = strawberry.field(description="Unread items left.")
+    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+
+
+@strawberry.type(description="The result of alertSend.")
+class AlertSendPayload:
+    alert: Alert | None = strawberry.field(description="The alert, queued for delivery.")
+    errors: list[NotificationError] = strawberry.field(description="Why it was not sent.")
+
+
+@strawberry.type(description="The result of outboxRetry.")
+class OutboxRetryPayload:
+    requeued: bool = strawberry.field(description="True when the push is queued again.")
+    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(
+        description="Register this device for pushes (a token moves to the latest user).",
+        permission_classes=[IsSignedIn],
+    )
+    async def device_register(self, info: Info, input: DeviceRegisterInput) -> DeviceRegisterPayload:
+        try:
+            device = await notification_service.register_device(
+                info.context.db,
+                viewer=info.context.viewer,
+                token=input.token,
+                platform=Platform(input.platform),
+                locale=input.locale,
+                app_version=input.app_version,
+                now=_now(),
+            )
+        except DomainError as error:
+            return DeviceRegisterPayload(device=None, errors=[NotificationError.from_error(error)])
+        return DeviceRegisterPayload(device=Device.from_doc(device), errors=[])
+
+    @strawberry.mutation(
+        description="Stop pushes to this device.", permission_classes=[IsSignedIn]
+    )
+    async def device_unregister(
+        self, info: Info, input: DeviceUnregisterInput
+    ) -> DeviceUnregisterPayload:
+        removed = await notification_service.unregister_device(
+            info.context.db, viewer=info.context.viewer, token=input.token
+        )
+        return DeviceUnregisterPayload(removed=removed, errors=[])
+
+    @strawberry.mutation(
+        description="Change what the viewer is told about.", permission_classes=[IsSignedIn]
+    )
+    async def notification_preferences_update(
+        self, info: Info, input: NotificationPreferencesUpdateInput
+    ) -> NotificationPreferencesUpdatePayload:
+        changes: dict[str, Any] = {}
+        for name in ("report_updates", "booking_updates", "area_alerts"):
+            value = getattr(input, name)
+            if value is not None:
+                changes[name] = value
+        try:
+            if input.area_ids is not None:
+                changes["area_ids"] = [str(area) for area in input.area_ids]
+            if input.clear_quiet_hours:
+                changes["quiet_hours"] = None
+            elif input.quiet_hours is not None:
+                changes["quiet_hours"] = notification_service.parse_quiet_hours(
+                    input.quiet_hours.start, input.quiet_hours.end
+                )
+            prefs = await notification_service.update_preferences(
+                info.context.db, viewer=info.context.viewer, changes=changes, now=_now()
+            )
+        except DomainError as error:
+            return NotificationPreferencesUpdatePayload(
+                preferences=None, errors=[NotificationError.from_error(error)]
+            )
+        return NotificationPreferencesUpdatePayload(
+            preferences=NotificationPreferences.from_doc(prefs), errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Mark inbox items read (some ids, or all).", permission_classes=[IsSignedIn]
+    )
+    async def notifications_mark_read(
+        self, info: Info, input: NotificationsMarkReadInput
+    ) -> NotificationsMarkReadPayload:
+        db, uid = info.context.db, str(info.context.viewer.uid)
+        if input.all == (input.ids is not None):
+            error = DomainError("INVALID_INPUT", "Give either ids or all: true", field="ids")
+            return NotificationsMarkReadPayload(
+                marked=0,
+                unread_count=await notification_repository.unread_count(db, uid),
+                errors=[NotificationError.from_error(error)],
+            )
+        ids = None
+        if input.ids is not None:
+            ids = parse_object_ids([str(item) for item in input.ids[:100]])
+            if ids is None:
+                error = DomainError("NOT_FOUND", "Unknown notification id", field="ids")
+                return NotificationsMarkReadPayload(
+                    marked=0,
+                    unread_count=await notification_repository.unread_count(db, uid),
+                    errors=[NotificationError.from_error(error)],
+                )
+        marked = await notification_repository.mark_read(db, uid=uid, ids=ids)
+        return NotificationsMarkReadPayload(
+            marked=marked,
+            unread_count=await notification_repository.unread_count(db, uid),
+            errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Send an alert to the followers of some areas, or to the whole city "
+        "(moderators and staff).",
+        permission_classes=[IsStaff],
+    )
+    async def alert_send(self, info: Info, input: AlertSendInput) -> AlertSendPayload:
+        try:
+            alert = await notification_service.send_alert(
+                info.context.db,
+                viewer=info.context.viewer,
+                area_ids=[str(area) for area in input.area_ids] if input.area_ids else None,
+                whole_city=input.all,
+                severity=Severity(input.severity),
+                title={"vi": input.title.vi, "en": input.title.en},
+                body={"vi": input.body.vi, "en": input.body.en},
+                deep_link=input.deep_link,
+                expires_at=input.expires_at,
+                now=_now(),
+            )
+        except DomainError as error:
+            return AlertSendPayload(alert=None, errors=[NotificationError.from_error(error)])
+        return AlertSendPayload(alert=Alert.from_doc(alert, info.context.viewer.locale), errors=[])
+
+    @strawberry.mutation(
+        description="Queue a dead push again with a fresh attempt budget (admins).",
+        permission_classes=[IsAdmin],
+    )
+    async def outbox_retry(self, info: Info, input: OutboxRetryInput) -> OutboxRetryPayload:
+        requeued = await notification_service.retry_dead(
+            info.context.db, outbox_id=str(input.id), now=_now()
+        )
+        errors = (
+            []
+            if requeued
+            else [
+                NotificationError.from_error(
+                    DomainError("NOT_FOUND", "No dead push with this id", field="id")
+                )
+            ]
+        )
+        return OutboxRetryPayload(requeued=requeued, errors=errors)

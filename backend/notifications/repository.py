@@ -1,0 +1,353 @@
+"""Collections of the notifications domain: devices, preferences, inbox, alerts, outbox claims."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+
+from backend.db import Database, Document
+from backend.notifications.models import (
+    AlertDoc,
+    DeviceDoc,
+    InboxItemDoc,
+    OutboxDoc,
+    OutboxState,
+    Platform,
+    PreferencesDoc,
+)
+
+DEVICES = "devices"
+PREFERENCES = "notification_preferences"
+INBOX = "notifications"
+ALERTS = "alerts"
+OUTBOX = "outbox"
+CITY_WIDE = "*"  # the area id stored on alerts for the whole city
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    # _id is the FCM address itself, so a token belongs to exactly one user at a time.
+    DEVICES: [IndexModel([("uid", ASCENDING), ("_id", ASCENDING)], name="uid_token")],
+    PREFERENCES: [
+        IndexModel(
+            [("area_alerts", ASCENDING), ("area_ids", ASCENDING), ("_id", ASCENDING)],
+            name="area_followers",
+        ),
+    ],
+    INBOX: [
+        IndexModel([("uid", ASCENDING), ("_id", DESCENDING)], name="uid_newest"),
+        IndexModel([("uid", ASCENDING), ("read", ASCENDING)], name="uid_unread"),
+        IndexModel(
+            [("outbox_id", ASCENDING), ("uid", ASCENDING)], unique=True, name="one_per_message"
+        ),
+    ],
+    ALERTS: [
+        IndexModel([("expires_at", ASCENDING)], name="active"),
+        IndexModel([("area_ids", ASCENDING), ("expires_at", ASCENDING)], name="area_active"),
+    ],
+    OUTBOX: [
+        IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)], name="state_lease"),
+        IndexModel([("state", ASCENDING), ("_id", ASCENDING)], name="state_id"),
+    ],
+}
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+
+async def upsert_device(
+    db: Database,
+    *,
+    token: str,
+    uid: str,
+    platform: Platform,
+    locale: str,
+    app_version: str | None,
+    now: datetime,
+) -> DeviceDoc:
+    """Register a device; a token already known moves to this user (the latest to sign in)."""
+    await db[DEVICES].update_one(
+        {"_id": token},
+        {
+            "$set": {
+                "uid": uid,
+                "platform": platform.value,
+                "locale": locale,
+                "app_version": app_version,
+                "updated_at": now,
+            },
+            "$setOnInsert": {"created_at": now},
+        },
+        upsert=True,
+    )
+    return DeviceDoc(
+        token=token,
+        uid=uid,
+        platform=platform,
+        locale=locale,
+        app_version=app_version,
+        updated_at=now,
+    )
+
+
+async def delete_device(db: Database, *, token: str, uid: str | None = None) -> bool:
+    """Forget a device (only this user's, when a uid is given)."""
+    query: dict[str, Any] = {"_id": token}
+    if uid is not None:
+        query["uid"] = uid
+    result = await db[DEVICES].delete_one(query)
+    return result.deleted_count == 1
+
+
+async def delete_devices(db: Database, tokens: Sequence[str]) -> int:
+    """Prune tokens FCM no longer knows."""
+    if not tokens:
+        return 0
+    result = await db[DEVICES].delete_many({"_id": {"$in": list(tokens)}})
+    return int(result.deleted_count)
+
+
+def _device(doc: Document) -> DeviceDoc:
+    return DeviceDoc(
+        token=doc["_id"],
+        uid=doc["uid"],
+        platform=Platform(doc["platform"]),
+        locale=doc.get("locale", "vi"),
+        app_version=doc.get("app_version"),
+        updated_at=doc["updated_at"],
+    )
+
+
+async def devices_of(db: Database, uids: Sequence[str]) -> list[DeviceDoc]:
+    """Devices of a page of users (one query)."""
+    if not uids:
+        return []
+    cursor = db[DEVICES].find({"uid": {"$in": list(uids)}}).sort([("uid", 1), ("_id", 1)])
+    return [_device(doc) async for doc in cursor]
+
+
+async def devices_by_token(db: Database, tokens: Sequence[str]) -> list[DeviceDoc]:
+    if not tokens:
+        return []
+    return [_device(doc) async for doc in db[DEVICES].find({"_id": {"$in": list(tokens)}})]
+
+
+async def device_owners_page(db: Database, *, after: str | None, limit: int) -> list[str]:
+    """Distinct users with a device, in uid order, after `after` (for whole-city alerts)."""
+    query: dict[str, Any] = {"uid": {"$gt": after}} if after is not None else {}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": query},
+        {"$sort": {"uid": 1}},
+        {"$group": {"_id": "$uid"}},
+        {"$sort": {"_id": 1}},
+        {"$limit": limit},
+    ]
+    # Bounded: the $match/$sort walk the uid index, the group holds one page of users.
+    cursor = await db[DEVICES].aggregate(pipeline)
+    return [doc["_id"] async for doc in cursor]
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+async def get_preferences(db: Database, uid: str) -> PreferencesDoc:
+    return PreferencesDoc.from_doc(await db[PREFERENCES].find_one({"_id": uid}), uid)
+
+
+async def preferences_of(db: Database, uids: Sequence[str]) -> dict[str, PreferencesDoc]:
+    """Preferences of a page of users; defaults for those who never set any."""
+    found = {
+        doc["_id"]: PreferencesDoc.from_doc(doc, doc["_id"])
+        async for doc in db[PREFERENCES].find({"_id": {"$in": list(uids)}})
+    }
+    return {uid: found.get(uid) or PreferencesDoc(uid=uid) for uid in uids}
+
+
+async def save_preferences(db: Database, prefs: PreferencesDoc, *, now: datetime) -> None:
+    quiet = prefs.quiet_hours
+    await db[PREFERENCES].update_one(
+        {"_id": prefs.uid},
+        {
+            "$set": {
+                "report_updates": prefs.report_updates,
+                "booking_updates": prefs.booking_updates,
+                "area_alerts": prefs.area_alerts,
+                "area_ids": list(prefs.area_ids),
+                "quiet_hours": (
+                    {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")}
+                    if quiet
+                    else None
+                ),
+                "updated_at": now,
+            }
+        },
+        upsert=True,
+    )
+
+
+async def area_followers_page(
+    db: Database, *, area_ids: Sequence[str], after: str | None, limit: int
+) -> list[str]:
+    """Users who follow any of these areas and want alerts, in uid order after `after`."""
+    query: dict[str, Any] = {"area_alerts": True, "area_ids": {"$in": list(area_ids)}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    cursor = db[PREFERENCES].find(query, {"_id": 1}).sort("_id", 1).limit(limit)
+    return [doc["_id"] async for doc in cursor]
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+def _inbox_item(doc: Document) -> InboxItemDoc:
+    return InboxItemDoc(
+        id=doc["_id"],
+        uid=doc["uid"],
+        kind=doc["kind"],
+        title=doc["title"],
+        body=doc["body"],
+        deep_link=doc.get("deep_link"),
+        read=bool(doc.get("read")),
+        created_at=doc["created_at"],
+    )
+
+
+async def add_inbox_items(db: Database, items: Sequence[Document]) -> None:
+    """Write inbox items once per (message, user): a retried delivery adds nothing."""
+    if not items:
+        return
+    await db[INBOX].bulk_write(
+        [
+            UpdateOne(
+                {"outbox_id": item["outbox_id"], "uid": item["uid"]},
+                {"$setOnInsert": item},
+                upsert=True,
+            )
+            for item in items
+        ],
+        ordered=False,
+    )
+
+
+async def inbox_page(
+    db: Database, *, uid: str, before: ObjectId | None, limit: int
+) -> list[InboxItemDoc]:
+    """The newest inbox items first, keyset-paged by _id."""
+    query: dict[str, Any] = {"uid": uid}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    cursor = db[INBOX].find(query).sort("_id", -1).limit(limit)
+    return [_inbox_item(doc) async for doc in cursor]
+
+
+async def unread_count(db: Database, uid: str) -> int:
+    return int(await db[INBOX].count_documents({"uid": uid, "read": False}))
+
+
+async def mark_read(db: Database, *, uid: str, ids: Sequence[ObjectId] | None) -> int:
+    """Mark some (or, with None, all) of the user's items read; returns how many changed."""
+    query: dict[str, Any] = {"uid": uid, "read": False}
+    if ids is not None:
+        query["_id"] = {"$in": list(ids)}
+    result = await db[INBOX].update_many(query, {"$set": {"read": True}})
+    return int(result.modified_count)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+async def active_alerts(
+    db: Database, *, area_id: str | None, now: datetime, limit: int = 50
+) -> list[AlertDoc]:
+    """Unexpired alerts for the whole city and, when given, for one area; newest first."""
+    areas = [CITY_WIDE] if area_id is None else [CITY_WIDE, area_id]
+    query = {"expires_at": {"$gt": now}, "area_ids": {"$in": areas}}
+    cursor = db[ALERTS].find(query).sort("expires_at", 1).limit(limit)
+    alerts = [AlertDoc.from_doc(doc) async for doc in cursor]
+    return sorted(alerts, key=lambda alert: alert.created_at, reverse=True)
+
+
+# --- outbox claims ---------------------------------------------------------------------------
+
+
+async def claim(db: Database, *, worker: str, now: datetime, lease: timedelta) -> OutboxDoc | None:
+    """Take one due message: an abandoned lease first, then the oldest due pending one."""
+    update = {
+        "$set": {
+            "state": OutboxState.SENDING.value,
+            "lease_until": now + lease,
+            "claimed_by": worker,
+            "claimed_at": now,
+        }
+    }
+    for query, sort in (
+        ({"state": OutboxState.SENDING.value, "lease_until": {"$lt": now}}, "lease_until"),
+        ({"state": OutboxState.PENDING.value, "next_attempt_at": {"$lte": now}}, "next_attempt_at"),
+    ):
+        doc = await db[OUTBOX].find_one_and_update(
+            query, update, sort=[(sort, 1)], return_document=ReturnDocument.AFTER
+        )
+        if doc is not None:
+            return OutboxDoc.from_doc(doc)
+    return None
+
+
+async def checkpoint(
+    db: Database,
+    *,
+    outbox_id: Any,
+    worker: str,
+    progress: dict[str, Any],
+    lease_until: datetime,
+) -> bool:
+    """Record how far delivery got and extend the lease; False when the lease was lost."""
+    result = await db[OUTBOX].update_one(
+        {"_id": outbox_id, "state": OutboxState.SENDING.value, "claimed_by": worker},
+        {"$set": {"progress": progress, "lease_until": lease_until}},
+    )
+    return result.modified_count == 1
+
+
+async def finish(
+    db: Database,
+    *,
+    outbox_id: Any,
+    worker: str,
+    set_fields: dict[str, Any],
+    inc_attempts: bool,
+) -> bool:
+    """Leave the SENDING state (sent, retry later, or dead), only while holding the lease."""
+    update: dict[str, Any] = {"$set": set_fields, "$unset": {"lease_until": "", "claimed_by": ""}}
+    if inc_attempts:
+        update["$inc"] = {"attempts": 1}
+    result = await db[OUTBOX].update_one(
+        {"_id": outbox_id, "state": OutboxState.SENDING.value, "claimed_by": worker}, update
+    )
+    return result.modified_count == 1
+
+
+async def insert_deferred(db: Database, doc: Document) -> None:
+    """Insert a deferred copy once (its _id is derived from the original and the page)."""
+    await db[OUTBOX].update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+
+
+async def dead_page(db: Database, *, after: Any | None, limit: int) -> list[OutboxDoc]:
+    query: dict[str, Any] = {"state": OutboxState.DEAD.value}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    cursor = db[OUTBOX].find(query).sort("_id", 1).limit(limit)
+    return [OutboxDoc.from_doc(doc) async for doc in cursor]
+
+
+async def retry_dead(db: Database, *, outbox_id: Any, now: datetime) -> bool:
+    """Put a DEAD message back in the queue with a fresh attempt budget."""
+    result = await db[OUTBOX].update_one(
+        {"_id": outbox_id, "state": OutboxState.DEAD.value},
+        {
+            "$set": {"state": OutboxState.PENDING.value, "next_attempt_at": now, "attempts": 0},
+            "$unset": {"dead_at": ""},
+        },
+    )
+    return result.modified_count == 1

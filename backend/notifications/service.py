@@ -1,0 +1,226 @@
+"""Rules of the notifications domain: devices, preferences, inbox, area alerts, dead letters."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.areas import repository as area_repository
+from backend.auth.models import Viewer
+from backend.db import Database
+from backend.errors import DomainError
+from backend.notifications import repository as notification_repository
+from backend.notifications.models import (
+    MAX_AREAS_FOLLOWED,
+    AlertDoc,
+    DeviceDoc,
+    OutboxDoc,
+    OutboxState,
+    Platform,
+    PreferencesDoc,
+    QuietHours,
+    Severity,
+)
+
+# FCM registration tokens and installation ids: URL-safe characters, bounded length.
+_TOKEN = re.compile(r"^[A-Za-z0-9_:\-.]{16,4096}$")
+MAX_ALERT_DAYS = 14
+MAX_TITLE = 120
+MAX_BODY = 1000
+
+
+def _require(viewer: Viewer) -> str:
+    if viewer.uid is None:
+        raise DomainError("UNAUTHENTICATED", "Sign in to do this")
+    return viewer.uid
+
+
+async def register_device(
+    db: Database,
+    *,
+    viewer: Viewer,
+    token: str,
+    platform: Platform,
+    locale: str,
+    app_version: str | None,
+    now: datetime,
+) -> DeviceDoc:
+    """Register (or move to this user) an FCM address; idempotent."""
+    uid = _require(viewer)
+    if not _TOKEN.match(token):
+        raise DomainError("INVALID_TOKEN", "The device token is not valid", field="token")
+    if locale not in ("vi", "en"):
+        raise DomainError("INVALID_INPUT", "Locale must be vi or en", field="locale")
+    if app_version is not None and len(app_version) > 40:
+        raise DomainError("INVALID_INPUT", "appVersion is too long", field="appVersion")
+    return await notification_repository.upsert_device(
+        db,
+        token=token,
+        uid=uid,
+        platform=platform,
+        locale=locale,
+        app_version=app_version,
+        now=now,
+    )
+
+
+async def unregister_device(db: Database, *, viewer: Viewer, token: str) -> bool:
+    """Forget one of the viewer's devices (sign-out); unknown tokens are not an error."""
+    uid = _require(viewer)
+    return await notification_repository.delete_device(db, token=token, uid=uid)
+
+
+def parse_quiet_hours(start: str, end: str) -> QuietHours:
+    """HH:MM strings to a quiet-hours window; equal ends are refused (a window of nothing)."""
+    try:
+        window = QuietHours(start=time.fromisoformat(start), end=time.fromisoformat(end))
+    except ValueError:
+        raise DomainError(
+            "INVALID_INPUT", "Quiet hours are HH:MM times", field="quietHours"
+        ) from None
+    if window.start == window.end:
+        raise DomainError("INVALID_INPUT", "Quiet hours must not be empty", field="quietHours")
+    return window
+
+
+async def update_preferences(
+    db: Database,
+    *,
+    viewer: Viewer,
+    changes: dict[str, Any],
+    now: datetime,
+) -> PreferencesDoc:
+    """Apply the given changes (absent keys keep their value)."""
+    uid = _require(viewer)
+    current = await notification_repository.get_preferences(db, uid)
+    area_ids = changes.get("area_ids", current.area_ids)
+    area_ids = tuple(dict.fromkeys(area_ids))
+    if len(area_ids) > MAX_AREAS_FOLLOWED:
+        raise DomainError(
+            "INVALID_INPUT", f"Follow at most {MAX_AREAS_FOLLOWED} areas", field="areaIds"
+        )
+    if area_ids:
+        known = {area.id for area in await area_repository.get_many(db, list(area_ids))}
+        unknown = [area for area in area_ids if area not in known]
+        if unknown:
+            raise DomainError("NOT_FOUND", f"Unknown areas: {', '.join(unknown)}", field="areaIds")
+    updated = PreferencesDoc(
+        uid=uid,
+        report_updates=changes.get("report_updates", current.report_updates),
+        booking_updates=changes.get("booking_updates", current.booking_updates),
+        area_alerts=changes.get("area_alerts", current.area_alerts),
+        area_ids=area_ids,
+        quiet_hours=changes.get("quiet_hours", current.quiet_hours),
+    )
+    await notification_repository.save_preferences(db, updated, now=now)
+    return updated
+
+
+def _texts(value: dict[str, str], field: str, limit: int) -> dict[str, str]:
+    texts = {locale: (value.get(locale) or "").strip() for locale in ("vi", "en")}
+    if not texts["vi"] and not texts["en"]:
+        raise DomainError("INVALID_INPUT", "Give the text in Vietnamese or English", field=field)
+    if any(len(text) > limit for text in texts.values()):
+        raise DomainError("INVALID_INPUT", f"At most {limit} characters", field=field)
+    return texts
+
+
+async def send_alert(
+    db: Database,
+    *,
+    viewer: Viewer,
+    area_ids: list[str] | None,
+    whole_city: bool,
+    severity: Severity,
+    title: dict[str, str],
+    body: dict[str, str],
+    deep_link: str | None,
+    expires_at: datetime,
+    now: datetime,
+) -> AlertDoc:
+    """Record an area alert and, in the same transaction, the outbox message that pushes it."""
+    uid = _require(viewer)
+    if whole_city == bool(area_ids):
+        raise DomainError("INVALID_INPUT", "Give either areaIds or all: true", field="areaIds")
+    if area_ids:
+        area_ids = list(dict.fromkeys(area_ids))
+        known = {area.id for area in await area_repository.get_many(db, area_ids)}
+        unknown = [area for area in area_ids if area not in known]
+        if unknown:
+            raise DomainError("NOT_FOUND", f"Unknown areas: {', '.join(unknown)}", field="areaIds")
+    if expires_at <= now or expires_at > now + timedelta(days=MAX_ALERT_DAYS):
+        raise DomainError(
+            "INVALID_INPUT",
+            f"expiresAt must be in the next {MAX_ALERT_DAYS} days",
+            field="expiresAt",
+        )
+    if deep_link is not None and not deep_link.startswith("thanglong://"):
+        raise DomainError("INVALID_INPUT", "deepLink must be a thanglong:// link", field="deepLink")
+    title = _texts(title, "title", MAX_TITLE)
+    body = _texts(body, "body", MAX_BODY)
+    alert_id = ObjectId()
+    stored_areas = [notification_repository.CITY_WIDE] if whole_city else list(area_ids or [])
+    alert = {
+        "_id": alert_id,
+        "area_ids": stored_areas,
+        "severity": severity.value,
+        "title": title,
+        "body": body,
+        "deep_link": deep_link,
+        "expires_at": expires_at,
+        "created_at": now,
+        "created_by": uid,
+    }
+    message = {
+        "_id": ObjectId(),
+        "kind": "alert.area",
+        "recipients": {"all": True} if whole_city else {"areas": stored_areas},
+        "data": {
+            "alert_id": str(alert_id),
+            "title": title,
+            "body": body,
+            "deep_link": deep_link,
+            "severity": severity.value,
+        },
+        "urgent": severity is Severity.URGENT,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+    async def write(session: AsyncClientSession) -> None:
+        await db[notification_repository.ALERTS].insert_one(alert, session=session)
+        await db[notification_repository.OUTBOX].insert_one(message, session=session)
+
+    async with db.client.start_session() as session:
+        await session.with_transaction(write)
+    return AlertDoc.from_doc(alert)
+
+
+async def active_alerts(
+    db: Database, *, lng: float | None, lat: float | None, now: datetime
+) -> list[AlertDoc]:
+    """Alerts in force for the whole city and for the area of a point, if given."""
+    area_id = None
+    if lng is not None and lat is not None:
+        area = await area_repository.locate(db, lng=lng, lat=lat)
+        area_id = area.id if area else None
+    return await notification_repository.active_alerts(db, area_id=area_id, now=now)
+
+
+async def retry_dead(db: Database, *, outbox_id: str, now: datetime) -> bool:
+    """Requeue a dead message (ids are ObjectIds, or derived strings for deferred copies)."""
+    parsed: Any = ObjectId(outbox_id) if ObjectId.is_valid(outbox_id) else outbox_id
+    return await notification_repository.retry_dead(db, outbox_id=parsed, now=now)
+
+
+async def dead_letters(db: Database, *, after: str | None, limit: int) -> list[OutboxDoc]:
+    parsed: Any = None
+    if after is not None:
+        parsed = ObjectId(after) if ObjectId.is_valid(after) else after
+    return await notification_repository.dead_page(db, after=parsed, limit=limit)
