@@ -1,0 +1,1 @@
+"""Bookings: guided-tour departures and hotel room-nights, held, confirmed and cancelled."""

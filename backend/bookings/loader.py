@@ -1,0 +1,185 @@
+"""Load content/bookings/{tours,hotels}.json, and open departures and room-nights for sale.
+
+Departures are generated from each tour's weekly schedule for the next 60 days, and room-nights
+eagerly for the next 120 days (15 room types x 120 nights is under 2,000 small documents, and an
+eager night makes the hold a plain conditional update, with no upsert racing it). Both are upserts
+with `$setOnInsert` keyed by (tour, starts_at) and (room_type, date): running the loader again,
+daily or on a content reload, adds the new days and never resets seats or rooms already sold.
+Changing a room type's `rooms` in content applies to new nights only; staff change existing
+nights with `roomInventorySet`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pymongo import UpdateOne
+
+from backend.bookings import repository as booking_repository
+from backend.bookings.models import (
+    DEPARTURE_DAYS,
+    HANOI,
+    ROOM_NIGHT_DAYS,
+    RoomTypeDoc,
+    hanoi_date,
+)
+from backend.db import Database
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TOUR_FIELDS = (
+    "title",
+    "description",
+    "price_vnd",
+    "duration_minutes",
+    "languages",
+    "cancellation_policy",
+    "capacity",
+    "journeys",
+    "pois",
+    "schedule",
+)
+
+
+class ContentError(ValueError):
+    """Bookings content that cannot be served."""
+
+
+def room_type_id(hotel: str, slug: str) -> str:
+    return f"{hotel}:{slug}"
+
+
+def departure_times(schedule: dict[str, Any], start: date, days: int) -> list[datetime]:
+    """The UTC start times a weekly schedule gives for `days` days from `start` (Hanoi dates)."""
+    weekdays = {WEEKDAYS.index(day) for day in schedule.get("days", [])}
+    times = [time.fromisoformat(value) for value in schedule.get("times", [])]
+    result: list[datetime] = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        if day.weekday() in weekdays:
+            result.extend(datetime.combine(day, at, tzinfo=HANOI).astimezone(UTC) for at in times)
+    return result
+
+
+def _tour_document(tour: dict[str, Any]) -> dict[str, Any]:
+    doc = {name: tour[name] for name in TOUR_FIELDS if name in tour}
+    meeting = tour["meeting_point"]
+    location = meeting["location"]
+    doc["meeting_point"] = {
+        "name": meeting["name"],
+        "location": booking_repository.point(float(location["lat"]), float(location["lng"])),
+    }
+    doc["seeded"] = True
+    for day in tour.get("schedule", {}).get("days", []):
+        if day not in WEEKDAYS:
+            raise ContentError(f"tour {tour['slug']}: unknown weekday {day!r}")
+    return doc
+
+
+async def load_tours(db: Database, items: list[dict[str, Any]], *, now: datetime) -> int:
+    written = 0
+    today = hanoi_date(now)
+    for tour in items:
+        await db[booking_repository.TOURS].replace_one(
+            {"_id": tour["slug"]}, _tour_document(tour), upsert=True
+        )
+        starts = [
+            at
+            for at in departure_times(tour.get("schedule", {}), today, DEPARTURE_DAYS)
+            if at > now
+        ]
+        capacity = int(tour["capacity"])
+        ops = [
+            UpdateOne(
+                {"tour": tour["slug"], "starts_at": at},
+                {
+                    "$setOnInsert": {
+                        "capacity": capacity,
+                        "seats_left": capacity,
+                        "created_at": now,
+                    }
+                },
+                upsert=True,
+            )
+            for at in starts
+        ]
+        if ops:
+            await db[booking_repository.DEPARTURES].bulk_write(ops, ordered=False)
+        written += 1 + len(ops)
+    slugs = [tour["slug"] for tour in items]
+    await db[booking_repository.TOURS].delete_many({"seeded": True, "_id": {"$nin": slugs}})
+    return written
+
+
+async def load_hotels(db: Database, items: list[dict[str, Any]], *, now: datetime) -> int:
+    written = 0
+    today = hanoi_date(now)
+    for hotel in items:
+        location = hotel["location"]
+        body = {
+            "name": hotel["name"],
+            "description": hotel.get("description", {}),
+            "address": hotel.get("address", {}),
+            "location": booking_repository.point(float(location["lat"]), float(location["lng"])),
+            "stars": int(hotel["stars"]),
+            "cancellation_policy": hotel.get("cancellation_policy", []),
+            "seeded": True,
+        }
+        await db[booking_repository.HOTELS].replace_one({"_id": hotel["slug"]}, body, upsert=True)
+        written += 1
+        for item in hotel.get("room_types", []):
+            rt_id = room_type_id(hotel["slug"], item["slug"])
+            room_type = {
+                "hotel": hotel["slug"],
+                "name": item["name"],
+                "capacity": int(item["capacity"]),
+                "price_vnd": int(item["price_vnd"]),
+                "weekend_price_vnd": int(item.get("weekend_price_vnd") or item["price_vnd"]),
+                "rooms": int(item["rooms"]),
+                "seeded": True,
+            }
+            await db[booking_repository.ROOM_TYPES].replace_one(
+                {"_id": rt_id}, room_type, upsert=True
+            )
+            model = RoomTypeDoc.from_mongo({"_id": rt_id, **room_type})
+            ops = []
+            for offset in range(ROOM_NIGHT_DAYS):
+                night = today + timedelta(days=offset)
+                ops.append(
+                    UpdateOne(
+                        {"room_type": rt_id, "date": night.isoformat()},
+                        {
+                            "$setOnInsert": {
+                                "rooms_total": model.rooms,
+                                "rooms_left": model.rooms,
+                                "price_vnd": model.price_on(night),
+                            }
+                        },
+                        upsert=True,
+                    )
+                )
+            await db[booking_repository.ROOM_NIGHTS].bulk_write(ops, ordered=False)
+            written += 1 + len(ops)
+    slugs = [hotel["slug"] for hotel in items]
+    await db[booking_repository.HOTELS].delete_many({"seeded": True, "_id": {"$nin": slugs}})
+    await db[booking_repository.ROOM_TYPES].delete_many({"seeded": True, "hotel": {"$nin": slugs}})
+    return written
+
+
+async def load_content(db: Database, content_dir: Path, *, now: datetime | None = None) -> int:
+    """Upsert tours, hotels and room types; open departures and room-nights ahead."""
+    now = now or datetime.now(UTC)
+    written = 0
+    tours = content_dir / "bookings" / "tours.json"
+    if tours.exists():
+        written += await load_tours(db, orjson.loads(tours.read_bytes())["tours"], now=now)
+    hotels = content_dir / "bookings" / "hotels.json"
+    if hotels.exists():
+        written += await load_hotels(db, orjson.loads(hotels.read_bytes())["hotels"], now=now)
+    log.info("bookings content: %d documents", written)
+    return written

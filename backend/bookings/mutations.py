@@ -1,0 +1,198 @@
+"""Booking mutations: hold, confirm, cancel; staff inventory. Each returns a payload."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from backend.auth.permissions import IsSignedIn
+from backend.bookings import service as booking_service
+from backend.bookings.inputs import (
+    BookingCancelInput,
+    BookingConfirmInput,
+    BookingHoldInput,
+    RoomInventorySetInput,
+    TourDepartureCreateInput,
+)
+from backend.bookings.models import BookingErrorCode, Contact
+from backend.bookings.permissions import IsBookingStaff
+from backend.bookings.types import Booking, BookingError, BookingHold, RoomType, TourDeparture
+from backend.context import Info
+from backend.errors import DomainError
+from backend.idempotency import IdempotencyKeyReusedError
+
+
+def booking_errors(error: DomainError) -> list[BookingError]:
+    """Payload errors from a DomainError (several for a form with several bad fields)."""
+    errors = error.errors if isinstance(error, booking_service.BookingInputErrors) else [error]
+    result = []
+    for item in errors:
+        code = item.code if isinstance(item.code, str) else item.code.name
+        if isinstance(item, IdempotencyKeyReusedError):
+            code = BookingErrorCode.IDEMPOTENCY_KEY_REUSED.value
+        result.append(
+            BookingError(
+                field=item.field,
+                message=item.message,
+                code=BookingErrorCode(code)
+                if code in BookingErrorCode.__members__
+                else BookingErrorCode.INVALID_INPUT,
+            )
+        )
+    return result
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@strawberry.type(description="The result of bookingHold.")
+class BookingHoldPayload:
+    hold: BookingHold | None = strawberry.field(
+        description="The hold (or the first one made with this idempotency key)."
+    )
+    errors: list[BookingError] = strawberry.field(description="Why nothing was held.")
+
+
+@strawberry.type(description="A booking after a change, or why the change did not happen.")
+class BookingPayload:
+    booking: Booking | None = strawberry.field(description="The booking as it is now.")
+    errors: list[BookingError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="The result of tourDepartureCreate.")
+class TourDepartureCreatePayload:
+    departure: TourDeparture | None = strawberry.field(description="The new departure.")
+    errors: list[BookingError] = strawberry.field(description="Why nothing was created.")
+
+
+@strawberry.type(description="The result of roomInventorySet.")
+class RoomInventorySetPayload:
+    room_type: RoomType | None = strawberry.field(description="The room type changed.")
+    nights: int = strawberry.field(description="How many nights were set (0 on error).")
+    errors: list[BookingError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type
+class BookingMutations:
+    @strawberry.mutation(
+        description="Hold tour seats or every night of a hotel stay for 10 minutes (all or "
+        "nothing); confirm with bookingConfirm before `expiresAt`.",
+        permission_classes=[IsSignedIn],
+    )
+    async def booking_hold(self, info: Info, input: BookingHoldInput) -> BookingHoldPayload:
+        tour = (
+            booking_service.TourHoldRequest(
+                departure_id=str(input.tour.departure_id), seats=input.tour.seats
+            )
+            if input.tour is not None
+            else None
+        )
+        room = (
+            booking_service.RoomHoldRequest(
+                room_type_id=str(input.room.room_type_id),
+                check_in=input.room.check_in,
+                check_out=input.room.check_out,
+                rooms=input.room.rooms,
+            )
+            if input.room is not None
+            else None
+        )
+        try:
+            doc = await booking_service.hold(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                idempotency_key=input.idempotency_key,
+                tour=tour,
+                room=room,
+                now=_now(),
+            )
+        except DomainError as error:
+            return BookingHoldPayload(hold=None, errors=booking_errors(error))
+        return BookingHoldPayload(hold=BookingHold.from_doc(doc), errors=[])
+
+    @strawberry.mutation(
+        description="Turn a live hold into a CONFIRMED booking with a code; an expired hold "
+        "gets HOLD_EXPIRED.",
+        permission_classes=[IsSignedIn],
+    )
+    async def booking_confirm(self, info: Info, input: BookingConfirmInput) -> BookingPayload:
+        request = booking_service.ConfirmRequest(
+            hold_id=str(input.hold_id),
+            idempotency_key=input.idempotency_key,
+            contact=Contact(
+                name=input.contact.name, phone=input.contact.phone, email=input.contact.email
+            ),
+            guests=input.guests,
+        )
+        try:
+            doc = await booking_service.confirm(
+                db=info.context.db, viewer=info.context.viewer, request=request, now=_now()
+            )
+        except DomainError as error:
+            return BookingPayload(booking=None, errors=booking_errors(error))
+        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale), errors=[])
+
+    @strawberry.mutation(
+        description="Cancel a booking: its owner within the cancellation policy (refund by "
+        "notice), or staff at any time (full refund). Inventory returns once.",
+        permission_classes=[IsSignedIn],
+    )
+    async def booking_cancel(self, info: Info, input: BookingCancelInput) -> BookingPayload:
+        try:
+            doc = await booking_service.cancel(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                booking_id=str(input.booking_id),
+                reason=input.reason,
+                now=_now(),
+            )
+        except DomainError as error:
+            return BookingPayload(booking=None, errors=booking_errors(error))
+        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale), errors=[])
+
+    @strawberry.mutation(
+        description="Add a departure to a tour (staff and admins).",
+        permission_classes=[IsBookingStaff],
+    )
+    async def tour_departure_create(
+        self, info: Info, input: TourDepartureCreateInput
+    ) -> TourDepartureCreatePayload:
+        try:
+            doc = await booking_service.create_departure(
+                db=info.context.db,
+                tour_id=str(input.tour_id),
+                starts_at=input.starts_at,
+                capacity=input.capacity,
+                now=_now(),
+            )
+        except DomainError as error:
+            return TourDepartureCreatePayload(departure=None, errors=booking_errors(error))
+        return TourDepartureCreatePayload(departure=TourDeparture.from_doc(doc), errors=[])
+
+    @strawberry.mutation(
+        description="Set the rooms for sale of a room type on nights `from`..`to` (inclusive), "
+        "all nights or none; refused with INVENTORY_BELOW_SOLD below what is held or sold "
+        "(staff and admins).",
+        permission_classes=[IsBookingStaff],
+    )
+    async def room_inventory_set(
+        self, info: Info, input: RoomInventorySetInput
+    ) -> RoomInventorySetPayload:
+        try:
+            room_type, count = await booking_service.set_inventory(
+                db=info.context.db,
+                room_type_id=str(input.room_type_id),
+                start=input.from_,
+                end=input.to,
+                rooms=input.rooms,
+                now=_now(),
+            )
+        except DomainError as error:
+            return RoomInventorySetPayload(room_type=None, nights=0, errors=booking_errors(error))
+        return RoomInventorySetPayload(
+            room_type=RoomType.from_doc(room_type, info.context.viewer.locale),
+            nights=count,
+            errors=[],
+        )

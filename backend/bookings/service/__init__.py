@@ -1,0 +1,62 @@
+"""The business rules of bookings; resolvers and the worker import from here."""
+
+from backend.bookings.service.bookings import (
+    BookingPage,
+    ConfirmRequest,
+    cancel,
+    confirm,
+    enqueue_reminders,
+    get_booking,
+    my_bookings,
+    new_code,
+)
+from backend.bookings.service.catalogue import (
+    Availability,
+    CataloguePage,
+    Near,
+    availability,
+    departures,
+    get_hotel,
+    get_tour,
+    list_hotels,
+    list_tours,
+)
+from backend.bookings.service.common import BookingError, BookingInputErrors, is_booking_staff
+from backend.bookings.service.holds import (
+    RoomHoldRequest,
+    TourHoldRequest,
+    hold,
+    release_expired_holds,
+    sweep,
+)
+from backend.bookings.service.inventory import create_departure, set_inventory
+
+__all__ = [
+    "Availability",
+    "BookingError",
+    "BookingInputErrors",
+    "BookingPage",
+    "CataloguePage",
+    "ConfirmRequest",
+    "Near",
+    "RoomHoldRequest",
+    "TourHoldRequest",
+    "availability",
+    "cancel",
+    "confirm",
+    "create_departure",
+    "departures",
+    "enqueue_reminders",
+    "get_booking",
+    "get_hotel",
+    "get_tour",
+    "hold",
+    "is_booking_staff",
+    "list_hotels",
+    "list_tours",
+    "my_bookings",
+    "new_code",
+    "release_expired_holds",
+    "set_inventory",
+    "sweep",
+]

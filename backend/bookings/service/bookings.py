@@ -1,0 +1,398 @@
+"""bookingConfirm, bookingCancel, reminders, and reading bookings."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from backend import idempotency, outbox
+from backend.auth.models import Viewer
+from backend.bookings import repository as booking_repository
+from backend.bookings.models import (
+    HANOI,
+    HOLD_PURGE_AFTER,
+    REMINDER_BEFORE,
+    STAFF_REFUND_PERCENT,
+    BookingDoc,
+    BookingErrorCode,
+    BookingStatus,
+    Contact,
+    HoldDoc,
+    HoldState,
+    ItemKind,
+    Text,
+    refund_percent,
+    stay_start,
+)
+from backend.bookings.service.common import (
+    BookingError,
+    in_transaction,
+    is_booking_staff,
+    not_found,
+    raise_all,
+)
+from backend.bookings.service.holds import return_inventory
+from backend.db import Database
+from backend.errors import DomainError
+from backend.ids import parse_object_id
+from backend.pagination import decode_cursor, encode_cursor, page_size
+
+SCOPE = "bookingConfirm"
+# No 0/O, 1/I/L: a code read out over the phone is not misheard. 31^6 is about 887 million.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+NAME_MAX, EMAIL_MAX, REASON_MAX = 100, 254, 500
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def new_code() -> str:
+    """A human-readable booking code such as TL-7K3Q9P."""
+    return "TL-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmRequest:
+    hold_id: str
+    idempotency_key: str
+    contact: Contact
+    guests: int
+
+
+def _check_contact(contact: Contact) -> list[DomainError | None]:
+    errors: list[DomainError | None] = []
+    if not 1 <= len(contact.name) <= NAME_MAX:
+        message = f"1 to {NAME_MAX} characters"
+        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.name"))
+    if not PHONE_RE.match(contact.phone):
+        message = "A phone number such as +84 912 345 678"
+        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.phone"))
+    if len(contact.email) > EMAIL_MAX or not EMAIL_RE.match(contact.email):
+        message = "An email address"
+        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.email"))
+    return errors
+
+
+@dataclass(frozen=True)
+class _Product:
+    product: str
+    title: Text
+    place: Text
+    starts_at: datetime
+    capacity: int  # guests the held inventory can take
+    policy: list[Any]
+
+
+async def _product(db: Database, hold: HoldDoc) -> _Product:
+    if hold.kind is ItemKind.TOUR:
+        departure = await booking_repository.get_departure(db, ObjectId(hold.item))
+        tour = await booking_repository.get_tour(db, departure.tour) if departure else None
+        if departure is None or tour is None:
+            raise not_found("hold", "holdId")
+        return _Product(
+            tour.id,
+            tour.title,
+            tour.meeting_point_name,
+            departure.starts_at,
+            hold.quantity,
+            tour.policy,
+        )
+    room_type = await booking_repository.get_room_type(db, hold.item)
+    hotel = await booking_repository.get_hotel(db, room_type.hotel) if room_type else None
+    if room_type is None or hotel is None:
+        raise not_found("hold", "holdId")
+    title = {
+        lang: f"{hotel.name.get(lang, '')} - {room_type.name.get(lang, '')}"
+        for lang in ("vi", "en")
+    }
+    assert hold.check_in is not None
+    return _Product(
+        hotel.id,
+        title,
+        hotel.address or hotel.name,
+        stay_start(hold.check_in).astimezone(HANOI),
+        room_type.capacity * hold.quantity,
+        hotel.policy,
+    )
+
+
+def notice_data(booking: BookingDoc) -> dict[str, Any]:
+    """Placeholders of the booking.* templates; `service` and `place` are {vi, en}."""
+    local = booking.starts_at.astimezone(HANOI)
+    return {
+        "booking_id": str(booking.id),
+        "code": booking.code,
+        "service": dict(booking.title),
+        "place": dict(booking.place),
+        "date": local.strftime("%d/%m/%Y"),
+        "time": local.strftime("%H:%M"),
+        "starts_at": booking.starts_at.isoformat(),
+    }
+
+
+async def _replay(db: Database, booking_id: ObjectId) -> BookingDoc:
+    found = await booking_repository.get_booking(db, booking_id)
+    if found is None:
+        raise not_found("booking", "holdId")
+    return found
+
+
+async def confirm(
+    *, db: Database, viewer: Viewer, request: ConfirmRequest, now: datetime
+) -> BookingDoc:
+    """Turn the viewer's live hold into a CONFIRMED booking (or replay this key's booking)."""
+    uid = str(viewer.uid)
+    contact = Contact(
+        name=request.contact.name.strip(),
+        phone=request.contact.phone.strip(),
+        email=request.contact.email.strip(),
+    )
+    errors = _check_contact(contact)
+    if not idempotency.valid_key(request.idempotency_key):
+        message = f"1 to {idempotency.MAX_KEY_LENGTH} printable characters"
+        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="idempotencyKey"))
+    if request.guests < 1:
+        errors.append(
+            BookingError(BookingErrorCode.INVALID_INPUT, "At least 1 guest", field="guests")
+        )
+    raise_all(errors)
+    key = request.idempotency_key
+    fingerprint = idempotency.fingerprint(
+        SCOPE,
+        {
+            "hold": request.hold_id,
+            "guests": request.guests,
+            "contact": [contact.name, contact.phone, contact.email],
+        },
+    )
+    existing = await idempotency.find_result(db, uid=uid, key=key, fingerprint=fingerprint)
+    if existing is not None:
+        return await _replay(db, existing)
+    hold_id = parse_object_id(request.hold_id)
+    held = await booking_repository.get_hold(db, hold_id) if hold_id else None
+    if held is None or held.user != uid:
+        raise not_found("hold", "holdId")
+    if held.state is HoldState.CONFIRMED:
+        raise BookingError(
+            BookingErrorCode.HOLD_ALREADY_CONFIRMED, "This hold is already booked", field="holdId"
+        )
+    expired = BookingError(
+        BookingErrorCode.HOLD_EXPIRED, "The hold expired: hold again", field="holdId"
+    )
+    if held.state is HoldState.RELEASED or held.expire_at <= now:
+        raise expired
+    product = await _product(db, held)
+    if request.guests > product.capacity:
+        message = f"At most {product.capacity} guests for this hold"
+        raise BookingError(BookingErrorCode.TOO_MANY_GUESTS, message, field="guests")
+
+    def booking_with(code: str) -> BookingDoc:
+        return BookingDoc(
+            id=ObjectId(),
+            code=code,
+            user=uid,
+            kind=held.kind,
+            item=held.item,
+            product=product.product,
+            title=product.title,
+            place=product.place,
+            starts_at=product.starts_at,
+            quantity=held.quantity,
+            nights=held.nights,
+            guests=request.guests,
+            contact=contact,
+            amount_vnd=held.amount_vnd,
+            policy=product.policy,
+            status=BookingStatus.CONFIRMED,
+            hold=held.id,
+            created_at=now,
+        )
+
+    for _attempt in range(3):  # a new code after the (very rare) clash with an existing one
+        booking = booking_with(new_code())
+
+        async def work(session: AsyncClientSession, booking: BookingDoc = booking) -> bool:
+            claimed = await booking_repository.claim_live_hold(
+                db,
+                held.id,
+                uid,
+                now=now,
+                purge_at=held.expire_at + HOLD_PURGE_AFTER,
+                session=session,
+            )
+            if claimed is None:
+                return False  # expired and released, or another confirm won
+            await booking_repository.insert_booking(db, booking, session=session)
+            await idempotency.record(
+                db,
+                uid=uid,
+                key=key,
+                scope=SCOPE,
+                fingerprint=fingerprint,
+                result_id=booking.id,
+                now=now,
+                session=session,
+            )
+            notice = outbox.message(
+                kind="booking.confirmed", uids=[uid], data=notice_data(booking), now=now
+            )
+            await outbox.enqueue(db, [notice], session=session)
+            return True
+
+        try:
+            won = await in_transaction(db, work)
+        except DuplicateKeyError:
+            existing = await idempotency.find_result(db, uid=uid, key=key, fingerprint=fingerprint)
+            if existing is not None:
+                return await _replay(db, existing)
+            continue
+        if won:
+            return booking
+        # Lost the hold: to a retry of this very request (replay it), or to expiry.
+        existing = await idempotency.find_result(db, uid=uid, key=key, fingerprint=fingerprint)
+        if existing is not None:
+            return await _replay(db, existing)
+        latest = await booking_repository.get_hold(db, held.id)
+        if latest is not None and latest.state is HoldState.CONFIRMED:
+            raise BookingError(
+                BookingErrorCode.HOLD_ALREADY_CONFIRMED,
+                "This hold is already booked",
+                field="holdId",
+            )
+        raise expired
+    raise RuntimeError("could not find a free booking code")
+
+
+async def get_booking(*, db: Database, viewer: Viewer, booking_id: str) -> BookingDoc | None:
+    """A booking its owner or staff may see; None for anyone else and for bad ids."""
+    oid = parse_object_id(booking_id)
+    booking = await booking_repository.get_booking(db, oid) if oid else None
+    if booking is None or not viewer.is_authenticated:
+        return None
+    if booking.user != viewer.uid and not is_booking_staff(viewer):
+        return None
+    return booking
+
+
+async def cancel(
+    *, db: Database, viewer: Viewer, booking_id: str, reason: str | None, now: datetime
+) -> BookingDoc:
+    """Cancel a booking: its owner within the policy, or staff at any time (full refund)."""
+    booking = await get_booking(db=db, viewer=viewer, booking_id=booking_id)
+    if booking is None:
+        raise not_found("booking", "bookingId")
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:
+        message = f"At most {REASON_MAX} characters"
+        raise BookingError(BookingErrorCode.INVALID_INPUT, message, field="reason")
+    if booking.status is BookingStatus.CANCELLED:
+        raise BookingError(BookingErrorCode.ALREADY_CANCELLED, "Already cancelled")
+    if booking.user == viewer.uid:
+        hours_left = (booking.starts_at - now).total_seconds() / 3600
+        percent = refund_percent(booking.policy, hours_left=hours_left) if hours_left > 0 else None
+        if percent is None:
+            raise BookingError(
+                BookingErrorCode.CANCELLATION_NOT_ALLOWED,
+                "Too late to cancel under this booking's policy",
+            )
+    else:
+        percent = STAFF_REFUND_PERCENT
+    changes = {
+        "cancelled_at": now,
+        "cancelled_by": str(viewer.uid),
+        "cancel_reason": reason,
+        "refund_percent": percent,
+        "refund_vnd": booking.amount_vnd * percent // 100,
+    }
+
+    async def work(session: AsyncClientSession) -> BookingDoc:
+        # The CONFIRMED -> CANCELLED update decides which of two racing cancels returns stock.
+        cancelled = await booking_repository.cancel_booking(
+            db, booking.id, changes=changes, session=session
+        )
+        if cancelled is None:
+            raise BookingError(BookingErrorCode.ALREADY_CANCELLED, "Already cancelled")
+        await return_inventory(
+            db,
+            kind=cancelled.kind,
+            item=cancelled.item,
+            quantity=cancelled.quantity,
+            stay=cancelled.nights,
+            session=session,
+        )
+        notice = outbox.message(
+            kind="booking.cancelled",
+            uids=[cancelled.user],
+            data={**notice_data(cancelled), "refund_percent": percent},
+            now=now,
+        )
+        await outbox.enqueue(db, [notice], session=session)
+        return cancelled
+
+    return await in_transaction(db, work)
+
+
+async def enqueue_reminders(db: Database, now: datetime, *, limit: int = 1_000) -> int:
+    """Write one booking.reminder per confirmed tour booking starting within 24 hours."""
+    sent = 0
+    while sent < limit:
+
+        async def work(session: AsyncClientSession) -> bool:
+            due = await booking_repository.mark_reminder_due(
+                db, now=now, until=now + REMINDER_BEFORE, session=session
+            )
+            if due is None:
+                return False
+            notice = outbox.message(
+                kind="booking.reminder", uids=[due.user], data=notice_data(due), now=now
+            )
+            await outbox.enqueue(db, [notice], session=session)
+            return True
+
+        if not await in_transaction(db, work):
+            break
+        sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class BookingPage:
+    bookings: list[BookingDoc]
+    cursors: list[str]
+    has_next_page: bool
+
+
+async def my_bookings(
+    *,
+    db: Database,
+    uid: str,
+    status: BookingStatus | None,
+    first: int | None,
+    after: str | None,
+) -> BookingPage:
+    """The user's bookings, newest first."""
+    size = page_size(first)
+    position = None
+    if after is not None:
+        millis, oid = decode_cursor(after, 2)
+        parsed = parse_object_id(oid)
+        if not isinstance(millis, int) or parsed is None:
+            raise BookingError(BookingErrorCode.INVALID_INPUT, "Bad cursor", field="after")
+        position = (EPOCH + timedelta(milliseconds=millis), parsed)
+    docs = await booking_repository.my_bookings(
+        db, user=uid, status=status, after=position, limit=size + 1
+    )
+    page = docs[:size]
+    cursors = [
+        encode_cursor([(doc.created_at - EPOCH) // timedelta(milliseconds=1), str(doc.id)])
+        for doc in page
+    ]
+    return BookingPage(page, cursors, has_next_page=len(docs) > size)

@@ -1,0 +1,133 @@
+"""Errors and helpers shared by the booking services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
+
+from backend.auth.models import Role, Viewer
+from backend.bookings.models import BookingErrorCode
+from backend.db import Database
+from backend.errors import DomainError
+
+T = TypeVar("T")
+
+RETRY_SECONDS = 60.0
+MAX_BACKOFF = 0.02
+
+
+class BookingError(DomainError):
+    def __init__(self, code: BookingErrorCode, message: str, *, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+
+
+class BookingInputErrors(DomainError):
+    """Several field errors at once (mobile forms show them together)."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__(BookingErrorCode.INVALID_INPUT, "; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+def raise_all(errors: Sequence[DomainError | None]) -> None:
+    """Raise the one error, or all of them together; nothing when there are none."""
+    found = [error for error in errors if error is not None]
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise BookingInputErrors(found)
+
+
+def not_found(what: str, field: str) -> BookingError:
+    return BookingError(BookingErrorCode.NOT_FOUND, f"No such {what}", field=field)
+
+
+def is_booking_staff(viewer: Viewer) -> bool:
+    """City staff and admins see and cancel anyone's booking; moderators do not."""
+    return viewer.has_role(Role.STAFF, Role.ADMIN)
+
+
+async def in_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `work` in a transaction, retried on write conflicts and transient errors.
+
+    Like the driver's `with_transaction`, but with a short backoff (at most 20 ms instead of
+    500 ms): inventory transactions are tiny and hundreds of them race for one departure, so a
+    long sleep only idles the loser while the seats stay free.
+    """
+    start = time.monotonic()
+    attempt = 0
+    async with db.client.start_session() as session:
+        while True:
+            if attempt:
+                pause = random.random() * min(0.001 * 1.5**attempt, MAX_BACKOFF)  # noqa: S311
+                await asyncio.sleep(pause)
+            attempt += 1
+            await session.start_transaction()
+            try:
+                result = await work(session)
+            except BaseException as error:
+                if session.in_transaction:
+                    await session.abort_transaction()
+                if _transient(error) and time.monotonic() - start < RETRY_SECONDS:
+                    continue
+                raise
+            try:
+                await _commit(session, start)
+            except PyMongoError as error:
+                if _transient(error) and time.monotonic() - start < RETRY_SECONDS:
+                    continue
+                raise
+            return result
+
+
+async def _commit(session: AsyncClientSession, start: float) -> None:
+    while True:
+        try:
+            await session.commit_transaction()
+            return
+        except PyMongoError as error:
+            unknown = error.has_error_label("UnknownTransactionCommitResult")
+            if unknown and time.monotonic() - start < RETRY_SECONDS:
+                continue  # committing again is safe: the server answers with the first outcome
+            raise
+
+
+class ItemGates:
+    """At most `width` inventory transactions per item at once in this process.
+
+    Not a lock for correctness (the conditional updates are that, across processes): hundreds
+    of transactions racing for one departure mostly abort each other on write conflicts and
+    retry, so letting a few through at a time sells the same seats many times faster.
+    """
+
+    def __init__(self, width: int = 4) -> None:
+        self.width = width
+        self._gates: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def gate(self, item: str) -> AsyncIterator[None]:
+        semaphore, users = self._gates.get(item, (asyncio.Semaphore(self.width), 0))
+        self._gates[item] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._gates[item]
+            if users == 1:
+                del self._gates[item]
+            else:
+                self._gates[item] = (semaphore, users - 1)
+
+
+ITEM_GATES = ItemGates()
+
+
+def _transient(error: BaseException) -> bool:
+    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")

@@ -1,0 +1,320 @@
+"""GraphQL output types of bookings: the catalogue, holds, bookings and their errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import strawberry
+
+from backend.auth.models import Locale
+from backend.bookings import repository as booking_repository
+from backend.bookings import service as booking_service
+from backend.bookings.models import (
+    BookingDoc,
+    BookingErrorCode,
+    BookingStatus,
+    DepartureDoc,
+    HoldDoc,
+    HoldState,
+    HotelDoc,
+    ItemKind,
+    PolicyRule,
+    RoomTypeDoc,
+    Text,
+    TourDoc,
+)
+from backend.context import Info
+from backend.errors import UserError
+
+BookingErrorCodeEnum = strawberry.enum(
+    BookingErrorCode, name="BookingErrorCode", description="Why a booking mutation did not happen."
+)
+BookingStatusEnum = strawberry.enum(
+    BookingStatus, name="BookingStatus", description="Whether a booking stands."
+)
+BookingKindEnum = strawberry.enum(
+    ItemKind, name="BookingKind", description="What is booked: tour seats or hotel rooms."
+)
+BookingHoldStateEnum = strawberry.enum(
+    HoldState,
+    name="BookingHoldState",
+    description="ACTIVE until confirmed (CONFIRMED) or expired and given back (RELEASED).",
+)
+
+
+def text(value: Text, locale: Locale) -> str:
+    """`value` in the viewer's language, else in the other one."""
+    return value.get(locale.value) or next((v for v in value.values() if v), "")
+
+
+@strawberry.type(description="A booking mutation's problem, with a code the app can act on.")
+class BookingError(UserError):
+    code: BookingErrorCodeEnum = strawberry.field(description="What went wrong.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Cancelling this long before the start refunds this much.")
+class CancellationRule:
+    hours_before: int = strawberry.field(description="At least this many hours before the start.")
+    refund_percent: int = strawberry.field(description="Percent of the price refunded, 0-100.")
+
+    @classmethod
+    def many(cls, rules: list[PolicyRule]) -> list[CancellationRule]:
+        return [cls(hours_before=r.hours_before, refund_percent=r.refund_percent) for r in rules]
+
+
+@strawberry.type(description="Where a tour starts.")
+class MeetingPoint:
+    name: str = strawberry.field(description="The place, in the viewer's language.")
+    lat: float = strawberry.field(description="Latitude (WGS 84).")
+    lng: float = strawberry.field(description="Longitude (WGS 84).")
+
+
+@strawberry.type(description="One departure of a tour, with its seats.")
+class TourDeparture:
+    id: strawberry.ID = strawberry.field(description="Opaque id; hold seats with it.")
+    tour_id: strawberry.ID = strawberry.field(description="The tour's id.")
+    starts_at: datetime = strawberry.field(description="When the tour leaves (UTC).")
+    capacity: int = strawberry.field(description="Seats in all.")
+    seats_left: int = strawberry.field(description="Seats not held or booked.")
+
+    @classmethod
+    def from_doc(cls, doc: DepartureDoc) -> TourDeparture:
+        return cls(
+            id=strawberry.ID(str(doc.id)),
+            tour_id=strawberry.ID(doc.tour),
+            starts_at=doc.starts_at,
+            capacity=doc.capacity,
+            seats_left=max(doc.seats_left, 0),
+        )
+
+
+@strawberry.type(description="A guided tour in and around Hanoi.")
+class Tour:
+    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `old-quarter-walking`.")
+    title: str = strawberry.field(description="Title in the viewer's language.")
+    description: str = strawberry.field(description="Description in the viewer's language.")
+    price_per_person: int = strawberry.field(description="Price per seat, in VND.")
+    duration_minutes: int = strawberry.field(description="How long the tour lasts.")
+    meeting_point: MeetingPoint = strawberry.field(description="Where it starts.")
+    languages: list[str] = strawberry.field(description="Guide languages (ISO 639-1 codes).")
+    cancellation_policy: list[CancellationRule] = strawberry.field(
+        description="Refunds by notice, longest notice first; later than the last rule, a "
+        "tourist cannot cancel."
+    )
+    capacity: int = strawberry.field(description="Seats of a regular departure.")
+    journey_ids: list[strawberry.ID] = strawberry.field(description="Related heritage journeys.")
+    poi_ids: list[strawberry.ID] = strawberry.field(description="Places the tour visits.")
+    distance_meters: float | None = strawberry.field(
+        description="From `filter.near` to the meeting point; null without `near`."
+    )
+
+    @strawberry.field(description="Departures in [from, to) (default: the next 60 days).")
+    async def departures(
+        self,
+        info: Info,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> list[TourDeparture]:
+        docs = await booking_service.departures(
+            db=info.context.db, tour_id=str(self.id), start=from_, end=to, now=datetime.now(UTC)
+        )
+        return [TourDeparture.from_doc(doc) for doc in docs]
+
+    @classmethod
+    def from_doc(cls, doc: TourDoc, locale: Locale, distance: float | None = None) -> Tour:
+        return cls(
+            id=strawberry.ID(doc.id),
+            title=text(doc.title, locale),
+            description=text(doc.description, locale),
+            price_per_person=doc.price_vnd,
+            duration_minutes=doc.duration_minutes,
+            meeting_point=MeetingPoint(
+                name=text(doc.meeting_point_name, locale), lat=doc.lat, lng=doc.lng
+            ),
+            languages=doc.languages,
+            cancellation_policy=CancellationRule.many(doc.policy),
+            capacity=doc.capacity,
+            journey_ids=[strawberry.ID(j) for j in doc.journeys],
+            poi_ids=[strawberry.ID(p) for p in doc.pois],
+            distance_meters=distance,
+        )
+
+
+@strawberry.type(description="Rooms of a type for a stay: free on every night or not.")
+class RoomAvailability:
+    available: bool = strawberry.field(description="At least one room is free every night.")
+    rooms_left: int = strawberry.field(description="Rooms free on the fullest night.")
+    total_price: int = strawberry.field(description="One room for the whole stay, in VND.")
+    nightly_prices: list[int] = strawberry.field(description="Price of each night, in VND.")
+
+
+@strawberry.type(description="A kind of room in a hotel.")
+class RoomType:
+    id: strawberry.ID = strawberry.field(description="Opaque id; hold rooms with it.")
+    hotel_id: strawberry.ID = strawberry.field(description="The hotel's id.")
+    name: str = strawberry.field(description="Name in the viewer's language.")
+    capacity: int = strawberry.field(description="Guests per room.")
+    price_per_night: int = strawberry.field(description="Sunday-Thursday nights, in VND.")
+    weekend_price_per_night: int = strawberry.field(description="Friday and Saturday, in VND.")
+
+    @strawberry.field(description="Free rooms and the price for a stay (checkOut exclusive).")
+    async def availability(self, info: Info, check_in: date, check_out: date) -> RoomAvailability:
+        room_type = await booking_repository.get_room_type(info.context.db, str(self.id))
+        if room_type is None:
+            return RoomAvailability(available=False, rooms_left=0, total_price=0, nightly_prices=[])
+        found = await booking_service.availability(
+            db=info.context.db,
+            room_type=room_type,
+            check_in=check_in,
+            check_out=check_out,
+            now=datetime.now(UTC),
+        )
+        return RoomAvailability(
+            available=found.available,
+            rooms_left=found.rooms_left,
+            total_price=found.total_price_vnd,
+            nightly_prices=found.nightly_prices_vnd,
+        )
+
+    @classmethod
+    def from_doc(cls, doc: RoomTypeDoc, locale: Locale) -> RoomType:
+        return cls(
+            id=strawberry.ID(doc.id),
+            hotel_id=strawberry.ID(doc.hotel),
+            name=text(doc.name, locale),
+            capacity=doc.capacity,
+            price_per_night=doc.price_vnd,
+            weekend_price_per_night=doc.weekend_price_vnd,
+        )
+
+
+@strawberry.type(description="A hotel in Hanoi.")
+class Hotel:
+    id: strawberry.ID = strawberry.field(description="Stable slug.")
+    name: str = strawberry.field(description="Name in the viewer's language.")
+    description: str = strawberry.field(description="Description in the viewer's language.")
+    address: str = strawberry.field(description="Street address in the viewer's language.")
+    lat: float = strawberry.field(description="Latitude (WGS 84).")
+    lng: float = strawberry.field(description="Longitude (WGS 84).")
+    stars: int = strawberry.field(description="Official star rating, 1-5.")
+    cancellation_policy: list[CancellationRule] = strawberry.field(
+        description="Refunds by notice before check-in (14:00), longest notice first."
+    )
+    distance_meters: float | None = strawberry.field(
+        description="From `filter.near`; null without `near`."
+    )
+
+    @strawberry.field(description="The hotel's room types.")
+    async def room_types(self, info: Info) -> list[RoomType]:
+        docs = await booking_repository.room_types_of(info.context.db, [str(self.id)])
+        return [RoomType.from_doc(doc, info.context.viewer.locale) for doc in docs]
+
+    @classmethod
+    def from_doc(cls, doc: HotelDoc, locale: Locale, distance: float | None = None) -> Hotel:
+        return cls(
+            id=strawberry.ID(doc.id),
+            name=text(doc.name, locale),
+            description=text(doc.description, locale),
+            address=text(doc.address, locale),
+            lat=doc.lat,
+            lng=doc.lng,
+            stars=doc.stars,
+            cancellation_policy=CancellationRule.many(doc.policy),
+            distance_meters=distance,
+        )
+
+
+@strawberry.type(description="Seats or rooms taken for 10 minutes while the tourist confirms.")
+class BookingHold:
+    id: strawberry.ID = strawberry.field(description="Pass to bookingConfirm.")
+    kind: BookingKindEnum = strawberry.field(description="Tour seats or hotel rooms.")  # type: ignore[valid-type]
+    state: BookingHoldStateEnum = strawberry.field(description="As stored; check expiresAt.")  # type: ignore[valid-type]
+    expires_at: datetime = strawberry.field(description="Confirm before this (UTC).")
+    quantity: int = strawberry.field(description="Seats, or rooms per night.")
+    departure_id: strawberry.ID | None = strawberry.field(description="For a tour hold.")
+    room_type_id: strawberry.ID | None = strawberry.field(description="For a room hold.")
+    check_in: date | None = strawberry.field(description="For a room hold.")
+    check_out: date | None = strawberry.field(description="For a room hold (exclusive).")
+    total_price: int = strawberry.field(description="What the booking will cost, in VND.")
+
+    @classmethod
+    def from_doc(cls, doc: HoldDoc) -> BookingHold:
+        tour = doc.kind is ItemKind.TOUR
+        return cls(
+            id=strawberry.ID(str(doc.id)),
+            kind=doc.kind,
+            state=doc.state,
+            expires_at=doc.expire_at,
+            quantity=doc.quantity,
+            departure_id=strawberry.ID(doc.item) if tour else None,
+            room_type_id=None if tour else strawberry.ID(doc.item),
+            check_in=doc.check_in,
+            check_out=doc.check_out,
+            total_price=doc.amount_vnd,
+        )
+
+
+@strawberry.type(description="Who to reach about a booking.")
+class BookingContact:
+    name: str = strawberry.field(description="Full name.")
+    phone: str = strawberry.field(description="Phone number.")
+    email: str = strawberry.field(description="Email address.")
+
+
+@strawberry.type(description="A confirmed (or cancelled) booking; seen by its owner and staff.")
+class Booking:
+    id: strawberry.ID = strawberry.field(description="Opaque id.")
+    code: str = strawberry.field(description="Human-readable code, e.g. TL-7K3Q9P.")
+    status: BookingStatusEnum = strawberry.field(description="Confirmed or cancelled.")  # type: ignore[valid-type]
+    kind: BookingKindEnum = strawberry.field(description="Tour seats or hotel rooms.")  # type: ignore[valid-type]
+    product_id: strawberry.ID = strawberry.field(description="The tour's or hotel's id.")
+    departure_id: strawberry.ID | None = strawberry.field(description="For a tour booking.")
+    room_type_id: strawberry.ID | None = strawberry.field(description="For a room booking.")
+    title: str = strawberry.field(description="What was booked, in the viewer's language.")
+    place: str = strawberry.field(description="Meeting point or hotel address.")
+    starts_at: datetime = strawberry.field(description="Departure, or check-in at 14:00 (UTC).")
+    check_in: date | None = strawberry.field(description="For a room booking.")
+    check_out: date | None = strawberry.field(description="For a room booking (exclusive).")
+    quantity: int = strawberry.field(description="Seats, or rooms per night.")
+    guests: int = strawberry.field(description="People the booking is for.")
+    contact: BookingContact = strawberry.field(description="Who to reach.")
+    total_price: int = strawberry.field(description="Price paid, in VND.")
+    cancellation_policy: list[CancellationRule] = strawberry.field(
+        description="The policy agreed when booking."
+    )
+    created_at: datetime = strawberry.field(description="When it was confirmed.")
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled.")
+    cancel_reason: str | None = strawberry.field(description="Why, as given when cancelling.")
+    refund_percent: int | None = strawberry.field(description="Refunded percent, once cancelled.")
+    refund_amount: int | None = strawberry.field(description="Refunded VND, once cancelled.")
+
+    @classmethod
+    def from_doc(cls, doc: BookingDoc, locale: Locale) -> Booking:
+        tour = doc.kind is ItemKind.TOUR
+        return cls(
+            id=strawberry.ID(str(doc.id)),
+            code=doc.code,
+            status=doc.status,
+            kind=doc.kind,
+            product_id=strawberry.ID(doc.product),
+            departure_id=strawberry.ID(doc.item) if tour else None,
+            room_type_id=None if tour else strawberry.ID(doc.item),
+            title=text(doc.title, locale),
+            place=text(doc.place, locale),
+            starts_at=doc.starts_at,
+            check_in=doc.nights[0] if doc.nights else None,
+            check_out=(date.fromordinal(doc.nights[-1].toordinal() + 1) if doc.nights else None),
+            quantity=doc.quantity,
+            guests=doc.guests,
+            contact=BookingContact(
+                name=doc.contact.name, phone=doc.contact.phone, email=doc.contact.email
+            ),
+            total_price=doc.amount_vnd,
+            cancellation_policy=CancellationRule.many(doc.policy),
+            created_at=doc.created_at,
+            cancelled_at=doc.cancelled_at,
+            cancel_reason=doc.cancel_reason,
+            refund_percent=doc.refund_percent,
+            refund_amount=doc.refund_vnd,
+        )

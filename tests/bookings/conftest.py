@@ -1,0 +1,176 @@
+"""Fixtures of the bookings tests: the catalogue loaded, GraphQL helpers, a 50-seat departure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.bookings import loader as booking_loader
+from backend.bookings.models import hanoi_date
+from backend.db import ensure_indexes
+from backend.seed import CONTENT_DIR
+from backend.settings import Settings
+
+Gql = Callable[..., Awaitable[dict[str, Any]]]
+
+BOOKING_HOLD = """
+mutation BookingHold($input: BookingHoldInput!) {
+  bookingHold(input: $input) {
+    hold { id kind state expiresAt quantity departureId roomTypeId checkIn checkOut totalPrice }
+    errors { field message code }
+  }
+}
+"""
+
+BOOKING_CONFIRM = """
+mutation BookingConfirm($input: BookingConfirmInput!) {
+  bookingConfirm(input: $input) {
+    booking { id code status kind title place startsAt guests totalPrice quantity
+              checkIn checkOut contact { name phone email } }
+    errors { field message code }
+  }
+}
+"""
+
+BOOKING_CANCEL = """
+mutation BookingCancel($input: BookingCancelInput!) {
+  bookingCancel(input: $input) {
+    booking { id status refundPercent refundAmount cancelledAt }
+    errors { field message code }
+  }
+}
+"""
+
+DEPARTURE_CREATE = """
+mutation TourDepartureCreate($input: TourDepartureCreateInput!) {
+  tourDepartureCreate(input: $input) {
+    departure { id tourId startsAt capacity seatsLeft }
+    errors { field message code }
+  }
+}
+"""
+
+CONTACT = {"name": "Nguyễn Thị Lan", "phone": "+84 912 345 678", "email": "lan@example.com"}
+
+
+@pytest.fixture
+async def db(db_client: Any, settings: Settings) -> Any:
+    """The test's database with every index and the bookings catalogue loaded."""
+    database = db_client[settings.mongodb_db]
+    await ensure_indexes(database)
+    await booking_loader.load_content(database, CONTENT_DIR)
+    return database
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, make_token: Callable[..., str], db: Any) -> Gql:
+    """POST a GraphQL operation as `uid` (anonymous when None); returns the JSON body."""
+    tokens: dict[tuple[str, str | None], str] = {}
+
+    async def run(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        uid: str | None = None,
+        role: str | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        if uid is not None:
+            if (uid, role) not in tokens:
+                tokens[uid, role] = make_token(uid=uid, claims={"role": role} if role else {})
+            headers["Authorization"] = f"Bearer {tokens[uid, role]}"
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return run
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+def tomorrow_at(hour: int = 9) -> datetime:
+    day = hanoi_date(datetime.now(UTC)) + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def stay(offset: int = 5, length: int = 3) -> tuple[date, date]:
+    start = hanoi_date(datetime.now(UTC)) + timedelta(days=offset)
+    return start, start + timedelta(days=length)
+
+
+@pytest.fixture
+def create_departure(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """A new departure created by staff: `await create_departure(capacity=50)`."""
+
+    async def create(
+        *, tour: str = "old-quarter-walking", starts_at: datetime | None = None, capacity: int = 50
+    ) -> dict[str, Any]:
+        starts_at = starts_at or tomorrow_at(3) + timedelta(minutes=uuid.uuid4().int % 600)
+        body = await gql(
+            DEPARTURE_CREATE,
+            {"input": {"tourId": tour, "startsAt": starts_at.isoformat(), "capacity": capacity}},
+            uid="staff-1",
+            role="staff",
+        )
+        payload = body["data"]["tourDepartureCreate"]
+        assert payload["errors"] == [], payload
+        return payload["departure"]
+
+    return create
+
+
+@pytest.fixture
+def hold_tour(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """bookingHold for seats; returns the payload."""
+
+    async def hold(
+        departure_id: str, *, uid: str = "tourist-1", seats: int = 1, idem: str | None = None
+    ) -> dict[str, Any]:
+        body = await gql(
+            BOOKING_HOLD,
+            {
+                "input": {
+                    "idempotencyKey": idem or key(),
+                    "tour": {"departureId": departure_id, "seats": seats},
+                }
+            },
+            uid=uid,
+        )
+        assert "errors" not in body, body
+        return body["data"]["bookingHold"]
+
+    return hold
+
+
+@pytest.fixture
+def confirm(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """bookingConfirm; returns the payload."""
+
+    async def run(
+        hold_id: str, *, uid: str = "tourist-1", guests: int = 1, idem: str | None = None
+    ) -> dict[str, Any]:
+        body = await gql(
+            BOOKING_CONFIRM,
+            {
+                "input": {
+                    "holdId": hold_id,
+                    "idempotencyKey": idem or key(),
+                    "contact": CONTACT,
+                    "guests": guests,
+                }
+            },
+            uid=uid,
+        )
+        assert "errors" not in body, body
+        return body["data"]["bookingConfirm"]
+
+    return run
