@@ -42,6 +42,9 @@ class EventKind(StrEnum):
     STATUS_CHANGED = "STATUS_CHANGED"
     MERGED = "MERGED"
     REOPENED = "REOPENED"
+    TRIAGED = "TRIAGED"
+    NOTE = "NOTE"
+    EDITED = "EDITED"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +59,8 @@ class CategoryDoc:
     duplicate_radius_m: float
     private: bool
     urgent: bool
+    # A RESOLVED answer must show the fix (a photo) unless the category says none can exist.
+    resolution_photo_required: bool = True
 
     def localized_name(self, locale: Locale) -> str:
         return self.name.get(locale.value) or self.name.get("vi") or self.id
@@ -71,6 +76,7 @@ class CategoryDoc:
             duplicate_radius_m=float(doc["duplicate_radius_m"]),
             private=bool(doc["private"]),
             urgent=bool(doc.get("urgent", False)),
+            resolution_photo_required=bool(doc.get("resolution_photo_required", True)),
         )
 
 
@@ -105,6 +111,16 @@ class ReportDoc:
     resolved_at: datetime | None = None
     rating: Rating | None = None
     search_terms: list[str] = field(default_factory=list)
+    # Moderation (backend/moderation): routing priority, SLA deadlines, visibility, merge, lock.
+    priority: str = "NORMAL"
+    ack_due_at: datetime | None = None
+    resolve_due_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    hidden: bool = False
+    duplicate_of: ObjectId | None = None
+    reopen_count: int = 0
+    locked_by: str | None = None
+    locked_until: datetime | None = None
 
     @classmethod
     def from_mongo(cls, doc: dict[str, Any]) -> ReportDoc:
@@ -133,6 +149,15 @@ class ReportDoc:
             if rating
             else None,
             search_terms=list(doc.get("search_terms", [])),
+            priority=doc.get("priority") or "NORMAL",
+            ack_due_at=doc.get("ack_due_at"),
+            resolve_due_at=doc.get("resolve_due_at"),
+            acknowledged_at=doc.get("acknowledged_at"),
+            hidden=bool(doc.get("hidden", False)),
+            duplicate_of=doc.get("duplicate_of"),
+            reopen_count=int(doc.get("reopen_count", 0)),
+            locked_by=doc.get("locked_by"),
+            locked_until=doc.get("locked_until"),
         )
 
     def to_mongo(self) -> dict[str, Any]:
@@ -155,6 +180,15 @@ class ReportDoc:
             "sla_due_at": self.sla_due_at,
             "resolved_at": self.resolved_at,
             "search_terms": self.search_terms,
+            "priority": self.priority,
+            "ack_due_at": self.ack_due_at,
+            "resolve_due_at": self.resolve_due_at,
+            "acknowledged_at": self.acknowledged_at,
+            "hidden": self.hidden,
+            "duplicate_of": self.duplicate_of,
+            "reopen_count": self.reopen_count,
+            "locked_by": self.locked_by,
+            "locked_until": self.locked_until,
         }
 
 
@@ -219,3 +253,4 @@ class ReportErrorCode(StrEnum):
     NOT_RATEABLE = "NOT_RATEABLE"
     ALREADY_RATED = "ALREADY_RATED"
     INVALID_RATING = "INVALID_RATING"
+    BANNED = "BANNED"

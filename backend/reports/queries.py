@@ -32,7 +32,9 @@ class ReportQueries:
     @strawberry.field(description="A report by id; null when there is none.")
     async def report(self, info: Info, id: strawberry.ID) -> Report | None:
         doc = await report_service.get_report(db=info.context.db, report_id=str(id))
-        return Report.from_doc(doc) if doc else None
+        if doc is None or not report_service.may_see_report(info.context.viewer, doc):
+            return None
+        return Report.from_doc(doc)
 
     @strawberry.field(
         description="The viewer's own reports, newest first.", permission_classes=[IsSignedIn]
@@ -73,11 +75,15 @@ class ReportQueries:
             after=after,
         )
         viewer = info.context.viewer
+        # One batched load for the page's categories (awaiting them one by one would start a
+        # new batch, and a query, per distinct category).
+        categories = await loaders(info).categories.load_many(
+            [doc.category for doc in page.reports]
+        )
         edges = []
-        for doc, cursor, distance in zip(
-            page.reports, page.cursors, page.distances or [], strict=True
+        for doc, cursor, distance, category in zip(
+            page.reports, page.cursors, page.distances or [], categories, strict=True
         ):
-            category = await loaders(info).categories.load(doc.category)
             if not report_service.may_see_exact_location(viewer, doc, category):
                 # An exact distance from several points would give the exact place away.
                 distance = round(distance / PRIVATE_DISTANCE_STEP_M) * PRIVATE_DISTANCE_STEP_M

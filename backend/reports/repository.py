@@ -168,7 +168,9 @@ def nearby_filter(
     near: dict[str, Any] = {"$geometry": point(lng, lat), "$maxDistance": radius_m}
     if min_distance_m > 0:
         near["$minDistance"] = min_distance_m
-    query: dict[str, Any] = {"location": {"$near": near}}
+    # Hidden reports (abuse, spam, banned users) never reach public lists; `$near` drives the
+    # index, the rest is a filter on what it returns.
+    query: dict[str, Any] = {"location": {"$near": near}, "hidden": {"$ne": True}}
     if category is not None:
         query["category"] = category
     if statuses is not None:

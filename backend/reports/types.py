@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -21,6 +22,11 @@ from backend.reports.models import (
     ReportEventDoc,
     ReportStatus,
 )
+
+if TYPE_CHECKING:
+    from backend.moderation.types import ModerationActor, ModerationOriginal, ReportPriorityEnum
+
+_MODERATION = "backend.moderation.types"
 
 ReportStatusEnum = strawberry.enum(
     ReportStatus,
@@ -210,7 +216,7 @@ class Report:
 
     @strawberry.field(
         description="The current deadline, counted in working hours (Mon-Fri 08:00-17:00 Hanoi "
-        "time; public holidays are not skipped yet): acknowledgement while SUBMITTED or "
+        "time, Vietnamese public holidays skipped): acknowledgement while SUBMITTED or "
         "REOPENED, resolution afterwards; null once closed."
     )
     def sla_due_at(self) -> datetime | None:
@@ -252,6 +258,83 @@ class Report:
     async def timeline(self, info: Info) -> list[ReportTimelineEvent]:
         events = await loaders(info).timeline.load(self.doc.id)
         return [ReportTimelineEvent.from_doc(event) for event in events]
+
+    @strawberry.field(description="How fast it must be handled (URGENT: within 4 working hours).")
+    def priority(self) -> Annotated[ReportPriorityEnum, strawberry.lazy(_MODERATION)]:  # type: ignore[valid-type]
+        from backend.moderation.models import Priority
+
+        return Priority(self.doc.priority)
+
+    @strawberry.field(description="Deadline to acknowledge it (working hours from submission).")
+    def ack_due_at(self) -> datetime | None:
+        return self.doc.ack_due_at
+
+    @strawberry.field(description="Deadline to resolve it (working hours from submission).")
+    def resolve_due_at(self) -> datetime | None:
+        return self.doc.resolve_due_at
+
+    @strawberry.field(description="The report this one duplicates (status DUPLICATE).")
+    def duplicate_of(self) -> strawberry.ID | None:
+        return strawberry.ID(str(self.doc.duplicate_of)) if self.doc.duplicate_of else None
+
+    @strawberry.field(description="Hidden from public lists by a moderator (abuse, spam).")
+    def hidden(self) -> bool:
+        return self.doc.hidden
+
+    def _moderates(self, info: Info) -> bool:
+        from backend.moderation import service as moderation_service
+
+        return moderation_service.may_act_on(info.context.viewer, self.doc)
+
+    @strawberry.field(
+        description="Internal notes and edits, oldest first: moderators and the department's "
+        "staff only; null for everyone else."
+    )
+    async def internal_timeline(self, info: Info) -> list[ReportTimelineEvent] | None:
+        if not self._moderates(info):
+            return None
+        from backend.moderation.dataloaders import loaders as moderation_loaders
+
+        events = await moderation_loaders(info).internal_timeline.load(self.doc.id)
+        return [ReportTimelineEvent.from_doc(event) for event in events]
+
+    @strawberry.field(
+        description="Who holds the moderation lock (staff only; null when free or expired)."
+    )
+    async def locked_by(
+        self, info: Info
+    ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
+        from backend.moderation.types import ModerationActor
+
+        until = self.doc.locked_until
+        if not info.context.viewer.is_staff or self.doc.locked_by is None or until is None:
+            return None
+        if until <= datetime.now(until.tzinfo):
+            return None
+        name = await loaders(info).display_names.load(self.doc.locked_by)
+        return ModerationActor(id=strawberry.ID(self.doc.locked_by), display_name=name)
+
+    @strawberry.field(description="Until when the moderation lock holds (staff only).")
+    def locked_until(self, info: Info) -> datetime | None:
+        until = self.doc.locked_until
+        if not info.context.viewer.is_staff or until is None:
+            return None
+        return until if until > datetime.now(until.tzinfo) else None
+
+    @strawberry.field(
+        description="The content before each moderator edit, oldest first (moderators and the "
+        "department's staff only; null otherwise)."
+    )
+    async def moderation_originals(
+        self, info: Info
+    ) -> list[Annotated[ModerationOriginal, strawberry.lazy(_MODERATION)]] | None:
+        if not self._moderates(info):
+            return None
+        from backend.moderation.dataloaders import loaders as moderation_loaders
+        from backend.moderation.types import ModerationOriginal
+
+        docs = await moderation_loaders(info).originals.load(self.doc.id)
+        return [ModerationOriginal.from_doc(doc) for doc in docs]
 
     @strawberry.field(description="The reporter's rating (shown to the reporter and staff).")
     def rating(self, info: Info) -> ReportRating | None:

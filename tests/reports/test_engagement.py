@@ -118,3 +118,19 @@ async def test_rate_rules(
     assert (await rate("stranger"))["errors"][0]["code"] == "FORBIDDEN"
     assert (await rate("reporter"))["report"]["rating"] == {"stars": 4, "comment": "Nhanh"}
     assert (await rate("reporter"))["errors"][0]["code"] == "ALREADY_RATED"
+
+
+async def test_hidden_reports_cannot_be_backed_or_followed_by_others(
+    create_report: Callable[..., Any], gql: Gql, settings: Any, db_client: Any
+) -> None:
+    from bson import ObjectId
+
+    report_id = (await create_report(uid="reporter"))["report"]["id"]
+    # given a moderator hid the report (abuse)
+    await db_client[settings.mongodb_db]["reports"].update_one(
+        {"_id": ObjectId(report_id)}, {"$set": {"hidden": True}}
+    )
+    # then another resident cannot back or follow it: it does not exist for them
+    for mutation in (ME_TOO, FOLLOW):
+        payload = (await gql(mutation, {"input": {"reportId": report_id}}, uid="stranger"))["data"]
+        assert next(iter(payload.values()))["errors"][0]["code"] == "NOT_FOUND"

@@ -26,6 +26,7 @@ from backend.reports.service.rules import (
     coarse,
     is_reporter,
     may_see_exact_location,
+    may_see_report,
     may_see_reporter,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "get_report",
     "is_reporter",
     "may_see_exact_location",
+    "may_see_report",
     "may_see_reporter",
     "me_too",
     "rate",

@@ -15,6 +15,7 @@ from backend.auth.models import Viewer
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
+from backend.moderation import repository as moderation_repository
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     CategoryDoc,
@@ -30,6 +31,7 @@ from backend.reports.service.rules import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
     MAX_DUPLICATES,
+    URGENT_RESOLVE_HOURS,
     RateLimitedError,
     ReportError,
     add_working_hours,
@@ -98,6 +100,8 @@ async def create_report(
     errors.append(photo_error)
     raise_all(errors)
     assert category is not None and area is not None
+    if await moderation_repository.is_banned(db, uid):
+        raise ReportError(ReportErrorCode.BANNED, "Your account may not create reports")
 
     fingerprint = idempotency.fingerprint(
         "reportCreate",
@@ -140,6 +144,14 @@ async def create_report(
         updated_at=now,
         sla_due_at=add_working_hours(now, category.acknowledge_hours),
         search_terms=terms(description, address),
+        priority="URGENT" if category.urgent else "NORMAL",
+        ack_due_at=add_working_hours(now, category.acknowledge_hours),
+        resolve_due_at=add_working_hours(
+            now,
+            min(category.resolve_hours, URGENT_RESOLVE_HOURS)
+            if category.urgent
+            else category.resolve_hours,
+        ),
     )
     created = ReportEventDoc(
         id=ObjectId(),

@@ -18,6 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from backend import outbox
 from backend.auth.models import Viewer
 from backend.db import Database, Document
+from backend.errors import DomainError
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     OPEN_STATES,
@@ -40,6 +41,7 @@ from backend.reports.service.rules import (
     check_photos,
     in_transaction,
     is_reporter,
+    may_see_report,
     not_found,
     raise_all,
 )
@@ -52,6 +54,14 @@ async def existing_report(db: Database, report_id: str) -> ReportDoc:
     """The report, or a NOT_FOUND error (unknown and malformed ids alike)."""
     report = await get_report(db=db, report_id=report_id)
     if report is None:
+        raise not_found()
+    return report
+
+
+async def visible_report(db: Database, viewer: Viewer, report_id: str) -> ReportDoc:
+    """The report if the viewer may see it; a hidden one is NOT_FOUND to other residents."""
+    report = await existing_report(db, report_id)
+    if not may_see_report(viewer, report):
         raise not_found()
     return report
 
@@ -81,7 +91,7 @@ async def _follow(
 
 async def follow(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:
     """Follow a report (idempotent): its updates will be pushed to the viewer."""
-    report = await existing_report(db, report_id)
+    report = await visible_report(db, viewer, report_id)
     uid = str(viewer.uid)
 
     async def write(session: AsyncClientSession) -> None:
@@ -93,7 +103,7 @@ async def follow(*, db: Database, viewer: Viewer, report_id: str, now: datetime)
 
 async def unfollow(*, db: Database, viewer: Viewer, report_id: str) -> ReportDoc:
     """Stop following a report (idempotent)."""
-    report = await existing_report(db, report_id)
+    report = await visible_report(db, viewer, report_id)
     uid = str(viewer.uid)
 
     async def write(session: AsyncClientSession) -> None:
@@ -106,7 +116,7 @@ async def unfollow(*, db: Database, viewer: Viewer, report_id: str) -> ReportDoc
 
 async def me_too(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:
     """Say "me too" on an open report (idempotent); the viewer also follows it."""
-    report = await existing_report(db, report_id)
+    report = await visible_report(db, viewer, report_id)
     uid = str(viewer.uid)
     if is_reporter(viewer, report):
         raise ReportError(
@@ -151,7 +161,7 @@ class ReopenDraft:
 
 async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datetime) -> ReportDoc:
     """Reopen a report resolved in the last 30 days (its reporter or a follower)."""
-    report = await existing_report(db, draft.report_id)
+    report = await visible_report(db, viewer, draft.report_id)
     uid = str(viewer.uid)
     if not (
         is_reporter(viewer, report)
@@ -161,12 +171,13 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
             ReportErrorCode.FORBIDDEN, "Only the reporter or a follower can reopen this report"
         )
     reason = draft.reason.strip()
-    errors = []
+    errors: list[DomainError] = []
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         message = f"The reason needs {REASON_MIN} to {REASON_MAX} characters"
         errors.append(ReportError(ReportErrorCode.INVALID_INPUT, message, field="reason"))
     photo_ids, photo_error = await check_photos(db, viewer, draft.photo_ids)
-    errors.append(photo_error)
+    if photo_error is not None:
+        errors.append(photo_error)
     raise_all(errors)
     if report.status is not ReportStatus.RESOLVED:
         raise ReportError(ReportErrorCode.NOT_REOPENABLE, "Only a resolved report can be reopened")
@@ -206,6 +217,7 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
                     "resolved_at": None,
                     # Back in the moderators' queue, with a fresh acknowledgement deadline.
                     "sla_due_at": add_working_hours(now, acknowledge_hours),
+                    "ack_due_at": add_working_hours(now, acknowledge_hours),
                 },
                 "$inc": {"reopen_count": 1},
             },
@@ -235,7 +247,7 @@ async def rate(
     *, db: Database, viewer: Viewer, report_id: str, stars: int, comment: str | None, now: datetime
 ) -> ReportDoc:
     """The reporter rates the answer once, after the report is resolved or rejected."""
-    report = await existing_report(db, report_id)
+    report = await visible_report(db, viewer, report_id)
     comment = (comment or "").strip() or None
     errors = []
     if not 1 <= stars <= 5:

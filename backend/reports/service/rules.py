@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TypeVar
 
+import orjson
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import ratelimit
 from backend.auth.models import Viewer
-from backend.db import Database
+from backend.db import Database, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
 from backend.media import repository as media_repository
@@ -21,6 +23,7 @@ from backend.reports.models import (
     ReportDoc,
     ReportErrorCode,
 )
+from backend.settings import ROOT
 
 T = TypeVar("T")
 
@@ -35,10 +38,14 @@ CREATE_LIMITS = (ratelimit.hourly(6), ratelimit.daily(20))
 ME_TOO_MILESTONES = frozenset({5, 10, 25, 50, 100, 250, 500, 1000})
 
 # Working hours of Hanoi's offices. Vietnam keeps UTC+7 all year (no DST since 1975), so a fixed
-# offset is exact and needs no tz database. Public holidays (Tết, 30/4, 2/9...) are NOT skipped
-# yet: a deadline over a holiday is earlier than the legal one, never later.
+# offset is exact and needs no tz database. Public holidays (Tết, 30/4, 2/9...) come from
+# content/reports/holidays.json; a year missing there counts its holidays as working days, so a
+# deadline is then earlier than the legal one, never later.
 HANOI = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 WORK_START_HOUR, WORK_END_HOUR = 8, 17
+# URGENT priority (hazards): resolved within 4 working hours (Hanoi's iHanoi rules).
+URGENT_RESOLVE_HOURS = 4
+HOLIDAYS_FILE = ROOT / "content" / "reports" / "holidays.json"
 
 
 class ReportError(DomainError):
@@ -71,14 +78,27 @@ def not_found() -> ReportError:
 # --- rules about time and visibility ----------------------------------------------------------
 
 
-def add_working_hours(start: datetime, hours: float) -> datetime:
-    """`start` plus `hours` of office time (Mon-Fri 08:00-17:00 Hanoi time), in UTC."""
+@functools.cache
+def public_holidays() -> frozenset[date]:
+    """Vietnam's public holidays from content/ (read once per process: the file ships with it)."""
+    if not HOLIDAYS_FILE.exists():
+        return frozenset()
+    items = orjson.loads(HOLIDAYS_FILE.read_bytes())["holidays"]
+    return frozenset(date.fromisoformat(item["date"]) for item in items)
+
+
+def add_working_hours(
+    start: datetime, hours: float, holidays: Collection[date] | None = None
+) -> datetime:
+    """`start` plus `hours` of office time (Mon-Fri 08:00-17:00 Hanoi time, public holidays
+    skipped; `holidays` defaults to content/reports/holidays.json), in UTC."""
+    days_off = public_holidays() if holidays is None else holidays
     t = start.astimezone(HANOI)
     remaining = timedelta(hours=hours)
     while True:
         day_start = t.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
         day_end = t.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
-        if t.weekday() >= 5 or t >= day_end:
+        if t.weekday() >= 5 or t >= day_end or t.date() in days_off:
             t = day_start + timedelta(days=1)
             continue
         t = max(t, day_start)
@@ -90,6 +110,11 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
 
 def is_reporter(viewer: Viewer, report: ReportDoc) -> bool:
     return viewer.uid is not None and viewer.uid == report.reporter
+
+
+def may_see_report(viewer: Viewer, report: ReportDoc) -> bool:
+    """Hidden reports (abuse, spam, a banned user's) are shown only to staff and the reporter."""
+    return not report.hidden or viewer.is_staff or is_reporter(viewer, report)
 
 
 def may_see_reporter(viewer: Viewer, report: ReportDoc) -> bool:
@@ -145,6 +170,5 @@ def raise_all(errors: Sequence[DomainError | None]) -> None:
 
 
 async def in_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
-    """Run `work` in a transaction (retried by the driver on transient errors)."""
-    async with db.client.start_session() as session:
-        return await session.with_transaction(work)
+    """Run `work` in a transaction (retried by the driver on transient errors, briefly)."""
+    return await run_transaction(db, work)

@@ -1,0 +1,1 @@
+"""Moderation: triage queue, routing, SLA, public answers, merge, audit and statistics."""

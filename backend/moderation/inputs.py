@@ -1,0 +1,137 @@
+"""GraphQL inputs of moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.moderation.types import (
+    ModerationQueueSortEnum,
+    ReportPriorityEnum,
+    SortDirectionEnum,
+)
+from backend.reports.types import ReportStatusEnum
+
+
+@strawberry.input(description="Which reports the moderation queue shows (all filters combine).")
+class ModerationQueueFilter:
+    status: ReportStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="One status; default: every open status."
+    )
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="Category.")
+    department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Department (staff: only their own)."
+    )
+    area_id: strawberry.ID | None = strawberry.field(default=None, description="District/ward.")
+    overdue: bool | None = strawberry.field(
+        default=None, description="Open and past their current deadline (`slaDueAt`)."
+    )
+    reopened: bool | None = strawberry.field(
+        default=None, description="Reopened by residents at least once."
+    )
+    hidden: bool | None = strawberry.field(
+        default=False, description="Hidden reports only (true), visible only (false), or both."
+    )
+    text: str | None = strawberry.field(
+        default=None,
+        description='Words of the description, diacritics optional ("duong" finds "đường").',
+    )
+    created_from: datetime | None = strawberry.field(
+        default=None, description="Created at or after."
+    )
+    created_to: datetime | None = strawberry.field(default=None, description="Created before.")
+
+
+@strawberry.input(description="The order of the moderation queue.")
+class ModerationQueueOrder:
+    field: ModerationQueueSortEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Sort key."
+    )
+    direction: SortDirectionEnum = strawberry.field(  # type: ignore[valid-type]
+        default=SortDirectionEnum.ASC, description="Ascending (default) or descending."
+    )
+
+
+@strawberry.input(description="Route a report and acknowledge it.")
+class ReportTriageInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A new category (routing follows it unless departmentId)."
+    )
+    department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The department that handles it."
+    )
+    priority: ReportPriorityEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="URGENT: resolve within 4 working hours."
+    )
+
+
+@strawberry.input(description="Move a report to another status.")
+class ReportSetStatusInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+    status: ReportStatusEnum = strawberry.field(description="The new status.")  # type: ignore[valid-type]
+    public_note: str | None = strawberry.field(
+        default=None, description="Shown on the public timeline; required for RESOLVED."
+    )
+    internal_note: str | None = strawberry.field(
+        default=None, description="Shown only to moderators and staff."
+    )
+    photo_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Evidence photos you uploaded; RESOLVED needs one unless the category "
+        "needs none.",
+    )
+
+
+@strawberry.input(description="The same status change on many reports.")
+class ReportsBulkSetStatusInput:
+    report_ids: list[strawberry.ID] = strawberry.field(description="1 to 100 reports.")
+    status: ReportStatusEnum = strawberry.field(description="The new status.")  # type: ignore[valid-type]
+    public_note: str | None = strawberry.field(default=None, description="The public note.")
+
+
+@strawberry.input(description="Merge a duplicate into the original report.")
+class ReportMergeInput:
+    report_id: strawberry.ID = strawberry.field(description="The duplicate.")
+    into_report_id: strawberry.ID = strawberry.field(description="The report it duplicates.")
+
+
+@strawberry.input(description="Remove personal data or abuse from a report.")
+class ReportEditInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+    description: str | None = strawberry.field(default=None, description="The new description.")
+    photo_ids_to_hide: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Photos of the report to hide."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (kept in the audit log).")
+
+
+@strawberry.input(description="Hide or show a report.")
+class ReportHideInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+    reason: str | None = strawberry.field(default=None, description="Why (abuse, spam...).")
+
+
+@strawberry.input(description="Take a report for 10 minutes.")
+class ReportLockInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+
+
+@strawberry.input(description="Ban or unban a user.")
+class UserBanInput:
+    user_id: strawberry.ID = strawberry.field(description="The user's id.")
+    reason: str | None = strawberry.field(default=None, description="Why.")
+
+
+@strawberry.input(description="Which reports reportStats counts.")
+class ReportStatsFilter:
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Created at or after."
+    )
+    to: datetime | None = strawberry.field(default=None, description="Created before.")
+    area_id: strawberry.ID | None = strawberry.field(default=None, description="District/ward.")
+    department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Department (staff: only their own)."
+    )
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="Category.")

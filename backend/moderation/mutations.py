@@ -1,0 +1,252 @@
+"""Moderation mutations: each takes one `input` and returns a payload with `errors`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from backend.auth.permissions import IsModerator, IsStaff
+from backend.context import Info
+from backend.errors import DomainError
+from backend.moderation import service as moderation_service
+from backend.moderation.inputs import (
+    ReportEditInput,
+    ReportHideInput,
+    ReportLockInput,
+    ReportMergeInput,
+    ReportsBulkSetStatusInput,
+    ReportSetStatusInput,
+    ReportTriageInput,
+    UserBanInput,
+)
+from backend.moderation.models import ModerationErrorCode, Priority
+from backend.moderation.types import (
+    BulkResultLine,
+    ModerationError,
+    ModerationReportPayload,
+    ReportsBulkSetStatusPayload,
+    UserBanPayload,
+)
+from backend.reports import dataloaders
+from backend.reports.models import ReportDoc, ReportStatus
+from backend.reports.types import Report
+
+
+def moderation_errors(error: DomainError) -> list[ModerationError]:
+    """Payload errors from a DomainError (unknown codes become INVALID_INPUT)."""
+    code = error.code if isinstance(error.code, str) else error.code.name
+    return [
+        ModerationError(
+            field=error.field,
+            message=error.message,
+            code=ModerationErrorCode(code)
+            if code in ModerationErrorCode.__members__
+            else ModerationErrorCode.INVALID_INPUT,
+        )
+    ]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _payload(info: Info, doc: ReportDoc) -> ModerationReportPayload:
+    dataloaders.forget(info)
+    return ModerationReportPayload(report=Report.from_doc(doc), errors=[])
+
+
+def _failed(error: DomainError) -> ModerationReportPayload:
+    return ModerationReportPayload(report=None, errors=moderation_errors(error))
+
+
+@strawberry.type
+class ModerationMutations:
+    @strawberry.mutation(
+        description="Route a report (category, department, priority); a SUBMITTED or REOPENED "
+        "report becomes ACKNOWLEDGED.",
+        permission_classes=[IsStaff],
+    )
+    async def report_triage(self, info: Info, input: ReportTriageInput) -> ModerationReportPayload:
+        try:
+            doc = await moderation_service.triage(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                report_id=str(input.report_id),
+                category_id=str(input.category_id) if input.category_id else None,
+                department_id=str(input.department_id) if input.department_id else None,
+                priority=Priority(input.priority) if input.priority else None,
+                now=_now(),
+            )
+        except DomainError as error:
+            return _failed(error)
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="Move a report to another status along the allowed transitions; RESOLVED "
+        "needs a public note and (for most categories) a photo.",
+        permission_classes=[IsStaff],
+    )
+    async def report_set_status(
+        self, info: Info, input: ReportSetStatusInput
+    ) -> ModerationReportPayload:
+        change = moderation_service.StatusChange(
+            report_id=str(input.report_id),
+            status=ReportStatus(input.status),
+            public_note=input.public_note,
+            internal_note=input.internal_note,
+            photo_ids=[str(pid) for pid in input.photo_ids],
+        )
+        try:
+            doc = await moderation_service.set_status(
+                db=info.context.db, viewer=info.context.viewer, change=change, now=_now()
+            )
+        except DomainError as error:
+            return _failed(error)
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="The same status change on up to 100 reports, each all-or-nothing.",
+        permission_classes=[IsStaff],
+    )
+    async def reports_bulk_set_status(
+        self, info: Info, input: ReportsBulkSetStatusInput
+    ) -> ReportsBulkSetStatusPayload:
+        try:
+            lines = await moderation_service.bulk_set_status(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                report_ids=[str(rid) for rid in input.report_ids],
+                status=ReportStatus(input.status),
+                public_note=input.public_note,
+                now=_now(),
+            )
+        except DomainError as error:
+            return ReportsBulkSetStatusPayload(results=[], errors=moderation_errors(error))
+        dataloaders.forget(info)
+        return ReportsBulkSetStatusPayload(
+            results=[
+                BulkResultLine(
+                    report_id=strawberry.ID(line.report_id),
+                    ok=line.error is None,
+                    report=Report.from_doc(line.report) if line.report else None,
+                    errors=moderation_errors(line.error) if line.error else [],
+                )
+                for line in lines
+            ],
+            errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Merge a duplicate into the original: it becomes DUPLICATE, its followers "
+        'and "me too"s move over (counted once), its reporter is told.',
+        permission_classes=[IsStaff],
+    )
+    async def report_merge(self, info: Info, input: ReportMergeInput) -> ModerationReportPayload:
+        try:
+            doc = await moderation_service.merge(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                report_id=str(input.report_id),
+                into_report_id=str(input.into_report_id),
+                now=_now(),
+            )
+        except DomainError as error:
+            return _failed(error)
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="Edit a report's description or hide its photos (personal data, abuse); "
+        "the original is kept for moderators.",
+        permission_classes=[IsStaff],
+    )
+    async def report_edit(self, info: Info, input: ReportEditInput) -> ModerationReportPayload:
+        try:
+            doc = await moderation_service.edit(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                report_id=str(input.report_id),
+                description=input.description,
+                photo_ids_to_hide=[str(pid) for pid in input.photo_ids_to_hide],
+                reason=input.reason,
+                now=_now(),
+            )
+        except DomainError as error:
+            return _failed(error)
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="Hide a report from every public list (abuse, spam).",
+        permission_classes=[IsStaff],
+    )
+    async def report_hide(self, info: Info, input: ReportHideInput) -> ModerationReportPayload:
+        return await _set_hidden(info, input, hidden=True)
+
+    @strawberry.mutation(description="Show a hidden report again.", permission_classes=[IsStaff])
+    async def report_unhide(self, info: Info, input: ReportHideInput) -> ModerationReportPayload:
+        return await _set_hidden(info, input, hidden=False)
+
+    @strawberry.mutation(
+        description="Take a report for 10 minutes so nobody else answers it meanwhile (again "
+        "to extend); others see `lockedBy` and get LOCKED.",
+        permission_classes=[IsStaff],
+    )
+    async def report_lock(self, info: Info, input: ReportLockInput) -> ModerationReportPayload:
+        try:
+            doc = await moderation_service.lock(
+                db=info.context.db,
+                viewer=info.context.viewer,
+                report_id=str(input.report_id),
+                now=_now(),
+            )
+        except DomainError as error:
+            return _failed(error)
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="Ban a user: no new reports; their open reports are hidden.",
+        permission_classes=[IsModerator],
+    )
+    async def user_ban(self, info: Info, input: UserBanInput) -> UserBanPayload:
+        return await _set_banned(info, input, banned=True)
+
+    @strawberry.mutation(
+        description="Lift a ban; the reports it hid are shown again.",
+        permission_classes=[IsModerator],
+    )
+    async def user_unban(self, info: Info, input: UserBanInput) -> UserBanPayload:
+        return await _set_banned(info, input, banned=False)
+
+
+async def _set_hidden(
+    info: Info, input: ReportHideInput, *, hidden: bool
+) -> ModerationReportPayload:
+    try:
+        doc = await moderation_service.set_hidden(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            hidden=hidden,
+            reason=input.reason,
+            now=_now(),
+        )
+    except DomainError as error:
+        return _failed(error)
+    return _payload(info, doc)
+
+
+async def _set_banned(info: Info, input: UserBanInput, *, banned: bool) -> UserBanPayload:
+    try:
+        count = await moderation_service.set_banned(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            user_id=str(input.user_id),
+            banned=banned,
+            reason=input.reason,
+            now=_now(),
+        )
+    except DomainError as error:
+        return UserBanPayload(
+            user_id=None, banned=not banned, reports_changed=0, errors=moderation_errors(error)
+        )
+    return UserBanPayload(user_id=input.user_id, banned=banned, reports_changed=count, errors=[])

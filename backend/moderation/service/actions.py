@@ -1,0 +1,422 @@
+"""Status work on reports: triage, reportSetStatus (the state machine), bulk, merge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend import outbox
+from backend.auth.models import Viewer
+from backend.db import Database
+from backend.errors import DomainError
+from backend.moderation import repository as moderation_repository
+from backend.moderation.models import (
+    MAX_BULK,
+    MERGEABLE_FROM,
+    NOTE_MAX,
+    AuditAction,
+    ModerationErrorCode,
+    Priority,
+    can_transition,
+)
+from backend.moderation.service.common import (
+    ModerationError,
+    audit,
+    check_lock,
+    department_name,
+    recipients,
+    report_for,
+    status_messages,
+    title,
+)
+from backend.reports import repository as report_repository
+from backend.reports.models import (
+    AWAITING_ACKNOWLEDGEMENT,
+    OPEN_STATES,
+    CategoryDoc,
+    EventKind,
+    ReportDoc,
+    ReportEventDoc,
+    ReportStatus,
+)
+from backend.reports.service.rules import (
+    URGENT_RESOLVE_HOURS,
+    add_working_hours,
+    check_photos,
+    in_transaction,
+)
+
+
+def changed() -> ModerationError:
+    return ModerationError(ModerationErrorCode.CHANGED, "The report changed meanwhile; reload it")
+
+
+def resolve_due(report: ReportDoc, category: CategoryDoc | None, priority: str) -> datetime:
+    """The resolution deadline from submission: the category's hours, 4 when URGENT."""
+    hours = category.resolve_hours if category else 72
+    if priority == Priority.URGENT.value:
+        hours = min(hours, URGENT_RESOLVE_HOURS)
+    return add_working_hours(report.created_at, hours)
+
+
+def _guard(report: ReportDoc, viewer: Viewer, now: datetime) -> dict[str, object]:
+    """The conditional update's filter: same status as read, nobody else's live lock."""
+    return {
+        "_id": report.id,
+        "status": report.status.value,
+        **moderation_repository.unlocked_for(str(viewer.uid), now),
+    }
+
+
+def _state(report: ReportDoc) -> dict[str, object]:
+    return {
+        "status": report.status.value,
+        "category": report.category,
+        "department": report.department,
+        "priority": report.priority,
+    }
+
+
+async def triage(
+    *,
+    db: Database,
+    viewer: Viewer,
+    report_id: str,
+    category_id: str | None,
+    department_id: str | None,
+    priority: Priority | None,
+    now: datetime,
+) -> ReportDoc:
+    """Route a report (category, department, priority); SUBMITTED/REOPENED become ACKNOWLEDGED."""
+    report = await report_for(db, viewer, report_id)
+    check_lock(viewer, report, now)
+    category = await report_repository.get_category(db, category_id or report.category)
+    if category is None:
+        raise ModerationError(
+            ModerationErrorCode.UNKNOWN_CATEGORY, "No such category", field="categoryId"
+        )
+    if department_id is not None:
+        department = department_id
+    elif category.id != report.category:
+        department = category.department  # routing follows a new category by default
+    else:
+        department = report.department
+    if await db[report_repository.DEPARTMENTS].find_one({"_id": department}, {"_id": 1}) is None:
+        raise ModerationError(
+            ModerationErrorCode.UNKNOWN_DEPARTMENT, "No such department", field="departmentId"
+        )
+    level = (priority or Priority(report.priority)).value
+    resolve_at = resolve_due(report, category, level)
+    acknowledging = report.status in AWAITING_ACKNOWLEDGEMENT
+    changes: dict[str, object] = {
+        "category": category.id,
+        "department": department,
+        "priority": level,
+        "resolve_due_at": resolve_at,
+        "updated_at": now,
+    }
+    if acknowledging:
+        changes["status"] = ReportStatus.ACKNOWLEDGED.value
+        if report.acknowledged_at is None:
+            changes["acknowledged_at"] = now
+    if acknowledging or report.status in OPEN_STATES:
+        changes["sla_due_at"] = resolve_at
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        updated = await moderation_repository.update_report(
+            db, _guard(report, viewer, now), {"$set": changes}, session=session
+        )
+        if updated is None:
+            return None
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.TRIAGE,
+            object_type="report",
+            object_id=str(report.id),
+            reason=None,
+            before=_state(report),
+            after=_state(updated),
+            now=now,
+            session=session,
+        )
+        if acknowledging:
+            await _announce(db, viewer, updated, None, now, session)
+        return updated
+
+    updated = await in_transaction(db, write)
+    if updated is None:
+        raise changed()
+    return updated
+
+
+async def _announce(
+    db: Database,
+    viewer: Viewer,
+    report: ReportDoc,
+    public_note: str | None,
+    now: datetime,
+    session: AsyncClientSession,
+    photo_ids: list[ObjectId] | None = None,
+) -> None:
+    """The public timeline entry and the notifications of a status change."""
+    event = ReportEventDoc(
+        id=ObjectId(),
+        report=report.id,
+        kind=EventKind.STATUS_CHANGED,
+        at=now,
+        public=True,
+        status=report.status,
+        note=public_note,
+        photo_ids=photo_ids or [],
+    )
+    await report_repository.insert_event(db, event, session=session)
+    uids = await recipients(db, report, viewer, session=session)
+    name = await department_name(db, report.department)
+    messages = status_messages(report, uids, department=name, public_note=public_note, now=now)
+    await outbox.enqueue(db, messages, session=session)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusChange:
+    """reportSetStatus's input, typed."""
+
+    report_id: str
+    status: ReportStatus
+    public_note: str | None = None
+    internal_note: str | None = None
+    photo_ids: list[str] = field(default_factory=list)
+
+
+async def set_status(
+    *, db: Database, viewer: Viewer, change: StatusChange, now: datetime
+) -> ReportDoc:
+    """Move a report along the state machine, with its notes, audit entry and notifications."""
+    report = await report_for(db, viewer, change.report_id)
+    check_lock(viewer, report, now)
+    public_note = (change.public_note or "").strip() or None
+    internal_note = (change.internal_note or "").strip() or None
+    target = change.status
+    if not can_transition(report.status, target):
+        raise ModerationError(
+            ModerationErrorCode.ILLEGAL_TRANSITION,
+            f"A {report.status.value} report cannot become {target.value}",
+            field="status",
+        )
+    for name, note in (("publicNote", public_note), ("internalNote", internal_note)):
+        if note is not None and len(note) > NOTE_MAX:
+            raise ModerationError(
+                ModerationErrorCode.INVALID_INPUT, f"At most {NOTE_MAX} characters", field=name
+            )
+    photo_ids, photo_error = await check_photos(db, viewer, change.photo_ids)
+    if photo_error is not None:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_PHOTO, photo_error.message, field="photoIds"
+        )
+    if target is ReportStatus.RESOLVED:
+        if public_note is None:
+            raise ModerationError(
+                ModerationErrorCode.NOTE_REQUIRED,
+                "Say publicly what was done to resolve it",
+                field="publicNote",
+            )
+        category = await report_repository.get_category(db, report.category)
+        if not photo_ids and (category is None or category.resolution_photo_required):
+            raise ModerationError(
+                ModerationErrorCode.PHOTO_REQUIRED,
+                "Attach a photo of the fix (this category requires evidence)",
+                field="photoIds",
+            )
+    changes: dict[str, object] = {"status": target.value, "updated_at": now}
+    if report.status in AWAITING_ACKNOWLEDGEMENT and report.acknowledged_at is None:
+        changes["acknowledged_at"] = now
+    if target in OPEN_STATES:
+        changes["sla_due_at"] = report.resolve_due_at or report.sla_due_at
+    if target is ReportStatus.RESOLVED:
+        changes["resolved_at"] = now
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        updated = await moderation_repository.update_report(
+            db, _guard(report, viewer, now), {"$set": changes}, session=session
+        )
+        if updated is None:
+            return None
+        await _announce(db, viewer, updated, public_note, now, session, photo_ids)
+        if internal_note is not None:
+            note = ReportEventDoc(
+                id=ObjectId(),
+                report=report.id,
+                kind=EventKind.NOTE,
+                at=now,
+                public=False,
+                status=target,
+                note=internal_note,
+            )
+            await report_repository.insert_event(db, note, session=session)
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.SET_STATUS,
+            object_type="report",
+            object_id=str(report.id),
+            reason=internal_note or public_note,
+            before={"status": report.status.value},
+            after={"status": target.value, "public_note": public_note},
+            now=now,
+            session=session,
+        )
+        return updated
+
+    updated = await in_transaction(db, write)
+    if updated is None:
+        raise changed()
+    return updated
+
+
+@dataclass(frozen=True)
+class BulkLine:
+    report_id: str
+    report: ReportDoc | None
+    error: DomainError | None
+
+
+async def bulk_set_status(
+    *,
+    db: Database,
+    viewer: Viewer,
+    report_ids: list[str],
+    status: ReportStatus,
+    public_note: str | None,
+    now: datetime,
+) -> list[BulkLine]:
+    """reportSetStatus on each report in its own transaction: a result line per report."""
+    if not report_ids or len(report_ids) > MAX_BULK:
+        raise ModerationError(
+            ModerationErrorCode.TOO_MANY_REPORTS, f"1 to {MAX_BULK} reports", field="reportIds"
+        )
+    lines = []
+    for report_id in dict.fromkeys(report_ids):
+        change = StatusChange(report_id=report_id, status=status, public_note=public_note)
+        try:
+            doc = await set_status(db=db, viewer=viewer, change=change, now=now)
+        except DomainError as error:
+            lines.append(BulkLine(report_id, None, error))
+        else:
+            lines.append(BulkLine(report_id, doc, None))
+    return lines
+
+
+async def merge(
+    *, db: Database, viewer: Viewer, report_id: str, into_report_id: str, now: datetime
+) -> ReportDoc:
+    """The first report becomes DUPLICATE of the second, which gains its followers and "me too"s.
+
+    Users in both count once; the source's reporter counts as a "me too" of the target (they
+    reported the same problem) unless they reported the target.
+    """
+    source = await report_for(db, viewer, report_id)
+    target = await report_for(db, viewer, into_report_id, field="intoReportId")
+    if source.id == target.id:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_MERGE, "A report cannot be merged into itself"
+        )
+    if source.status not in MERGEABLE_FROM:
+        raise ModerationError(ModerationErrorCode.INVALID_MERGE, "Only open reports are merged")
+    if target.status is ReportStatus.DUPLICATE:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_MERGE,
+            "Merge into the original report, not into a duplicate",
+            field="intoReportId",
+        )
+    check_lock(viewer, source, now)
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        merged = await moderation_repository.update_report(
+            db,
+            _guard(source, viewer, now),
+            {
+                "$set": {
+                    "status": ReportStatus.DUPLICATE.value,
+                    "duplicate_of": target.id,
+                    "updated_at": now,
+                }
+            },
+            session=session,
+        )
+        if merged is None:
+            return None
+        followers = await moderation_repository.move_members(
+            db,
+            report_repository.FOLLOWERS,
+            source=source.id,
+            target=target.id,
+            extra=[],
+            exclude=[],
+            now=now,
+            session=session,
+        )
+        me_too = await moderation_repository.move_members(
+            db,
+            report_repository.ME_TOO,
+            source=source.id,
+            target=target.id,
+            extra=[source.reporter],
+            exclude=[target.reporter],
+            now=now,
+            session=session,
+        )
+        await moderation_repository.update_report(
+            db,
+            {"_id": target.id},
+            {"$inc": {"follower_count": followers, "me_too_count": me_too}},
+            session=session,
+        )
+        event = ReportEventDoc(
+            id=ObjectId(),
+            report=source.id,
+            kind=EventKind.MERGED,
+            at=now,
+            public=True,
+            status=ReportStatus.DUPLICATE,
+            merged_into=target.id,
+        )
+        await report_repository.insert_event(db, event, session=session)
+        notice = outbox.message(
+            kind="report.merged",
+            uids=[source.reporter],
+            data={
+                "report_id": str(source.id),
+                "title": title(source),
+                "status": ReportStatus.DUPLICATE.value,
+                "target_report_id": str(target.id),
+                "target_title": title(target),
+            },
+            now=now,
+        )
+        await outbox.enqueue(db, [notice], session=session)
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.MERGE,
+            object_type="report",
+            object_id=str(source.id),
+            reason=None,
+            before={"status": source.status.value},
+            after={
+                "status": ReportStatus.DUPLICATE.value,
+                "duplicate_of": str(target.id),
+                "followers_moved": followers,
+                "me_too_moved": me_too,
+            },
+            now=now,
+            session=session,
+        )
+        return merged
+
+    merged = await in_transaction(db, write)
+    if merged is None:
+        raise changed()
+    return merged

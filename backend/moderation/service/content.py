@@ -1,0 +1,264 @@
+"""Content work: edit (keeping the original), hide/unhide, locks, bans, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.auth.models import Viewer
+from backend.db import Database
+from backend.ids import parse_object_id
+from backend.moderation import repository as moderation_repository
+from backend.moderation.models import (
+    LOCK_DURATION,
+    REASON_MAX,
+    AuditAction,
+    AuditEntryDoc,
+    ModerationErrorCode,
+    ModerationOriginalDoc,
+)
+from backend.moderation.service.actions import changed
+from backend.moderation.service.common import (
+    ModerationError,
+    audit,
+    check_lock,
+    forbidden,
+    is_moderator,
+    may_act_on,
+    report_for,
+)
+from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
+from backend.reports import repository as report_repository
+from backend.reports.models import EventKind, ReportDoc, ReportEventDoc
+from backend.reports.service.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, in_transaction
+from backend.text import terms
+
+
+def _reason(reason: str | None) -> str | None:
+    text = (reason or "").strip() or None
+    if text is not None and len(text) > REASON_MAX:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT, f"At most {REASON_MAX} characters", field="reason"
+        )
+    return text
+
+
+async def edit(
+    *,
+    db: Database,
+    viewer: Viewer,
+    report_id: str,
+    description: str | None,
+    photo_ids_to_hide: list[str],
+    reason: str | None,
+    now: datetime,
+) -> ReportDoc:
+    """Remove personal data or abuse from a report; the original is kept for moderators."""
+    report = await report_for(db, viewer, report_id)
+    check_lock(viewer, report, now)
+    why = _reason(reason)
+    text = description.strip() if description is not None else report.description
+    if not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            f"The description needs {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+            field="description",
+        )
+    hide = [parse_object_id(pid) for pid in photo_ids_to_hide]
+    if any(oid is None or oid not in report.photo_ids for oid in hide):
+        raise ModerationError(
+            ModerationErrorCode.INVALID_PHOTO,
+            "Only photos of this report can be hidden",
+            field="photoIdsToHide",
+        )
+    kept = [pid for pid in report.photo_ids if pid not in hide]
+    original = ModerationOriginalDoc(
+        id=ObjectId(),
+        report=report.id,
+        description=report.description,
+        photo_ids=report.photo_ids,
+        actor=str(viewer.uid),
+        at=now,
+    )
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        updated = await moderation_repository.update_report(
+            db,
+            {
+                "_id": report.id,
+                "description": report.description,
+                **moderation_repository.unlocked_for(str(viewer.uid), now),
+            },
+            {
+                "$set": {
+                    "description": text,
+                    "photo_ids": kept,
+                    "search_terms": terms(text, report.address),
+                    "updated_at": now,
+                },
+                "$addToSet": {"hidden_photo_ids": {"$each": [o for o in hide if o]}},
+            },
+            session=session,
+        )
+        if updated is None:
+            return None
+        await moderation_repository.add_original(db, original, session=session)
+        event = ReportEventDoc(
+            id=ObjectId(), report=report.id, kind=EventKind.EDITED, at=now, public=False, note=why
+        )
+        await report_repository.insert_event(db, event, session=session)
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.EDIT,
+            object_type="report",
+            object_id=str(report.id),
+            reason=why,
+            before={"description": report.description, "photo_ids": [str(p) for p in hide]},
+            after={"description": text, "hidden_photo_ids": [str(p) for p in hide]},
+            now=now,
+            session=session,
+        )
+        return updated
+
+    updated = await in_transaction(db, write)
+    if updated is None:
+        raise changed()
+    return updated
+
+
+async def set_hidden(
+    *, db: Database, viewer: Viewer, report_id: str, hidden: bool, reason: str | None, now: datetime
+) -> ReportDoc:
+    """Hide a report from every public list (abuse, spam) or show it again."""
+    report = await report_for(db, viewer, report_id)
+    check_lock(viewer, report, now)
+    why = _reason(reason)
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        updated = await moderation_repository.update_report(
+            db,
+            {"_id": report.id, **moderation_repository.unlocked_for(str(viewer.uid), now)},
+            {"$set": {"hidden": hidden, "hidden_reason": why, "updated_at": now}},
+            session=session,
+        )
+        if updated is None:
+            return None
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.HIDE if hidden else AuditAction.UNHIDE,
+            object_type="report",
+            object_id=str(report.id),
+            reason=why,
+            before={"hidden": report.hidden},
+            after={"hidden": hidden},
+            now=now,
+            session=session,
+        )
+        return updated
+
+    updated = await in_transaction(db, write)
+    if updated is None:
+        raise changed()
+    return updated
+
+
+async def lock(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:
+    """Take a report for 10 minutes (or extend one's own lock); LOCKED if someone else holds it."""
+    report = await report_for(db, viewer, report_id)
+    check_lock(viewer, report, now)
+    until = now + LOCK_DURATION
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        # The condition is in the filter: of two moderators racing, one gets the lock.
+        locked = await moderation_repository.update_report(
+            db,
+            {"_id": report.id, **moderation_repository.unlocked_for(str(viewer.uid), now)},
+            {"$set": {"locked_by": viewer.uid, "locked_until": until}},
+            session=session,
+        )
+        if locked is None:
+            return None
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.LOCK,
+            object_type="report",
+            object_id=str(report.id),
+            reason=None,
+            before={"locked_by": report.locked_by},
+            after={"locked_by": viewer.uid, "locked_until": until.isoformat()},
+            now=now,
+            session=session,
+        )
+        return locked
+
+    locked = await in_transaction(db, write)
+    if locked is None:
+        current = await report_for(db, viewer, report_id)
+        check_lock(viewer, current, now)
+        raise changed()
+    return locked
+
+
+async def set_banned(
+    *, db: Database, viewer: Viewer, user_id: str, banned: bool, reason: str | None, now: datetime
+) -> int:
+    """Ban a user (no new reports, open ones hidden) or unban them; how many reports changed."""
+    if not is_moderator(viewer):
+        raise forbidden("Only moderators and admins manage users")
+    uid = user_id.strip()
+    if not uid or len(uid) > 128:
+        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "No such user", field="userId")
+    if uid == viewer.uid:
+        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "You cannot ban yourself")
+    why = _reason(reason)
+
+    async def write(session: AsyncClientSession) -> int:
+        was = await moderation_repository.set_banned(
+            db, uid, banned=banned, actor=str(viewer.uid), reason=why, now=now, session=session
+        )
+        count = await moderation_repository.hide_for_ban(
+            db, uid, hide=banned, now=now, session=session
+        )
+        await audit(
+            db,
+            viewer=viewer,
+            action=AuditAction.BAN if banned else AuditAction.UNBAN,
+            object_type="user",
+            object_id=uid,
+            reason=why,
+            before={"banned": was},
+            after={"banned": banned, "reports_changed": count},
+            now=now,
+            session=session,
+        )
+        return count
+
+    return await in_transaction(db, write)
+
+
+async def audit_log(
+    *, db: Database, viewer: Viewer, object_id: str, first: int | None, after: str | None
+) -> tuple[list[AuditEntryDoc], list[str], bool]:
+    """An object's audit entries, newest first: moderators see all, staff their reports'."""
+    if not is_moderator(viewer):
+        oid = parse_object_id(object_id)
+        report = await moderation_repository.get_report(db, oid) if oid else None
+        if report is None or not may_act_on(viewer, report):
+            raise forbidden("You may not read this audit log")
+    size = page_size(first)
+    before = None
+    if after is not None:
+        (last,) = decode_cursor(after, 1)
+        before = parse_object_id(last)
+        if before is None:
+            raise InvalidCursorError
+    entries = await moderation_repository.audit_entries(
+        db, object_id=object_id, before=before, limit=size + 1
+    )
+    page = entries[:size]
+    return page, [encode_cursor([str(e.id)]) for e in page], len(entries) > size

@@ -1,0 +1,191 @@
+"""moderationQueue and reportStats: index-driven reads with the other filters checked here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from backend.auth.models import Viewer
+from backend.db import Database
+from backend.ids import parse_object_id
+from backend.moderation import repository as moderation_repository
+from backend.moderation.models import (
+    ModerationErrorCode,
+    QueueFilter,
+    QueueSort,
+    SortDirection,
+    Stats,
+    StatsFilter,
+)
+from backend.moderation.service.common import ModerationError, forbidden, staff_department
+from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
+from backend.reports.models import OPEN_STATES, ReportDoc, ReportStatus
+from backend.text import query_terms
+
+# Documents read per batch and at most per page: a page whose filters match little comes back
+# short (even empty) with hasNextPage and a cursor where the reading stopped.
+BATCH = 100
+MAX_SCAN = 2_000
+# The text filter drives the search_terms index with one range (its longest word) and reads at
+# most this many candidates; the other words and filters are checked on them, then sorted here.
+MAX_TEXT_CANDIDATES = 1_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    reports: list[ReportDoc]
+    cursors: list[str]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def _key_value(doc: ReportDoc, sort: QueueSort) -> Any:
+    value = moderation_repository.sort_value(doc, sort)
+    return value if value is not None else EPOCH
+
+
+def _encode(doc: ReportDoc, sort: QueueSort) -> str:
+    value = _key_value(doc, sort)
+    if isinstance(value, datetime):
+        value = int((value - EPOCH) / timedelta(milliseconds=1))
+    return encode_cursor([value, str(doc.id)])
+
+
+def _decode(cursor: str, sort: QueueSort) -> tuple[Any, ObjectId]:
+    value, last = decode_cursor(cursor, 2)
+    last_id = parse_object_id(last)
+    if not isinstance(value, int) or last_id is None:
+        raise InvalidCursorError
+    if sort is QueueSort.ME_TOO_COUNT:
+        return value, last_id
+    return EPOCH + timedelta(milliseconds=value), last_id
+
+
+def _matches(
+    doc: ReportDoc,
+    criteria: QueueFilter,
+    statuses: list[ReportStatus],
+    words: list[str],
+    now: datetime,
+) -> bool:
+    if doc.status not in statuses:
+        return False
+    for wanted, actual in (
+        (criteria.category, doc.category),
+        (criteria.department, doc.department),
+        (criteria.area, doc.area),
+    ):
+        if wanted is not None and wanted != actual:
+            return False
+    if criteria.hidden is not None and doc.hidden != criteria.hidden:
+        return False
+    if criteria.overdue is not None:
+        late = doc.status in OPEN_STATES and doc.sla_due_at is not None and doc.sla_due_at < now
+        if late != criteria.overdue:
+            return False
+    if criteria.reopened is not None and (doc.reopen_count > 0) != criteria.reopened:
+        return False
+    if criteria.created_from is not None and doc.created_at < criteria.created_from:
+        return False
+    if criteria.created_to is not None and doc.created_at >= criteria.created_to:
+        return False
+    return all(any(term.startswith(word) for term in doc.search_terms) for word in words)
+
+
+async def queue(
+    *,
+    db: Database,
+    viewer: Viewer,
+    criteria: QueueFilter,
+    sort: QueueSort,
+    direction: SortDirection,
+    first: int | None,
+    after: str | None,
+    now: datetime,
+) -> QueuePage:
+    """Reports to handle, in the asked order; staff see only their department's."""
+    size = page_size(first)
+    department = staff_department(viewer)
+    if department is not None:
+        if criteria.department not in (None, department):
+            raise forbidden("Staff see only their department's reports")
+        criteria = QueueFilter(**{**criteria.__dict__, "department": department})
+    statuses = [criteria.status] if criteria.status else sorted(OPEN_STATES)
+    descending = direction is SortDirection.DESC
+    position = _decode(after, sort) if after is not None else None
+    words = query_terms(criteria.text or "")
+    if criteria.text and not words:
+        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "Nothing to search", field="text")
+
+    def key(doc: ReportDoc) -> tuple[Any, ObjectId]:
+        return (_key_value(doc, sort), doc.id)
+
+    if words:
+        # One index range on the longest (most selective) word; everything else checked here.
+        candidates = await moderation_repository.text_candidates(
+            db, max(words, key=len), MAX_TEXT_CANDIDATES
+        )
+        found = sorted(
+            (d for d in candidates if _matches(d, criteria, statuses, words, now)),
+            key=key,
+            reverse=descending,
+        )
+        if position is not None:
+            found = [d for d in found if (key(d) < position if descending else key(d) > position)]
+        page = found[:size]
+        cursors = [_encode(d, sort) for d in page]
+        return QueuePage(page, cursors, len(found) > size, cursors[-1] if cursors else None)
+
+    if department is not None or criteria.department is not None:
+        prefix = {"department": str(criteria.department)}
+    elif criteria.area is not None:
+        prefix = {"area": criteria.area}
+    else:
+        prefix = {}
+    matched: list[ReportDoc] = []
+    scanned = 0
+    exhausted = False
+    last_read: ReportDoc | None = None
+    while len(matched) <= size and scanned < MAX_SCAN:
+        batch = await moderation_repository.queue_batch(
+            db,
+            prefix=prefix,
+            statuses=statuses,
+            sort=sort,
+            descending=descending,
+            after=position,
+            limit=BATCH,
+        )
+        for doc in batch:
+            scanned += 1
+            last_read = doc
+            position = key(doc)
+            if _matches(doc, criteria, statuses, words, now):
+                matched.append(doc)
+                if len(matched) > size:
+                    break
+        if len(batch) < BATCH:
+            exhausted = True
+            break
+    page = matched[:size]
+    cursors = [_encode(d, sort) for d in page]
+    if len(matched) > size:
+        return QueuePage(page, cursors, True, cursors[-1])
+    if exhausted or last_read is None:
+        return QueuePage(page, cursors, False, cursors[-1] if cursors else None)
+    # The read budget ran out: continue from the last document read, not the last one shown.
+    return QueuePage(page, cursors, True, _encode(last_read, sort))
+
+
+async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats:
+    """reportStats; staff get their department's figures only."""
+    department = staff_department(viewer)
+    if department is not None:
+        if criteria.department not in (None, department):
+            raise forbidden("Staff see only their department's statistics")
+        criteria = StatsFilter(**{**criteria.__dict__, "department": department})
+    return await moderation_repository.stats(db, criteria)
