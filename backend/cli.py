@@ -1,4 +1,4 @@
-"""Command line: `python -m backend.cli migrate | users grant | export-schema`."""
+"""Command line: `python -m backend.cli migrate | users grant | export-schema | open311 ...`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from firebase_admin import auth as firebase_auth
@@ -15,6 +16,8 @@ from backend import firebase
 from backend.auth.models import Role
 from backend.db import open_client
 from backend.embedded import EmbeddedMongo
+from backend.open311 import repository as open311_repository
+from backend.open311 import service as open311_service
 from backend.seed import migrate
 from backend.settings import ROOT, Settings, load_settings
 
@@ -58,6 +61,37 @@ def grant_role(settings: Settings, *, email: str, role: Role, department: str | 
         firebase.close(app)
 
 
+async def _open311(settings: Settings, args: argparse.Namespace) -> int:
+    """Partner API keys: create (the key is printed once, only its hash is kept), list, revoke."""
+    embedded = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir / "db").start()
+        uri = embedded.uri
+    client = open_client(uri, settings)
+    db = client[settings.mongodb_db]
+    now = datetime.now(UTC)
+    try:
+        if args.open311_command == "key-create":
+            key, secret = await open311_service.create_key(db=db, name=args.name, now=now)
+            print(f"created key {key.prefix} for {key.name}; it is shown only this once:")
+            print(secret)
+        elif args.open311_command == "key-list":
+            for key in await open311_repository.list_keys(db):
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                print(f"{key.prefix}\t{key.name}\t{key.created_at:%Y-%m-%d}\t{state}")
+        elif await open311_repository.revoke_key(db, prefix=args.prefix, now=now) is None:
+            print(f"no active key {args.prefix}", file=sys.stderr)
+            return 1
+        else:
+            print(f"revoked {args.prefix}")
+        return 0
+    finally:
+        await client.close()
+        if embedded is not None:
+            embedded.stop()
+
+
 def export_schema(path: Path = SCHEMA_PATH) -> None:
     """Write the SDL the clients generate code from."""
     from backend.schema import schema
@@ -79,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     grant.add_argument("--role", required=True, choices=[role.value for role in Role])
     grant.add_argument("--department", default=None, help="department slug (for staff)")
     commands.add_parser("export-schema", help=f"write {SCHEMA_PATH.relative_to(ROOT)}")
+    open311 = commands.add_parser("open311", help="Open311 partner API keys").add_subparsers(
+        dest="open311_command", required=True
+    )
+    open311.add_parser("key-create", help="issue a key (printed once)").add_argument("name")
+    open311.add_parser("key-list", help="list keys (prefix, name, state)")
+    open311.add_parser("key-revoke", help="revoke a key by prefix").add_argument("prefix")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -90,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings, reload_content=args.reload_content))
         return 0
+    if args.command == "open311":
+        return asyncio.run(_open311(settings, args))
     if args.command == "users" and args.users_command == "grant":
         try:
             uid = grant_role(

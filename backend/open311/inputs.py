@@ -1,0 +1,277 @@
+"""Open311 inputs, typed: the POST form and the GET requests query string.
+
+Everything a client sends is parsed here into dataclasses (never passed on as a dict), and every
+problem becomes a 400 in GeoReport v2's error shape.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from backend.ids import parse_object_id
+from backend.open311.models import STATUS_GROUPS, Open311Error
+from backend.open311.repository import RequestQuery
+from backend.reports.service.rules import HANOI
+
+MAX_RANGE = timedelta(days=90)
+MAX_PAGE_SIZE = 1_000
+MAX_SKIP = 50_000
+MAX_IDS = 1_000
+DEFAULT_RADIUS_M, MAX_RADIUS_M = 1_000.0, 5_000.0
+PRIVATE_FIELD_MAX = 200
+ATTRIBUTE_TEXT_MAX = 1_000
+MEDIA_URL_MAX = 2_000
+SUBMITTER_FIELDS = ("email", "first_name", "last_name", "phone", "device_id")
+_ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_.-]{1,64})\](\[\])?$")
+LOCATION_REQUIRED = (
+    "location required: send lat and long (this server does not geocode address_string)"
+)
+
+MultiItems = Sequence[tuple[str, Any]]
+
+
+def _bad(*descriptions: str) -> Open311Error:
+    return Open311Error(400, *descriptions)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmittedRequest:
+    """A `POST requests` form, typed."""
+
+    service_code: str
+    description: str
+    lat: float
+    lng: float
+    address: str | None
+    media_url: str | None
+    attributes: dict[str, list[str]]
+    private: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str | None = None
+
+    @property
+    def device_id(self) -> str | None:
+        return self.private.get("device_id")
+
+    @property
+    def email(self) -> str | None:
+        return self.private.get("email")
+
+    def submitter(self) -> dict[str, str]:
+        """Who filed it through the partner app: stored privately, never shown."""
+        return dict(self.private)
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {
+            "service_code": self.service_code,
+            "description": self.description,
+            "location": [self.lng, self.lat],
+            "address": self.address,
+            "media_url": self.media_url,
+            "attributes": self.attributes,
+            "submitter": self.private,
+        }
+
+
+def _text(items: Mapping[str, str], name: str) -> str | None:
+    value = (items.get(name) or "").strip()
+    return value or None
+
+
+def _float(value: str, name: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise _bad(f"{name} must be a decimal number") from None
+    if not math.isfinite(number):
+        raise _bad(f"{name} must be a decimal number")
+    return number
+
+
+def parse_form(items: MultiItems, *, idempotency_key: str | None) -> SubmittedRequest:
+    """Parse a form-urlencoded `POST requests` body."""
+    single: dict[str, str] = {}
+    attributes: dict[str, list[str]] = {}
+    for name, value in items:
+        if not isinstance(value, str):
+            raise _bad("files are not accepted: send media_url")
+        match = _ATTRIBUTE.match(name)
+        if match:
+            attributes.setdefault(match.group(1), []).append(value.strip())
+        else:
+            single.setdefault(name, value)
+    service_code = _text(single, "service_code")
+    if service_code is None:
+        raise _bad("service_code is required")
+    lat_text, lng_text = _text(single, "lat"), _text(single, "long")
+    if lat_text is None or lng_text is None:
+        raise _bad(LOCATION_REQUIRED)
+    media_url = _text(single, "media_url")
+    if media_url is not None:
+        parts = urlsplit(media_url)
+        if parts.scheme != "https" or not parts.netloc or len(media_url) > MEDIA_URL_MAX:
+            raise _bad("media_url must be an https URL")
+    private = {name: value for name in SUBMITTER_FIELDS if (value := _text(single, name))}
+    too_long = [name for name, value in private.items() if len(value) > PRIVATE_FIELD_MAX]
+    if too_long:
+        raise _bad(*(f"{name}: at most {PRIVATE_FIELD_MAX} characters" for name in too_long))
+    return SubmittedRequest(
+        service_code=service_code,
+        description=(single.get("description") or "").strip(),
+        lat=_float(lat_text, "lat"),
+        lng=_float(lng_text, "long"),
+        address=_text(single, "address_string"),
+        media_url=media_url,
+        attributes=attributes,
+        private=private,
+        idempotency_key=idempotency_key,
+    )
+
+
+def attribute_values(
+    definitions: Sequence[Mapping[str, Any]], submitted: Mapping[str, list[str]]
+) -> dict[str, Any]:
+    """Check `attribute[code]` answers against the service definition; typed values by code."""
+    by_code = {d["code"]: d for d in definitions}
+    problems = [
+        f"attribute[{code}] is not asked by this service"
+        for code in submitted
+        if code not in by_code
+    ]
+    values: dict[str, Any] = {}
+    for code, definition in by_code.items():
+        answers = [a for a in submitted.get(code, []) if a]
+        if not answers:
+            if definition.get("required"):
+                problems.append(f"attribute[{code}] is required")
+            continue
+        datatype = definition["datatype"]
+        keys = {str(v["key"]) for v in definition.get("values") or []}
+        try:
+            if datatype == "multivaluelist":
+                if not set(answers) <= keys:
+                    raise ValueError
+                values[code] = answers
+            elif datatype == "singlevaluelist":
+                if len(answers) != 1 or answers[0] not in keys:
+                    raise ValueError
+                values[code] = answers[0]
+            elif datatype == "number":
+                number = float(answers[0])
+                if not math.isfinite(number):
+                    raise ValueError
+                values[code] = number
+            elif datatype == "datetime":
+                values[code] = datetime.fromisoformat(answers[0])
+            else:
+                if len(answers[0]) > ATTRIBUTE_TEXT_MAX:
+                    raise ValueError
+                values[code] = answers[0]
+        except ValueError:
+            problems.append(f"attribute[{code}] is not a valid {datatype}")
+    if problems:
+        raise _bad(*problems)
+    return values
+
+
+# --- GET requests -----------------------------------------------------------------------------
+
+
+def _list(params: Any, name: str) -> list[str]:
+    found: list[str] = []
+    for value in params.getlist(name):
+        found.extend(part.strip() for part in value.split(",") if part.strip())
+    return found
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _bad(f"{name} must be an ISO 8601 date and time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=HANOI)
+
+
+def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.strip().isdigit() or not low <= int(value) <= high:
+        raise _bad(f"{name} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def _date_range(params: Any, now: datetime) -> tuple[datetime, datetime]:
+    start = _date(params.get("start_date"), "start_date")
+    end = _date(params.get("end_date"), "end_date")
+    if start is None and end is None:
+        end = now
+    if start is None:
+        assert end is not None
+        start = end - MAX_RANGE
+    if end is None:
+        end = start + MAX_RANGE
+    if end < start:
+        raise _bad("end_date is before start_date")
+    if end - start > MAX_RANGE:
+        raise _bad("start_date and end_date may be at most 90 days apart")
+    return start, end
+
+
+def _geo(params: Any) -> dict[str, Any]:
+    lat, lng, bbox = params.get("lat"), params.get("long"), params.get("bbox")
+    if (lat is None) != (lng is None):
+        raise _bad("lat and long go together")
+    if lat is not None and bbox is not None:
+        raise _bad("use either lat/long/radius or bbox")
+    if lat is not None and lng is not None:
+        y, x = _float(lat, "lat"), _float(lng, "long")
+        radius = _float(params.get("radius") or str(DEFAULT_RADIUS_M), "radius")
+        if not (-90 <= y <= 90 and -180 <= x <= 180):
+            raise _bad("lat/long is not a position on Earth")
+        if not 0 < radius <= MAX_RADIUS_M:
+            raise _bad(f"radius must be more than 0 and at most {MAX_RADIUS_M:.0f} metres")
+        return {"near": (x, y, radius)}
+    if bbox is not None:
+        parts = bbox.split(",")
+        if len(parts) != 4:
+            raise _bad("bbox is west,south,east,north in decimal degrees")
+        west, south, east, north = (_float(part, "bbox") for part in parts)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise _bad("bbox is west,south,east,north in decimal degrees")
+        return {"bbox": (west, south, east, north)}
+    return {}
+
+
+def parse_request_query(params: Any, *, now: datetime) -> RequestQuery:
+    """Parse `GET requests` parameters (Starlette QueryParams)."""
+    ids_text = _list(params, "service_request_id")
+    if ids_text:
+        ids = [oid for oid in map(parse_object_id, ids_text[:MAX_IDS]) if oid is not None]
+        return RequestQuery(ids=ids, start=now, end=now, limit=MAX_IDS)
+    start, end = _date_range(params, now)
+    statuses: list[str] = []
+    for group in _list(params, "status"):
+        if group not in STATUS_GROUPS:
+            raise _bad("status must be open or closed")
+        statuses.extend(sorted(STATUS_GROUPS[group]))
+    page = _int(params.get("page"), "page", 1, 1, MAX_SKIP)
+    page_size = _int(params.get("page_size"), "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    skip = (page - 1) * page_size
+    if skip > MAX_SKIP:
+        raise _bad(f"page * page_size may skip at most {MAX_SKIP} requests: narrow the dates")
+    return RequestQuery(
+        start=start,
+        end=end,
+        categories=sorted(set(_list(params, "service_code"))),
+        statuses=sorted(set(statuses)),
+        skip=skip,
+        limit=page_size,
+        **_geo(params),
+    )

@@ -1,0 +1,1 @@
+"""Open data: anonymised report exports (GeoJSON, CSV), heritage sites, and the datasets page."""

@@ -1,0 +1,98 @@
+"""Open311 discovery, service list and service definitions, in JSON and XML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.open311.conftest import V2, Fetch
+
+DEPTH = {
+    "code": "depth",
+    "datatype": "singlevaluelist",
+    "required": True,
+    "description": {"vi": "Ổ gà sâu bao nhiêu?", "en": "How deep is it?"},
+    "values": [
+        {"key": "shallow", "name": {"vi": "Nông", "en": "Shallow"}},
+        {"key": "deep", "name": {"vi": "Sâu <10cm & hơn>", "en": "Deep <10cm & more>"}},
+    ],
+}
+
+
+async def test_discovery_names_the_endpoint_and_its_formats(both: Fetch) -> None:
+    # when a client discovers the service
+    _, body = await both("discovery", root="discovery")
+    # then one production GeoReport v2 endpoint speaks both formats
+    [endpoint] = body["endpoints"]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == f"http://testserver{V2}"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    assert "address_string alone is not geocoded" in body["contact"]
+
+
+async def test_services_are_the_categories_in_the_asked_language(both: Fetch) -> None:
+    # when services are listed without a language, then Vietnamese is used
+    _, services = await both("services", root="services")
+    pothole = next(s for s in services if s["service_code"] == "pothole")
+    assert pothole == {
+        "service_code": "pothole",
+        "service_name": "Ổ gà, hư hỏng mặt đường",
+        "description": pothole["description"],
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "ổ gà, ổ voi, lún đường, nứt đường, mặt đường",
+        "group": "Sở Xây dựng Hà Nội",
+    }
+    assert len(services) == 18
+    # when asked in English by parameter or by header, then English
+    for kwargs in ({"params": {"locale": "en"}}, {"headers": {"Accept-Language": "en-GB"}}):
+        _, english = await both("services", root="services", **kwargs)
+        pothole = next(s for s in english if s["service_code"] == "pothole")
+        assert pothole["service_name"] == "Pothole"
+        assert pothole["group"] == "Hanoi Department of Construction"
+
+
+async def test_a_service_definition_lists_its_questions(both: Fetch, db: Any) -> None:
+    # given the pothole category asks how deep it is
+    await db.categories.update_one({"_id": "pothole"}, {"$set": {"attributes": [DEPTH]}})
+    # when the services and the definition are read
+    _, services = await both("services", root="services", params={"locale": "en"})
+    _, definition = await both("services/pothole", root="service_definition")
+    # then metadata is true and the question is defined, with its values (escaped in XML)
+    assert next(s for s in services if s["service_code"] == "pothole")["metadata"] is True
+    assert definition == {
+        "service_code": "pothole",
+        "attributes": [
+            {
+                "variable": True,
+                "code": "depth",
+                "datatype": "singlevaluelist",
+                "required": True,
+                "datatype_description": None,
+                "order": 1,
+                "description": "Ổ gà sâu bao nhiêu?",
+                "values": [
+                    {"key": "shallow", "name": "Nông"},
+                    {"key": "deep", "name": "Sâu <10cm & hơn>"},
+                ],
+            }
+        ],
+    }
+
+
+async def test_a_category_without_questions_has_no_attributes(both: Fetch) -> None:
+    _, definition = await both("services/noise", root="service_definition")
+    assert definition == {"service_code": "noise", "attributes": []}
+
+
+async def test_an_unknown_service_is_404_in_the_spec_error_shape(both: Fetch) -> None:
+    response, body = await both("services/volcano", root="errors")
+    assert response.status_code == 404
+    assert body == [{"code": 404, "description": "service_code 'volcano' not found"}]
+
+
+async def test_an_unknown_format_is_404(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"{V2}/services.yaml")
+    assert response.status_code == 404
+    assert response.json() == [{"code": 404, "description": "format must be json or xml"}]
