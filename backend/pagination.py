@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import os
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 import orjson
 import strawberry
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from backend.errors import DomainError
 
@@ -23,19 +27,37 @@ class InvalidCursorError(DomainError):
         super().__init__("INVALID_CURSOR", "The cursor is not valid", field="after")
 
 
+# Cursors are encrypted (AES-GCM): a sort key can be private (the exact distance to a report
+# whose location is shown rounded), and a client must not be able to forge one either. Every web
+# process must share the key (CURSOR_SECRET); without one a process uses its own random key,
+# fine for a single development process, refused in production by the settings.
+_AAD = b"thanglong-cursor-v1"
+_cipher = AESGCM(os.urandom(32))
+
+
+def configure(secret: str | None) -> None:
+    """Derive the cursor key from a shared secret (all web processes must use the same one)."""
+    global _cipher
+    if secret:
+        _cipher = AESGCM(hashlib.sha256(secret.encode()).digest())
+
+
 def encode_cursor(values: Sequence[object]) -> str:
-    """An opaque cursor from the sort-key values of the last item (JSON, url-safe base64)."""
-    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode().rstrip("=")
+    """An opaque, tamper-proof cursor from the sort-key values of the last item."""
+    nonce = os.urandom(12)
+    sealed = _cipher.encrypt(nonce, orjson.dumps(list(values)), _AAD)
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, arity: int) -> list[object]:
-    """The sort-key values of a cursor; a tampered cursor is an INVALID_CURSOR error."""
+    """The sort-key values of a cursor; a tampered or foreign cursor is INVALID_CURSOR."""
     if len(cursor) > 512:
         raise InvalidCursorError
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raw = base64.urlsafe_b64decode(padded.encode())
+        values = orjson.loads(_cipher.decrypt(raw[:12], raw[12:], _AAD))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError, InvalidTag):
         raise InvalidCursorError from None
     # Only scalars: a cursor must never smuggle an operator document into a filter.
     if (

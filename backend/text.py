@@ -35,15 +35,20 @@ def query_terms(query: str) -> list[str]:
     return terms(query[:200])[:MAX_QUERY_TERMS]
 
 
-def prefix_filter(query: str, field: str = "search_terms") -> dict[str, object] | None:
-    """A filter where every query word prefixes some term; None for an empty query.
+def prefix_range(word: str) -> dict[str, str]:
+    """The index range of terms starting with `word` ("hoan" <= term < "hoao").
 
-    Each word is escaped and anchored, so the regex is a bounded index range scan.
+    A single range on a multikey index is served by the index on every MongoDB-wire server we
+    run; anchored regexes are not on SecantusDB, so search drives the index with one range.
     """
-    words = query_terms(query)
-    if not words:
-        return None
-    clauses: list[dict[str, object]] = [
-        {field: {"$regex": "^" + re.escape(word)}} for word in words
-    ]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    return {"$gte": word, "$lt": word[:-1] + chr(ord(word[-1]) + 1)}
+
+
+def best_word(words: list[str]) -> str:
+    """The most selective word to drive the index with: the longest (ties: the first)."""
+    return max(words, key=len)
+
+
+def matches_all(terms_of_doc: list[str], words: list[str]) -> bool:
+    """Every query word prefixes some term of the document (checked on fetched documents)."""
+    return all(any(term.startswith(word) for term in terms_of_doc) for word in words)

@@ -22,18 +22,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NO_GCE_CHECK", "true")
 
-from firebase_admin import messaging  # noqa: E402
-from pymongo import AsyncMongoClient  # noqa: E402
+from firebase_admin import messaging
+from pymongo import AsyncMongoClient
 
-from backend import firebase  # noqa: E402
-from backend.auth.models import Role, Viewer  # noqa: E402
-from backend.embedded import EmbeddedMongo  # noqa: E402
-from backend.notifications import service as notification_service  # noqa: E402
-from backend.notifications.models import Severity  # noqa: E402
-from backend.seed import migrate  # noqa: E402
-from backend.settings import Environment, Settings  # noqa: E402
-from notifications.fcm_local import LocalFcm  # noqa: E402
-from notifications.worker import Worker  # noqa: E402
+from backend import firebase
+from backend.auth.models import Role, Viewer
+from backend.embedded import EmbeddedMongo
+from backend.notifications import service as notification_service
+from backend.notifications.models import Severity
+from backend.seed import migrate
+from backend.settings import Environment, Settings
+from notifications.delivery import FCM_BATCH
+from notifications.fcm_local import LocalFcm
+from notifications.worker import Worker
 
 
 async def run(devices: int) -> None:
@@ -52,7 +53,10 @@ async def run(devices: int) -> None:
         for start in range(0, devices, 1000):
             batch = range(start, min(start + 1000, devices))
             await db["notification_preferences"].insert_many(
-                [{"_id": f"u{i:06d}", "area_alerts": True, "area_ids": ["hoan-kiem"]} for i in batch]
+                [
+                    {"_id": f"u{i:06d}", "area_alerts": True, "area_ids": ["hoan-kiem"]}
+                    for i in batch
+                ]
             )
             await db["devices"].insert_many(
                 [
@@ -74,9 +78,9 @@ async def run(devices: int) -> None:
             for i in range(devices)
         ]
         started = time.perf_counter()
-        for start in range(0, devices, 500):
+        for start in range(0, devices, FCM_BATCH):
             response = await messaging.send_each_async(
-                messages[start : start + 500], dry_run=False, app=app
+                messages[start : start + FCM_BATCH], dry_run=False, app=app
             )
             assert response.failure_count == 0
         baseline = devices / (time.perf_counter() - started)
@@ -85,7 +89,8 @@ async def run(devices: int) -> None:
         staff = Viewer(uid="officer", roles=frozenset({Role.STAFF}))
         await notification_service.send_alert(
             db, viewer=staff, area_ids=["hoan-kiem"], whole_city=False, severity=Severity.URGENT,
-            title={"vi": "Ngập úng", "en": "Flooding"}, body={"vi": "Tránh phố Hàng Bài", "en": "Avoid Hàng Bài"},
+            title={"vi": "Ngập úng", "en": "Flooding"},
+            body={"vi": "Tránh phố Hàng Bài", "en": "Avoid Hàng Bài"},
             deep_link=None, expires_at=now + timedelta(hours=2), now=now,
         )  # fmt: skip
         worker = Worker(db, app)
@@ -99,7 +104,7 @@ async def run(devices: int) -> None:
         outcomes = await worker.run_once()
         if os.environ.get("BENCH_PROFILE"):
             profiler.disable()
-            profiler.dump_stats("/tmp/fanout.prof")
+            profiler.dump_stats(os.environ["BENCH_PROFILE"])  # the file to write
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -111,7 +116,8 @@ async def run(devices: int) -> None:
         print(f"worker alert fan-out:     {rate:,.0f} msg/s  ({elapsed:.1f} s)")
         print(f"ratio worker/baseline:    {rate / baseline:.2f}")
         print(f"peak Python memory during delivery: {peak / 1e6:.1f} MB")
-        print(f"max RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+        max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+        print(f"max RSS of the process: {max_rss_mb:.0f} MB")
         await firebase.close_async(app)
         await client.close()
 

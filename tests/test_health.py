@@ -77,3 +77,12 @@ async def test_readyz_is_503_when_the_database_is_down(settings: Settings) -> No
                 assert health.json()["data"]["health"]["database"] == "DOWN"
     finally:
         server.stop()
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    await client.get("/no/such/path/123")
+    body = (await client.get("/metrics")).text
+    assert 'thanglong_http_requests_total{method="GET",route="/healthz",status="2xx"}' in body
+    assert 'route="unmatched",status="4xx"' in body
+    assert "/no/such/path/123" not in body

@@ -112,6 +112,7 @@ def production(settings: Settings, tmp_path: Path) -> Settings:
         firebase_project_id="thanglong-prod-test",
         firebase_credentials_file=str(credentials),
         revocation_check_seconds=300,  # anonymous requests below never reach a remote check
+        cursor_secret="test-cursor-secret-0123456789abcdef",
     )
 
 
@@ -137,3 +138,19 @@ async def test_production_refuses_introspection_and_graphiql(
         ok = await client.post("/graphql", json={"query": "{ viewer { id } }"})
         assert ok.json() == {"data": {"viewer": {"id": None}}}
         assert ok.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_cursors_are_opaque_and_tamper_proof() -> None:
+    from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
+
+    cursor = encode_cursor([123.456, "65f000000000000000000001"])
+    # the sort key (an exact distance, say) cannot be read back from the cursor
+    assert "123" not in cursor
+    assert decode_cursor(cursor, 2) == [123.456, "65f000000000000000000001"]
+    flipped = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    for bad in (flipped, "not-a-cursor", "", "x" * 600):
+        try:
+            decode_cursor(bad, 2)
+        except InvalidCursorError:
+            continue
+        raise AssertionError(f"accepted {bad!r}")

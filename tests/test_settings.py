@@ -10,6 +10,7 @@ PRODUCTION = {
     "APP_ENV": "production",
     "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
     "FIREBASE_PROJECT_ID": "thanglong-prod",
+    "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
 }
 
 
@@ -26,6 +27,7 @@ def test_production_settings_load() -> None:
         ({"FCM_ENDPOINT": "http://127.0.0.1:9097"}, "FCM_ENDPOINT"),
         ({"MONGODB_URI": ""}, "MONGODB_URI"),
         ({"FIREBASE_PROJECT_ID": "demo-thanglong"}, "demo project"),
+        ({"CURSOR_SECRET": "short"}, "CURSOR_SECRET"),
     ],
 )
 def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) -> None:

@@ -19,6 +19,7 @@ from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from backend.db import Database, Document
+from backend.text import prefix_range
 from backend.tourism import geo
 
 POIS = "pois"
@@ -54,11 +55,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 
 # A near query that finds nothing new past its cursor (ties) fetches again, at most this much.
 MAX_NEAR_FETCH = 2_000
-
-
-def prefix_range(word: str) -> dict[str, str]:
-    """The index range of terms starting with `word` (terms are [a-z0-9]: +1 on the last char)."""
-    return {"$gte": word, "$lt": word[:-1] + chr(ord(word[-1]) + 1)}
 
 
 def object_id(value: str) -> ObjectId | None:

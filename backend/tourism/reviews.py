@@ -7,6 +7,7 @@ from datetime import datetime
 
 from backend.db import Database
 from backend.errors import DomainError
+from backend.meta import repository as meta_repository
 from backend.pagination import encode_cursor
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import MAX_REVIEW_LENGTH, PoiDoc, ReviewDoc, TourismErrorCode
@@ -49,6 +50,7 @@ async def create_review(
     else:
         delta = rating - int(before["rating"])
         await tourism_repository.inc_rating(db, poi_id, delta_sum=delta, delta_count=0)
+    await meta_repository.bump_public_version(db)  # cached public answers show ratings
     return ReviewDoc.from_mongo(after)
 
 
@@ -79,6 +81,7 @@ async def hide_review(
         reason=reason,
         at=now,
     )
+    await meta_repository.bump_public_version(db)
     return ReviewDoc.from_mongo({**before, "hidden": True})
 
 

@@ -155,6 +155,14 @@ class Review:
         )
 
 
+def _opening_hours(root: Poi) -> OpeningHoursType:
+    return OpeningHoursType.from_hours(root.hours, root.locale)
+
+
+def _next_opening(root: Poi) -> dt.datetime | None:
+    return None if root.hours.is_empty else root.hours.next_opening(root.now)
+
+
 @strawberry.type(description="A heritage site or place to visit, in the viewer's language.")
 class Poi:
     id: strawberry.ID = strawberry.field(description="Opaque id (stable across content reloads).")
@@ -165,12 +173,15 @@ class Poi:
     address: str = strawberry.field(description="Street address.")
     district: str = strawberry.field(description="Hanoi district.")
     location: LatLng = strawberry.field(description="Where it is.")
-    opening_hours: OpeningHoursType = strawberry.field(description="Weekly hours and exceptions.")
+    # Built only when a query selects them (lists of places rarely do), not for every place.
+    opening_hours: OpeningHoursType = strawberry.field(
+        resolver=_opening_hours, description="Weekly hours and exceptions."
+    )
     open_now: bool | None = strawberry.field(
         description="Open at this moment in Hanoi; null when its hours are unknown."
     )
     next_opening: dt.datetime | None = strawberry.field(
-        description="When it next opens, if closed now (within 30 days)."
+        resolver=_next_opening, description="When it next opens, if closed now (within 30 days)."
     )
     tickets: list[Ticket] = strawberry.field(description="Ticket prices.")
     visit_minutes: int = strawberry.field(description="Typical time a visit takes.")
@@ -183,6 +194,9 @@ class Poi:
         description="Distance from `near`, when the list was asked for with one."
     )
     rating: Rating = strawberry.field(description="Average of the visible reviews.")
+    hours: strawberry.Private[OpeningHours]
+    locale: strawberry.Private[Locale]
+    now: strawberry.Private[dt.datetime]
 
     @classmethod
     def from_doc(
@@ -205,9 +219,7 @@ class Poi:
             address=localise(doc.address, locale),
             district=doc.district,
             location=LatLng(lat=doc.lat, lng=doc.lng),
-            opening_hours=OpeningHoursType.from_hours(doc.hours, locale),
             open_now=doc.hours.is_open(now) if known else None,
-            next_opening=doc.hours.next_opening(now) if known else None,
             tickets=[
                 Ticket(label=localise(t.label, locale), price_vnd=t.price_vnd) for t in doc.tickets
             ],
@@ -219,6 +231,9 @@ class Poi:
             sources=doc.sources,
             distance_meters=round(distance, 1) if distance is not None else None,
             rating=Rating(average=summary.average, count=summary.count),
+            hours=doc.hours,
+            locale=locale,
+            now=now,
         )
 
     @strawberry.field(description="Visible reviews, newest first.")
