@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from backend.settings import Settings
 
@@ -18,11 +22,29 @@ log = logging.getLogger(__name__)
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
 Client = AsyncMongoClient[Document]
+T = TypeVar("T")
 
-# Every module here declares `INDEXES: Mapping[str, Sequence[IndexModel]]` for the collections it owns.
+# How long a transaction may keep retrying write conflicts. PyMongo's with_transaction retries every
+# transient error for 120 s, which held a request two minutes when the database died mid-write.
+TRANSACTION_SECONDS = 1.5
+
+# Every module here declares `INDEXES: Mapping[str, Sequence[IndexModel]]` for the collections
+# it owns.
 REPOSITORIES: tuple[str, ...] = (
     "backend.auth.repository",
     "backend.meta.repository",
+    "backend.areas.repository",
+    "backend.reports.repository",
+    "backend.media.repository",
+    "backend.idempotency",
+    "backend.ratelimit",
+    "backend.outbox",
+    "backend.tourism.repository",
+    "backend.notifications.repository",
+    "backend.bookings.repository",
+    "backend.moderation.repository",
+    "backend.open311.repository",
+    "backend.opendata.repository",
 )
 
 
@@ -31,12 +53,42 @@ def open_client(uri: str, settings: Settings) -> Client:
     return AsyncMongoClient(
         uri,
         tz_aware=True,
-        serverSelectionTimeoutMS=settings.db_timeout_ms,
+        # Requests fail fast while the database is away instead of queueing behind it: finding
+        # no server takes half the budget (DB_TIMEOUT_MS), so the answer leaves within it even
+        # on a busy process. No timeoutMS: with it set, PyMongo waits that long for a server.
+        serverSelectionTimeoutMS=settings.db_timeout_ms // 2,
         connectTimeoutMS=settings.db_timeout_ms,
-        # Requests fail fast while the database is away instead of queueing behind it.
-        timeoutMS=max(settings.db_timeout_ms * 5, 10_000),
+        # A server that accepted the connection but hangs. 10 s timed out reads under 200
+        # concurrent bookingHold calls (tests/bookings/test_holds.py) where timeoutMS=10 s did not.
+        socketTimeoutMS=max(settings.db_timeout_ms * 15, 30_000),
         appname="thanglong",
     )
+
+
+async def run_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `work` in a transaction; retry conflicts for TRANSACTION_SECONDS, fail fast otherwise.
+
+    A lost database is not retried here: the request answers UNAVAILABLE within its budget and
+    the client retries with its idempotency key. (No pymongo.timeout(): with the async driver a
+    deadline hit during server selection broke the topology lock and hung later requests.)
+    """
+    deadline = time.monotonic() + TRANSACTION_SECONDS
+    attempt = 0
+    async with db.client.start_session() as session:
+        while True:
+            attempt += 1
+            try:
+                async with await session.start_transaction():
+                    return await work(session)
+            except PyMongoError as error:
+                retry = (
+                    error.has_error_label("TransientTransactionError")
+                    and not isinstance(error, ConnectionFailure)
+                    and time.monotonic() < deadline
+                )
+                if not retry:
+                    raise
+            await asyncio.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))  # noqa: S311
 
 
 def declared_indexes() -> dict[str, list[IndexModel]]:
@@ -50,19 +102,33 @@ def declared_indexes() -> dict[str, list[IndexModel]]:
     return collected
 
 
+def _with_explicit_geo_version(model: IndexModel) -> IndexModel:
+    """A 2dsphere index with its version spelled out (3, MongoDB's default since 3.2).
+
+    SecantusDB records the version on the index and then refuses to re-create it from a
+    declaration without one, which would make ensure_indexes fail on its second run.
+    """
+    document = dict(model.document)
+    if "2dsphere" not in document["key"].values() or "2dsphereIndexVersion" in document:
+        return model
+    keys = list(document.pop("key").items())
+    return IndexModel(keys, **document, **{"2dsphereIndexVersion": 3})
+
+
 async def ensure_indexes(db: Database) -> dict[str, list[str]]:
     """Create every declared index (idempotent); returns the names by collection."""
     created: dict[str, list[str]] = {}
     for collection, models in declared_indexes().items():
+        models = [_with_explicit_geo_version(model) for model in models]
         created[collection] = await db[collection].create_indexes(models)
     log.info("indexes ensured on %d collections", len(created))
     return created
 
 
-async def ping(db: Database, timeout: float) -> bool:
-    """True when the database answers within `timeout` seconds."""
+async def ping(db: Database, within: float) -> bool:
+    """True when the database answers within `within` seconds."""
     try:
-        await asyncio.wait_for(db.command("ping"), timeout)
+        await asyncio.wait_for(db.command("ping"), within)
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         return False

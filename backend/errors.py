@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 from graphql import GraphQLError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from strawberry.extensions import MaskErrors
 
 # Set by the request-id middleware; read when an error is masked so support can find the log line.
@@ -43,6 +44,35 @@ class UserError:
     message: str = strawberry.field(description="A human-readable explanation, in English.")
 
 
+UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached in time: down, failing over, or too slow to answer.
+
+    Covers ConnectionFailure and its subclasses (AutoReconnect, NetworkTimeout,
+    ServerSelectionTimeoutError) and any timeout the driver reports.
+    """
+    return isinstance(error, ConnectionFailure) or (
+        isinstance(error, PyMongoError) and error.timeout
+    )
+
+
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that does not carry one."""
+    original = error.original_error
+    if original is None:
+        return "GRAPHQL_VALIDATION_FAILED"
+    if is_unavailable(original):
+        return "UNAVAILABLE"
+    if isinstance(original, GraphQLError) and original.original_error is None:
+        return "BAD_USER_INPUT"  # a variable's value that its type refuses
+    code = getattr(original, "code", None)
+    if code is not None and not isinstance(original, PyMongoError):  # a driver's code is no API
+        return str(getattr(code, "name", code))
+    return "INTERNAL_SERVER_ERROR"
+
+
 # Errors whose messages are safe to show: GraphQL syntax/validation errors and our own errors.
 _SAFE_ERRORS: tuple[type[Exception], ...] = (DomainError,)
 
@@ -64,12 +94,17 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=should_mask_error, error_message="Internal server error")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        # A database outage is not a bug: say so (clients retry), without the driver's details.
+        unavailable = is_unavailable(error.original_error)
         return GraphQLError(
-            message=self.error_message,
+            message=UNAVAILABLE_MESSAGE if unavailable else self.error_message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
             original_error=None,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id_var.get()},
+            extensions={
+                "code": "UNAVAILABLE" if unavailable else "INTERNAL_SERVER_ERROR",
+                "requestId": request_id_var.get(),
+            },
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from backend.app import AppState
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("thanglong.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -58,8 +60,13 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
 
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before answering
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
                 for name, value in SECURITY_HEADERS:
@@ -71,6 +78,20 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            # The path only: query strings (and headers, bodies) may carry personal data.
+            access_log.info(
+                "%s %s %d",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request_id,
+                },
+            )
             request_id_var.reset(token)
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import firebase_admin
 
 from backend import firebase
+from backend import logging as json_logging
 from backend.db import Database, open_client
 from backend.notifications import repository as notification_repository
 from backend.notifications.models import OutboxState
@@ -129,15 +130,23 @@ async def main_async(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await Worker(client[settings.mongodb_db], app).run_forever(stop)
+        # Operational knobs (and the fault tests' way to make pages small and leases short).
+        lease = timedelta(seconds=float(os.environ.get("WORKER_LEASE_SECONDS", LEASE.seconds)))
+        per_page = int(os.environ.get("WORKER_USERS_PER_PAGE", "0")) or None
+        worker = Worker(client[settings.mongodb_db], app, lease=lease, users_per_page=per_page)
+        await worker.run_forever(stop)
     finally:
         await client.close()
         await firebase.close_async(app)
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(main_async(load_settings()))
+    settings = load_settings()
+    if settings.log_json:
+        json_logging.configure()
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(main_async(settings))
     return 0
 
 

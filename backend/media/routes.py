@@ -16,6 +16,7 @@ from backend.errors import request_id_var
 from backend.ids import parse_object_id
 from backend.media import repository as media_repository
 from backend.media import service as media_service
+from backend.middleware import BodyTooLargeError
 
 if TYPE_CHECKING:
     from backend.app import AppState
@@ -37,6 +38,8 @@ async def upload(request: Request) -> Response:
     state: AppState = request.app.state.thanglong
     try:
         form = await request.form(max_files=1, max_fields=5)
+    except BodyTooLargeError:
+        raise  # the size-limit middleware answers 413
     except Exception:
         return error(400, "BAD_REQUEST", "Send multipart/form-data with a `file` field")
     try:
@@ -80,12 +83,13 @@ async def _serve(request: Request, *, thumbnail: bool) -> Response:
     photo = await media_repository.open_file(state.db, photo_id) if photo_id else None
     if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:
         return error(404, "NOT_FOUND", "No such photo")
-    grid_out: AsyncGridOut | None = photo
+    grid_out: AsyncGridOut = photo
     if thumbnail:
         thumb_id = (photo.metadata or {}).get("thumbnail_id")
-        grid_out = await media_repository.open_file(state.db, thumb_id) if thumb_id else None
-        if grid_out is None:
+        thumb = await media_repository.open_file(state.db, thumb_id) if thumb_id else None
+        if thumb is None:
             return error(404, "NOT_FOUND", "No such photo")
+        grid_out = thumb
     metadata = grid_out.metadata or {}
     etag = f'"{metadata.get("sha256") or grid_out._id}"'
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE}

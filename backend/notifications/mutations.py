@@ -77,7 +77,9 @@ class NotificationMutations:
         description="Register this device for pushes (a token moves to the latest user).",
         permission_classes=[IsSignedIn],
     )
-    async def device_register(self, info: Info, input: DeviceRegisterInput) -> DeviceRegisterPayload:
+    async def device_register(
+        self, info: Info, input: DeviceRegisterInput
+    ) -> DeviceRegisterPayload:
         try:
             device = await notification_service.register_device(
                 info.context.db,
@@ -92,9 +94,7 @@ class NotificationMutations:
             return DeviceRegisterPayload(device=None, errors=[NotificationError.from_error(error)])
         return DeviceRegisterPayload(device=Device.from_doc(device), errors=[])
 
-    @strawberry.mutation(
-        description="Stop pushes to this device.", permission_classes=[IsSignedIn]
-    )
+    @strawberry.mutation(description="Stop pushes to this device.", permission_classes=[IsSignedIn])
     async def device_unregister(
         self, info: Info, input: DeviceUnregisterInput
     ) -> DeviceUnregisterPayload:

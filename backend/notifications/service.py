@@ -11,7 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.areas import repository as area_repository
 from backend.auth.models import Viewer
-from backend.db import Database
+from backend.db import Database, run_transaction
 from backend.errors import DomainError
 from backend.notifications import repository as notification_repository
 from backend.notifications.models import (
@@ -197,8 +197,7 @@ async def send_alert(
         await db[notification_repository.ALERTS].insert_one(alert, session=session)
         await db[notification_repository.OUTBOX].insert_one(message, session=session)
 
-    async with db.client.start_session() as session:
-        await session.with_transaction(write)
+    await run_transaction(db, write)
     return AlertDoc.from_doc(alert)
 
 

@@ -21,13 +21,15 @@ from backend.notifications.models import (
 from backend.pagination import Connection
 
 PlatformEnum = strawberry.enum(Platform, name="DevicePlatform", description="A device's platform.")
-SeverityEnum = strawberry.enum(Severity, name="AlertSeverity", description="How serious an alert is.")
+SeverityEnum = strawberry.enum(
+    Severity, name="AlertSeverity", description="How serious an alert is."
+)
 
 
 @strawberry.enum(description="Why a notifications mutation did not happen.")
 class NotificationErrorCode(Enum):
     INVALID_INPUT = "invalid_input"
-    INVALID_TOKEN = "invalid_token"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code, not a secret
     NOT_FOUND = "not_found"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"

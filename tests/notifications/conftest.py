@@ -33,7 +33,9 @@ class FcmControl:
 
     http: httpx.Client
 
-    def fail(self, token: str, error: str, *, times: int | None = None, retry_after: int = 0) -> None:
+    def fail(
+        self, token: str, error: str, *, times: int | None = None, retry_after: int = 0
+    ) -> None:
         response = self.http.put(
             f"/_local/tokens/{token}",
             json={"error": error, "times": times, "retry_after": retry_after},

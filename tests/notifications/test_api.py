@@ -82,7 +82,9 @@ async def test_device_register_is_idempotent_and_moves_tokens(
             "device": {"platform": "ANDROID", "locale": "en"},
             "errors": [],
         }
-    assert [d.uid for d in await notification_repository.devices_by_token(db, [device["token"]])] == ["an"]
+    assert [
+        d.uid for d in await notification_repository.devices_by_token(db, [device["token"]])
+    ] == ["an"]
     # when another user signs in on the same phone, the token moves to them
     await gql(DEVICE_REGISTER, {"input": device}, uid="binh")
     assert await notification_repository.devices_of(db, ["an"]) == []
@@ -132,7 +134,9 @@ async def test_preferences_round_trip_and_validation(
     unknown = await gql(PREFERENCES_UPDATE, {"input": {"areaIds": ["atlantis"]}}, uid="dung")
     assert unknown["data"]["notificationPreferencesUpdate"]["errors"][0]["code"] == "NOT_FOUND"
     bad_time = await gql(
-        PREFERENCES_UPDATE, {"input": {"quietHours": {"start": "25:00", "end": "06:00"}}}, uid="dung"
+        PREFERENCES_UPDATE,
+        {"input": {"quietHours": {"start": "25:00", "end": "06:00"}}},
+        uid="dung",
     )
     assert bad_time["data"]["notificationPreferencesUpdate"]["errors"][0]["field"] == "quietHours"
     # nothing changed by the refused updates
@@ -151,7 +155,11 @@ async def test_alert_reaches_only_followers_of_its_area(
     gql = gql_as(client, make_token)
     # given one resident following Hoàn Kiếm and one following Tây Hồ, each with a phone
     for uid, area in (("near", "hoan-kiem"), ("far", "tay-ho")):
-        await gql(DEVICE_REGISTER, {"input": {"token": f"fid-{uid}-000000000001", "platform": "IOS"}}, uid=uid)
+        await gql(
+            DEVICE_REGISTER,
+            {"input": {"token": f"fid-{uid}-000000000001", "platform": "IOS"}},
+            uid=uid,
+        )
         await gql(PREFERENCES_UPDATE, {"input": {"areaIds": [area]}}, uid=uid)
     # when staff send a flood alert for Hoàn Kiếm
     expires = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
@@ -162,7 +170,10 @@ async def test_alert_reaches_only_followers_of_its_area(
                 "areaIds": ["hoan-kiem"],
                 "severity": "URGENT",
                 "title": {"vi": "Ngập úng phố Hàng Bài", "en": "Flooding on Hàng Bài"},
-                "body": {"vi": "Tránh khu vực Hàng Bài đến 18:00.", "en": "Avoid Hàng Bài until 6 pm."},
+                "body": {
+                    "vi": "Tránh khu vực Hàng Bài đến 18:00.",
+                    "en": "Avoid Hàng Bài until 6 pm.",
+                },
                 "expiresAt": expires,
             }
         },
@@ -200,7 +211,9 @@ async def test_residents_cannot_send_alerts_and_bad_alerts_are_refused(
     }
     refused = await gql(ALERT_SEND, {"input": alert}, uid="resident")
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    both = await gql(ALERT_SEND, {"input": {**alert, "areaIds": ["hoan-kiem"]}}, uid="m", role="moderator")
+    both = await gql(
+        ALERT_SEND, {"input": {**alert, "areaIds": ["hoan-kiem"]}}, uid="m", role="moderator"
+    )
     assert both["data"]["alertSend"]["errors"][0]["field"] == "areaIds"
     past = await gql(
         ALERT_SEND,
@@ -242,7 +255,9 @@ async def test_inbox_pages_and_mark_read(
     assert page["pageInfo"]["hasNextPage"] is True
     assert first["data"]["unreadNotificationCount"] == 3
     rest = await gql(INBOX, {"first": 2, "after": page["pageInfo"]["endCursor"]}, uid="reader")
-    assert [edge["node"]["title"] for edge in rest["data"]["notifications"]["edges"]] == ["Tiêu đề 0"]
+    assert [edge["node"]["title"] for edge in rest["data"]["notifications"]["edges"]] == [
+        "Tiêu đề 0"
+    ]
     # when one is marked read, then the count drops; another user cannot mark it
     one_id = page["edges"][0]["node"]["id"]
     other = await gql(MARK_READ, {"input": {"ids": [one_id]}}, uid="intruder")

@@ -27,7 +27,11 @@ async def given_message(
     doc = outbox.message(
         kind=kind,
         uids=uids,
-        data={"report_id": "65f000000000000000000001", "title": "Ổ gà phố Huế", "status": "RESOLVED"},
+        data={
+            "report_id": "65f000000000000000000001",
+            "title": "Ổ gà phố Huế",
+            "status": "RESOLVED",
+        },
         now=clock.now,
     )
     await db[outbox.COLLECTION].insert_one(doc)
