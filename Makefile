@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
 NODE_STAMP := node_modules/.deps-installed
+CONSOLE_STAMP := backend/console/dist/.built
+CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -type f 2>/dev/null) \
+	content/areas/hanoi.geojson content/reports/departments.json
 
 export NO_GCE_CHECK := true
 
@@ -22,10 +25,20 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(DEPS_STAMP) $(NODE_STAMP)
+# The moderator console (Vite + TypeScript), rebuilt when its sources change.
+$(CONSOLE_STAMP): $(NODE_STAMP) $(CONSOLE_SOURCES)
+	npm run build:console --silent
+	touch $@
+
+run: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 	$(PY) -m backend.devserver
 
-test: $(DEPS_STAMP) $(NODE_STAMP)
+test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
+	@# The console's browser tests drive Debian's chromium.
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	$(VENV)/bin/ruff check backend notifications tests bench
+	$(VENV)/bin/ruff format --check backend notifications tests bench
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 bench: $(DEPS_STAMP) $(NODE_STAMP)

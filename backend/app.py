@@ -7,34 +7,37 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import firebase_admin
+from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from cross_web import HTTPException
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
-from backend import __version__, firebase
+from backend import __version__, firebase, pagination
+from backend import logging as json_logging
 from backend.auth.service import RevocationCache
-from backend.context import Context, get_context
+from backend.console.routes import routes as console_routes
 from backend.db import Client, Database, open_client, ping
 from backend.embedded import EmbeddedMongo
+from backend.errors import UNAVAILABLE_MESSAGE, is_unavailable, request_id_var
+from backend.graphql_view import GraphQLView, PersistedQueryMode
+from backend.media.routes import routes as media_routes
+from backend.metrics import MetricsMiddleware, metrics_endpoint
 from backend.middleware import (
     AuthenticationMiddleware,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
 )
+from backend.open311.routes import routes as open311_routes
+from backend.opendata.routes import routes as opendata_routes
 from backend.schema import build_schema
 from backend.seed import migrate
 from backend.settings import Settings, load_settings
+from backend.tourism.routes import offline_journey
 
 log = logging.getLogger(__name__)
 
@@ -51,43 +54,6 @@ class AppState:
     embedded: EmbeddedMongo | None = None
 
 
-class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context and a `code` on every error."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            raise RuntimeError("GraphQL is served over HTTP only")  # no subscriptions here
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as error:
-            # Strawberry answers these in plain text; clients expect GraphQL's JSON error shape.
-            response = JSONResponse(
-                {"errors": [{"message": error.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                status_code=error.status_code,
-            )
-        await response(scope, receive, send)
-
-    async def get_context(self, request: Any, response: Any) -> Context:  # noqa: ANN401
-        return await get_context(request, response)
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        data = await super().process_result(request, result)
-        for error, formatted in zip(result.errors or [], data.get("errors") or [], strict=False):
-            extensions = formatted.setdefault("extensions", {})
-            if "code" in extensions:
-                continue
-            original = error.original_error
-            code = getattr(original, "code", None)
-            if code is not None:
-                extensions["code"] = getattr(code, "name", str(code))
-            elif original is None:
-                extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-            else:
-                extensions["code"] = "INTERNAL_SERVER_ERROR"
-        return data
-
-
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
@@ -102,10 +68,27 @@ async def readyz(request: Request) -> Response:
     )
 
 
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """REST routes answer 503 while the database is away; any other driver error stays a 500."""
+    if not is_unavailable(exc):
+        raise exc
+    body = {
+        "error": {
+            "code": "UNAVAILABLE",
+            "message": UNAVAILABLE_MESSAGE,
+            "requestId": request_id_var.get(),
+        }
+    }
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app; connections open in the lifespan, never at import."""
     settings = settings or load_settings()
     settings.check()
+    if settings.log_json:
+        json_logging.configure()
+    pagination.configure(settings.cursor_secret)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,8 +126,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         build_schema(production=settings.production),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
+        persisted_queries=PersistedQueryMode(settings.persisted_queries),
+        version_refresh_seconds=settings.public_version_refresh_seconds,
+        response_cache=settings.response_cache,
     )
     middleware = [
+        Middleware(MetricsMiddleware),
         Middleware(RequestContextMiddleware, hsts=settings.production),
         Middleware(
             CORSMiddleware,
@@ -153,15 +140,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_headers=["authorization", "content-type", "accept-language", "x-request-id"],
             max_age=600,
         ),
-        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides={}),
+        Middleware(
+            BodySizeLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            overrides={"/media": 10_500_000},
+        ),
         Middleware(AuthenticationMiddleware),
     ]
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", graphql_view, methods=["GET", "POST"]),
+        Route("/offline/journeys/{journey_id}.json", offline_journey, methods=["GET"]),
+        *media_routes,
+        *open311_routes,
+        *opendata_routes,
+        *console_routes,
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={PyMongoError: database_unavailable},
+    )
 
 
 app = create_app()

@@ -80,3 +80,34 @@ async def verify_id_token(
         auth.verify_id_token, token, app=app, check_revoked=check_revoked, clock_skew_seconds=5
     )
     return claims
+
+
+def messaging_without_retries(app: firebase_admin.App) -> None:
+    """Make FCM sends on `app` report 5xx at once instead of retrying for ~7 s inside the SDK.
+
+    The push worker owns the retry policy (outbox backoff with jitter, Retry-After, a dead-letter
+    state), so a second, hidden layer of retries would only hold a batch and its lease hostage.
+    This replaces the messaging service's async client (a private seam, pinned with the SDK).
+    """
+    from firebase_admin import _http_client, _retry
+
+    service = messaging._get_messaging_service(app)
+    service._async_client = _http_client.HttpxAsyncClient(
+        credential=service._credential,
+        timeout=app.options.get("httpTimeout", _http_client.DEFAULT_TIMEOUT_SECONDS),
+        retry_config=_retry.HttpxRetry(max_retries=0),
+    )
+
+
+async def close_async(app: firebase_admin.App) -> None:
+    """Release the app from inside an event loop.
+
+    firebase-admin closes the messaging service's async HTTP client with `asyncio.run`, which
+    cannot run inside a loop; close that client here, on the loop that used it, first.
+    """
+    services = getattr(app, "_services", None) or {}
+    for service in list(services.values()):
+        if isinstance(service, messaging._MessagingService):
+            await service._async_client.aclose()
+            service.close = lambda: None  # type: ignore[method-assign]
+    firebase_admin.delete_app(app)

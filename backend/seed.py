@@ -19,7 +19,12 @@ CONTENT_DIR = ROOT / "content"
 
 # Each module has `async def load_content(db, content_dir) -> int` (documents written), and replaces
 # its collections' seeded documents atomically per document, so a reload never leaves a half-set.
-LOADERS: tuple[str, ...] = ()
+LOADERS: tuple[str, ...] = (
+    "backend.areas.repository",
+    "backend.reports.repository",
+    "backend.tourism.loader",
+    "backend.bookings.loader",
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class Settings:
     firebase_project_id: str = "demo-thanglong"
     firebase_credentials_file: str | None = None
     firebase_auth_emulator_host: str | None = None
+    # The Firebase web API key the console signs in with (public, not a secret).
+    firebase_web_api_key: str | None = None
     fcm_endpoint: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1_000_000
@@ -40,6 +42,16 @@ class Settings:
     readiness_timeout_seconds: float = 2.0
     db_timeout_ms: int = 2_000
     seed_on_start: bool = False
+    # Apollo automatic persisted queries: off | apq | allowlist (graphql/operations/ only).
+    persisted_queries: str = "apq"
+    # Log lines as JSON (with the request id) or plain text for a developer's terminal.
+    log_json: bool = False
+    # Whole-response cache for anonymous public queries (see backend/graphql_view.py).
+    response_cache: bool = True
+    # How often each process re-reads the public data version that keys its response cache.
+    public_version_refresh_seconds: float = 2.0
+    # Key material for encrypted page cursors, shared by every web process.
+    cursor_secret: str | None = None
 
     @property
     def production(self) -> bool:
@@ -51,6 +63,8 @@ class Settings:
 
     def check(self) -> None:
         """Refuse configurations that are unsafe in production."""
+        if self.persisted_queries not in ("off", "apq", "allowlist"):
+            raise SettingsError("PERSISTED_QUERIES must be off, apq or allowlist")
         if not self.production:
             return
         problems = []
@@ -61,6 +75,8 @@ class Settings:
             problems.append("FCM_ENDPOINT (a local FCM endpoint) is set")
         if not self.mongodb_uri:
             problems.append("MONGODB_URI is not set (the embedded database is for development)")
+        if not self.cursor_secret or len(self.cursor_secret) < 32:
+            problems.append("CURSOR_SECRET must be set (32+ characters, the same on every process)")
         if self.revocation_check_seconds <= 0:
             problems.append("REVOCATION_CHECK_SECONDS must be positive")
         if self.firebase_project_id.startswith("demo-"):
@@ -82,12 +98,19 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         firebase_project_id=config("FIREBASE_PROJECT_ID", default="demo-thanglong"),
         firebase_credentials_file=config("GOOGLE_APPLICATION_CREDENTIALS", default=None) or None,
         firebase_auth_emulator_host=config("FIREBASE_AUTH_EMULATOR_HOST", default=None) or None,
+        firebase_web_api_key=config("FIREBASE_WEB_API_KEY", default=None) or None,
         fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
         cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
         max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=1_000_000),
         revocation_check_seconds=config("REVOCATION_CHECK_SECONDS", cast=int, default=300),
         db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),
         seed_on_start=config("SEED_ON_START", cast=bool, default=False),
+        cursor_secret=config("CURSOR_SECRET", default=None) or None,
+        response_cache=config("RESPONSE_CACHE", cast=bool, default=True),
+        log_json=config("LOG_JSON", cast=bool, default=env is Environment.PRODUCTION),
+        persisted_queries=config(
+            "PERSISTED_QUERIES", default="allowlist" if env is Environment.PRODUCTION else "apq"
+        ),
     )
     settings.check()
     return settings

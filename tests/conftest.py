@@ -117,6 +117,8 @@ def settings(mongo: EmbeddedMongo, cert_server: CertServer, tmp_path: Path) -> S
         # Locally signed tokens have no Firebase user behind them to look up; the emulator
         # tests switch revocation checks back on.
         revocation_check_seconds=0,
+        # Tests change public data behind the app's back; the cache has its own tests.
+        response_cache=False,
     )
 
 

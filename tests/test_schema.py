@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graphql import parse, validate
 
 from backend.schema import schema
-from graphql import parse, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SDL = ROOT / "graphql" / "schema.graphql"

@@ -1,0 +1,1 @@
+"""The moderator web console: a Vite + TypeScript app in web/, built into dist/, at /console."""
