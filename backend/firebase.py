@@ -67,8 +67,28 @@ def initialize(settings: Settings) -> firebase_admin.App:
     return app
 
 
+def _close_auth_sessions(app: firebase_admin.App) -> None:
+    """Close the HTTP sessions of the app's auth client (firebase-admin leaves them open).
+
+    Left to the garbage collector, their sockets are closed at an arbitrary later moment with a
+    ResourceWarning; close them when the app goes away instead.
+    """
+    services = getattr(app, "_services", None) or {}
+    client = services.get("_auth")
+    if client is None:
+        return
+    verifier = getattr(client, "_token_verifier", None)
+    session = getattr(getattr(verifier, "request", None), "session", None)
+    if session is not None:
+        session.close()
+    http_client = getattr(getattr(client, "_user_manager", None), "http_client", None)
+    if http_client is not None and getattr(http_client, "_session", None) is not None:
+        http_client.close()
+
+
 def close(app: firebase_admin.App) -> None:
-    """Release the firebase-admin app."""
+    """Release the firebase-admin app and its connections."""
+    _close_auth_sessions(app)
     firebase_admin.delete_app(app)
 
 
@@ -110,4 +130,5 @@ async def close_async(app: firebase_admin.App) -> None:
         if isinstance(service, messaging._MessagingService):
             await service._async_client.aclose()
             service.close = lambda: None  # type: ignore[method-assign]
+    _close_auth_sessions(app)
     firebase_admin.delete_app(app)
