@@ -41,6 +41,8 @@ from backend.tourism.routes import offline_journey
 
 log = logging.getLogger(__name__)
 
+CLIENT_CLOSE_SECONDS = 10
+
 
 @dataclass
 class AppState:
@@ -117,7 +119,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             yield
         finally:
-            await client.close()
+            try:
+                # A client whose server died mid-transaction can hang in close() (a PyMongo
+                # lock left held); a shutdown must still finish.
+                await asyncio.wait_for(client.close(), CLIENT_CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("database client did not close within %ss", CLIENT_CLOSE_SECONDS)
             firebase.close(firebase_app)
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
