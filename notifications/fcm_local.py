@@ -55,7 +55,6 @@ import ipaddress
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -79,6 +78,7 @@ from starlette.routing import Route
 
 from backend.firebase import StaticTokenCredential as StaticTokenCredential
 from backend.firebase import point_messaging_at
+from backend.processes import free_port
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 9097
@@ -444,13 +444,6 @@ def render_index(state: FcmState) -> str:
 point_firebase_admin_at = point_messaging_at
 
 
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -495,7 +488,7 @@ class LocalFcm:
             return self
         attempts = 1 if self._requested_port else self.PORT_ATTEMPTS
         for attempt in range(1, attempts + 1):
-            port = self._requested_port or _free_port(self._host)
+            port = self._requested_port or free_port(self._host)
             self._spawn(port)
             try:
                 self._wait_ready()
