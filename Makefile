@@ -11,11 +11,11 @@ CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -
 
 export NO_GCE_CHECK := true
 
-.PHONY: run test bench lint format schema migrate clean
+.PHONY: run test bench lint format schema migrate audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip setuptools
 
 $(DEPS_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -43,6 +43,10 @@ test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 
 bench: $(DEPS_STAMP) $(NODE_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Published vulnerabilities in every installed distribution (PyPI's advisory feed; see .ci/audit.py).
+audit: $(DEPS_STAMP)
+	$(PY) .ci/audit.py
 
 lint: $(DEPS_STAMP)
 	$(VENV)/bin/ruff check backend notifications tests bench
