@@ -30,10 +30,13 @@ class CommandCounter(monitoring.CommandListener):
     def __init__(self) -> None:
         self.active = False
         self.commands: list[str] = []
+        self.finds: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if self.active and event.command_name not in IGNORED:
             self.commands.append(f"{event.command_name} {event.command.get(event.command_name)}")
+            if event.command_name == "find":
+                self.finds.append(dict(event.command))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -78,6 +81,7 @@ async def commands_for(
     variables: dict[str, Any], uid: str | None = None,
 ) -> tuple[list[str], dict[str, Any]]:  # fmt: skip
     COUNTER.commands.clear()
+    COUNTER.finds.clear()
     COUNTER.active = True
     try:
         body = await gql(client, make_token, query, variables, uid)
@@ -145,6 +149,10 @@ async def test_pois_round_trips_do_not_grow_with_the_page(
     assert len(body["data"]["pois"]["edges"]) == 40
     assert_batched(small, 4)
     assert_batched(large, 4)
+    # The search terms (40% of a POI's bytes) stay in the database when nothing is searched.
+    pois_finds = [f for f in COUNTER.finds if f["find"] == "pois"]
+    assert pois_finds
+    assert all(f.get("projection") == {"search_terms": 0, "name_terms": 0} for f in pois_finds)
 
 
 def test_operation_files_exist() -> None:

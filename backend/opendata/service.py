@@ -191,7 +191,9 @@ async def pois_geojson(*, db: Database) -> bytes:
     features: list[bytes] = []
     after = None
     while True:
-        scan = tourism_repository.Scan(collection=tourism_repository.POIS)
+        scan = tourism_repository.Scan(
+            collection=tourism_repository.POIS, exclude=tourism_repository.SEARCH_FIELDS
+        )
         page, exhausted = await tourism_repository.scan(db, scan, after=after, limit=POI_PAGE)
         for key, doc in page:
             poi = PoiDoc.from_mongo(doc)

@@ -211,7 +211,10 @@ def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
                 return False
         return open_at is None or PoiDoc.from_mongo(doc).hours.is_open(open_at)
 
-    return Scan(collection=tourism_repository.POIS, filter=mongo, near=near), keep
+    # Without search words the terms are not needed: leave them in the database.
+    exclude = () if words else tourism_repository.SEARCH_FIELDS
+    scan = Scan(collection=tourism_repository.POIS, filter=mongo, near=near, exclude=exclude)
+    return scan, keep
 
 
 async def list_pois(
@@ -258,6 +261,7 @@ async def list_journeys(
         filter=mongo,
         near=near,
         location_field="start_location",
+        exclude=tourism_repository.SEARCH_FIELDS,
     )
     page = await _scan_page(db, query, first=first, after=after, keep=lambda _: True)
     return Page(
