@@ -50,6 +50,9 @@ class Settings:
     response_cache: bool = True
     # How often each process re-reads the public data version that keys its response cache.
     public_version_refresh_seconds: float = 2.0
+    # Freeze what start-up allocated out of the cyclic GC and collect the young generation
+    # less often (see backend/app.py). Off where many apps share one process (tests).
+    tune_gc: bool = False
     # Key material for encrypted page cursors, shared by every web process.
     cursor_secret: str | None = None
 
@@ -107,6 +110,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         seed_on_start=config("SEED_ON_START", cast=bool, default=False),
         cursor_secret=config("CURSOR_SECRET", default=None) or None,
         response_cache=config("RESPONSE_CACHE", cast=bool, default=True),
+        tune_gc=config("TUNE_GC", cast=bool, default=True),
         log_json=config("LOG_JSON", cast=bool, default=env is Environment.PRODUCTION),
         persisted_queries=config(
             "PERSISTED_QUERIES", default="allowlist" if env is Environment.PRODUCTION else "apq"

@@ -455,6 +455,7 @@ def build_app() -> Any:
     raw = json.loads(os.environ["BENCH_SETTINGS"])
     raw["env"] = Environment(raw.get("env", "test"))
     raw["data_dir"] = Path(raw["data_dir"])
+    raw.setdefault("tune_gc", True)  # as a web process runs (load_settings' default)
     app = create_app(Settings(**raw))
     app.router.routes.extend(PLAIN_ROUTES)
     return app

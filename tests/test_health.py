@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator, Callable
+
 import httpx
 from asgi_lifespan import LifespanManager
 
-from backend.app import create_app
+from backend.app import GC_YOUNG_THRESHOLD, create_app
 from backend.embedded import EmbeddedMongo
-from backend.settings import Settings
+from backend.settings import Settings, load_settings
 from tests.conftest import with_settings
 
 HEALTH = "query Health { health { database version contentVersion } }"
@@ -86,3 +89,18 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     assert 'thanglong_http_requests_total{method="GET",route="/healthz",status="2xx"}' in body
     assert 'route="unmatched",status="4xx"' in body
     assert "/no/such/path/123" not in body
+
+
+async def test_web_processes_freeze_start_up_objects_out_of_the_gc(
+    settings: Settings, serve: Callable[[Settings], AsyncIterator[httpx.AsyncClient]]
+) -> None:
+    assert load_settings({}).tune_gc  # a web process started from the environment tunes
+    threshold = gc.get_threshold()
+    try:
+        async for client in serve(with_settings(settings, tune_gc=True)):
+            assert (await client.get("/healthz")).status_code == 200
+            assert gc.get_freeze_count() > 10_000  # modules, the schema, the content
+            assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
