@@ -130,6 +130,34 @@ async def test_nearby_pages_by_distance_with_ties(
     assert 100 < distances[0] < 120
 
 
+async def test_nearby_pages_across_ring_edges(create_report: Callable[..., Any], gql: Gql) -> None:
+    # given reports just inside and just outside the edges of the rings a first page reads
+    # (50 m, 200 m, 800 m; later pages read the same widths past their cursor), one far out
+    edges = [10.0, 49.8, 50.2, 120.0, 199.8, 200.3, 640.0, 799.7, 800.4, 1900.0]
+    metres_per_degree = 111_319.49  # of latitude, on MongoDB's sphere (radius 6,378.1 km)
+    ids = []
+    for i, metres in enumerate(edges):
+        spot = {"lat": LAKE["lat"] + metres / metres_per_degree, "lng": LAKE["lng"]}
+        ids.append((await create_report(uid=f"ring{i}", location=spot))["report"]["id"])
+    for first in (1, 3, 4):
+        # when paged `first` at a time within 2 km
+        seen: list[str] = []
+        distances: list[float] = []
+        after = None
+        while True:
+            variables = {"near": LAKE, "radius": 2000.0, "first": first, "after": after}
+            page = (await gql(NEARBY, variables))["data"]["reportsNearby"]
+            seen += [e["node"]["id"] for e in page["edges"]]
+            distances += [e["distanceMeters"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        # then each comes once, nearest first, whichever ring it was read in
+        assert seen == ids, first
+        # (locations are stored to 5 decimals: up to 0.56 m away from where they were put)
+        assert all(abs(d - m) < 1.2 for d, m in zip(distances, edges, strict=True)), distances
+
+
 async def test_nearby_radius_is_bounded(gql: Gql) -> None:
     body = await gql(NEARBY, {"near": LAKE, "radius": 5001.0})
     assert body["errors"][0]["extensions"]["code"] == "INVALID_RADIUS"
