@@ -35,6 +35,10 @@ def _die_with_parent() -> None:
         pass  # not Linux: the parent's shutdown still stops the child
 
 
+class ChildExitedError(RuntimeError):
+    """The child died before it was ready (a port taken, say): a retry may help."""
+
+
 class ChildProcess:
     """One child process with its output captured to a file, stopped with SIGTERM then SIGKILL."""
 
@@ -88,7 +92,7 @@ class ChildProcess:
                 code = self.process.returncode if self.process else None
                 tail = self.output_tail()
                 self.stop()
-                raise RuntimeError(f"{self.name} exited with {code}: {tail}")
+                raise ChildExitedError(f"{self.name} exited with code {code}: {tail}")
             if ready():
                 return
             if time.monotonic() > deadline:

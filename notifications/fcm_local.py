@@ -50,24 +50,21 @@ Run it with ``python -m notifications.fcm_local --port 9097``, or from tests wit
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import ipaddress
 import itertools
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 import uuid
-import weakref
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final, Self
+from typing import Any, Final, Self
 
 import httpx
 import uvicorn
@@ -78,7 +75,7 @@ from starlette.routing import Route
 
 from backend.firebase import StaticTokenCredential as StaticTokenCredential
 from backend.firebase import point_messaging_at
-from backend.processes import free_port
+from backend.processes import ChildExitedError, ChildProcess, free_port
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 9097
@@ -457,7 +454,6 @@ class LocalFcm:
     """Runs the local FCM endpoint as a child process; ``port=0`` picks a free port."""
 
     READY_PATH: Final = "/_local/messages?limit=0"
-    POLL_INTERVAL_SECONDS: Final = 0.05
     # Only when we picked the port: another process may grab it between our probe and the bind.
     PORT_ATTEMPTS: Final = 3
 
@@ -469,11 +465,8 @@ class LocalFcm:
         self._host = host
         self._requested_port = port
         self._startup_timeout = startup_timeout
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._child: ChildProcess | None = None
         self._port: int | None = None
-        self._instance_id = ""
-        self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], LocalFcm] | None = None
 
     @property
     def url(self) -> str:
@@ -483,103 +476,53 @@ class LocalFcm:
         return f"http://{self._host}:{self._port}"
 
     def start(self) -> Self:
-        """Start the child process and wait until it answers HTTP."""
-        if self._process is not None:
+        """Start the child process and wait until it answers HTTP (as itself, not another)."""
+        if self._child is not None:
             return self
         attempts = 1 if self._requested_port else self.PORT_ATTEMPTS
         for attempt in range(1, attempts + 1):
             port = self._requested_port or free_port(self._host)
-            self._spawn(port)
-            try:
-                self._wait_ready()
-                return self
-            except _ChildExited as exc:
-                self.stop()
-                if attempt == attempts:
-                    raise RuntimeError(str(exc)) from None
-            except BaseException:
-                self.stop()
-                raise
+            instance_id = uuid.uuid4().hex
+            child = ChildProcess("local FCM")
+            # The child imports notifications.fcm_local by name, whatever the caller's cwd is.
+            python_path = os.pathsep.join(
+                p for p in (str(_PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            )
+            command = [sys.executable, "-m", "notifications.fcm_local"]
+            child.spawn(
+                [*command, "--host", self._host, "--port", str(port)],
+                env={INSTANCE_ENV: instance_id, "PYTHONPATH": python_path},
+                cwd=_PROJECT_ROOT,
+            )
+            self._child, self._port = child, port
+            # trust_env=False: a developer's HTTP(S)_PROXY must not capture loopback traffic.
+            with httpx.Client(trust_env=False, timeout=1.0) as client:
+                ready = functools.partial(self._answers_as, client, instance_id)
+                try:
+                    child.wait_until(ready, self._startup_timeout)
+                    return self
+                except ChildExitedError:
+                    self._child, self._port = None, None
+                    if attempt == attempts:
+                        raise
+                except BaseException:
+                    self.stop()
+                    raise
         raise AssertionError("unreachable")
 
-    def _spawn(self, port: int) -> None:
-        env = dict(os.environ)
-        self._instance_id = uuid.uuid4().hex
-        env[INSTANCE_ENV] = self._instance_id
-        # The child imports notifications.fcm_local by name, whatever the caller's cwd is.
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        # A file, not a pipe: nobody drains the child's output, and a full pipe would block it.
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
-        self._port = port
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "notifications.fcm_local",
-                "--host",
-                self._host,
-                "--port",
-                str(port),
-            ],
-            cwd=_PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        # Also runs at interpreter exit: a forgotten stop() must not leave an orphan server.
-        self._finalizer = weakref.finalize(self, _terminate, self._process)
-
-    def _wait_ready(self) -> None:
-        assert self._process is not None
-        deadline = time.monotonic() + self._startup_timeout
-        ready_url = self.url + self.READY_PATH
-        # trust_env=False: a developer's HTTP(S)_PROXY must not capture loopback traffic.
-        with httpx.Client(trust_env=False, timeout=1.0) as client:
-            while True:
-                code = self._process.poll()
-                if code is not None:
-                    raise _ChildExited(
-                        f"local FCM exited with code {code} during startup; "
-                        f"output:\n{self._output_tail()}"
-                    )
-                try:
-                    response = client.get(ready_url)
-                    if (
-                        response.status_code == 200
-                        and response.headers.get(INSTANCE_HEADER) == self._instance_id
-                    ):
-                        return
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() >= deadline:
-                    raise RuntimeError(
-                        f"local FCM at {self.url} not ready after {self._startup_timeout} s; "
-                        f"output:\n{self._output_tail()}"
-                    )
-                time.sleep(self.POLL_INTERVAL_SECONDS)
-
-    def _output_tail(self, max_bytes: int = 4000) -> str:
-        if self._log is None:
-            return ""
-        self._log.flush()
-        size = self._log.seek(0, os.SEEK_END)
-        self._log.seek(max(0, size - max_bytes))
-        return self._log.read().decode(errors="replace")
+    def _answers_as(self, client: httpx.Client, instance_id: str) -> bool:
+        """The endpoint answers, and it is our child (not another server on a reused port)."""
+        try:
+            response = client.get(self.url + self.READY_PATH)
+        except httpx.TransportError:
+            return False
+        return response.status_code == 200 and response.headers.get(INSTANCE_HEADER) == instance_id
 
     def stop(self) -> None:
-        """Terminate the child (kill it after 5 s) and release its resources."""
-        process, self._process = self._process, None
-        if self._finalizer is not None:
-            self._finalizer.detach()
-            self._finalizer = None
-        if process is not None:
-            _terminate(process)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        """Terminate the child (SIGKILL if it ignores SIGTERM) and release its resources."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.stop(timeout=5.0)
         self._port = None
 
     def __enter__(self) -> Self:
@@ -592,20 +535,6 @@ class LocalFcm:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class _ChildExited(RuntimeError):
-    """The child died during startup (e.g. the port was taken), so a retry may help."""
 
 
 def _port_number(value: str) -> int:
