@@ -65,30 +65,61 @@ def open_client(uri: str, settings: Settings) -> Client:
     )
 
 
-async def run_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
-    """Run `work` in a transaction; retry conflicts for TRANSACTION_SECONDS, fail fast otherwise.
+def conflict_backoff(attempt: int) -> float:
+    """Full jitter, 5 ms doubling per attempt up to 320 ms."""
+    return random.uniform(0, 0.005 * 2 ** min(attempt, 6))  # noqa: S311
 
-    A lost database is not retried here: the request answers UNAVAILABLE within its budget and
-    the client retries with its idempotency key. (No pymongo.timeout(): with the async driver a
-    deadline hit during server selection broke the topology lock and hung later requests.)
+
+async def run_transaction(
+    db: Database,
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+    *,
+    retry_seconds: float = TRANSACTION_SECONDS,
+    backoff: Callable[[int], float] = conflict_backoff,
+) -> T:
+    """Run `work` in a transaction; retry conflicts for `retry_seconds`, fail fast otherwise.
+
+    Conflicts (TransientTransactionError) run `work` again after `backoff(attempt)` seconds; a
+    commit whose outcome is unknown is committed again (the server answers with the first
+    outcome). A lost database is never retried here, whatever the label: the request answers
+    UNAVAILABLE within its budget and the client retries with its idempotency key. (No
+    pymongo.timeout(): with the async driver a deadline hit during server selection broke the
+    topology lock and hung later requests.)
     """
-    deadline = time.monotonic() + TRANSACTION_SECONDS
+    deadline = time.monotonic() + retry_seconds
     attempt = 0
     async with db.client.start_session() as session:
         while True:
             attempt += 1
+            await session.start_transaction()
             try:
-                async with await session.start_transaction():
-                    return await work(session)
-            except PyMongoError as error:
+                result = await work(session)
+                await _commit(session, deadline)
+                return result
+            except BaseException as error:
+                if session.in_transaction:
+                    await session.abort_transaction()
                 retry = (
-                    error.has_error_label("TransientTransactionError")
+                    isinstance(error, PyMongoError)
+                    and error.has_error_label("TransientTransactionError")
                     and not isinstance(error, ConnectionFailure)
                     and time.monotonic() < deadline
                 )
                 if not retry:
                     raise
-            await asyncio.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))  # noqa: S311
+            await asyncio.sleep(backoff(attempt))
+
+
+async def _commit(session: AsyncClientSession, deadline: float) -> None:
+    while True:
+        try:
+            await session.commit_transaction()
+            return
+        except PyMongoError as error:
+            unknown = error.has_error_label("UnknownTransactionCommitResult")
+            if unknown and not isinstance(error, ConnectionFailure) and time.monotonic() < deadline:
+                continue
+            raise
 
 
 def declared_indexes() -> dict[str, list[IndexModel]]:
