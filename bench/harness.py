@@ -117,11 +117,19 @@ async def prepare(uri: str, db_name: str) -> None:
 # -- tokens --------------------------------------------------------------------------------------
 
 
+class LoadedSigningKey(SigningKey):
+    """A SigningKey that hands PyJWT the loaded key: given PEM, PyJWT parses and checks the RSA
+    key again for every token (20-70 ms here), too slow to mint thousands. Same tokens."""
+
+    def private_pem(self) -> Any:  # PyJWT takes the key object where PEM text goes
+        return self.key
+
+
 class Tokens:
     """Mint RS256 ID tokens; the cert server must be running (use as a context manager)."""
 
     def __init__(self) -> None:
-        self.key = SigningKey()
+        self.key = LoadedSigningKey()
         self.certs = CertServer([self.key])
 
     def __enter__(self) -> Tokens:
@@ -152,6 +160,7 @@ class AppServer:
     response_cache: bool = True
     asyncio_debug: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
+    log_file: Path | None = None  # kept after exit (default: a temporary file, removed)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     _log: Any = None
@@ -182,7 +191,7 @@ class AppServer:
         }
         if self.asyncio_debug:
             env["PYTHONASYNCIODEBUG"] = "1"
-        self._log = open(Path(self._tmp.name) / "server.log", "w+b")
+        self._log = open(self.log_file or Path(self._tmp.name) / "server.log", "w+b")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "server.py")],
             env=env,
