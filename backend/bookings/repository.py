@@ -360,7 +360,8 @@ async def set_room_night(
         {"$inc": {"rooms_left": rooms - total}, "$set": {"rooms_total": rooms}},
         session=session,
     )
-    return result.modified_count == 1
+    # matched, not modified: setting the total it already has changes nothing, and is no error.
+    return result.matched_count == 1
 
 
 # --- holds ------------------------------------------------------------------------------------
