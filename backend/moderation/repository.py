@@ -39,6 +39,7 @@ USERS = "users"
 # The queue's drivers: a status equality, optionally after a department or an area equality.
 QUEUE_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("status",),
+    ("category", "status"),
     ("department", "status"),
     ("area", "status"),
 )
@@ -55,7 +56,7 @@ def _queue_indexes() -> list[IndexModel]:
 
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
-    # Nine indexes for 3 drivers x 3 sorts (both directions walk the same index).
+    # Twelve indexes for 4 drivers x 3 sorts (both directions walk the same index).
     REPORTS: _queue_indexes(),
     # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it.
     AUDIT_LOG: [IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id")],

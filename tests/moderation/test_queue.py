@@ -115,7 +115,12 @@ async def test_queue_queries_are_served_by_indexes(gql: Gql, given_report: Any, 
     await gql("query { reportCategories { id } }")
     await given_report()
     sample = ReportDoc.from_mongo(await db.reports.find_one())
-    prefixes: list[dict[str, str]] = [{}, {"department": "so-xay-dung"}, {"area": "hoan-kiem"}]
+    prefixes: list[dict[str, str]] = [
+        {},
+        {"category": "pothole"},
+        {"department": "so-xay-dung"},
+        {"area": "hoan-kiem"},
+    ]
     for prefix in prefixes:
         for sort in QueueSort:
             value = moderation_repository.sort_value(sample, sort)

@@ -140,7 +140,11 @@ async def queue(
         cursors = [_encode(d, sort) for d in page]
         return QueuePage(page, cursors, len(found) > size, cursors[-1] if cursors else None)
 
-    if department is not None or criteria.department is not None:
+    # The most selective filter drives the index (a category belongs to one department); the
+    # others are checked on what it returns.
+    if criteria.category is not None:
+        prefix = {"category": str(criteria.category)}
+    elif department is not None or criteria.department is not None:
         prefix = {"department": str(criteria.department)}
     elif criteria.area is not None:
         prefix = {"area": criteria.area}
