@@ -93,7 +93,7 @@ class BookingCancelInput:
     reason: str | None = strawberry.field(default=None, description="Why, up to 500 characters.")
 
 
-@strawberry.input(description="A new departure of a tour (staff).")
+@strawberry.input(description="A new departure of a tour (tourism staff).")
 class TourDepartureCreateInput:
     tour_id: strawberry.ID = strawberry.field(description="The tour.")
     starts_at: datetime = strawberry.field(description="When it leaves, with a time zone.")
@@ -102,7 +102,7 @@ class TourDepartureCreateInput:
     )
 
 
-@strawberry.input(description="Rooms for sale per night for a range of nights (staff).")
+@strawberry.input(description="Rooms for sale per night for a range of nights (tourism staff).")
 class RoomInventorySetInput:
     room_type_id: strawberry.ID = strawberry.field(description="The room type.")
     from_: date = strawberry.field(name="from", description="First night.")

@@ -136,7 +136,7 @@ class BookingMutations:
 
     @strawberry.mutation(
         description="Cancel a booking: its owner within the cancellation policy (refund by "
-        "notice), or staff at any time (full refund). Inventory returns once.",
+        "notice), or tourism staff at any time (full refund). Inventory returns once.",
         permission_classes=[IsSignedIn],
     )
     async def booking_cancel(self, info: Info, input: BookingCancelInput) -> BookingPayload:
@@ -153,7 +153,7 @@ class BookingMutations:
         return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale), errors=[])
 
     @strawberry.mutation(
-        description="Add a departure to a tour (staff and admins).",
+        description="Add a departure to a tour (Department of Tourism staff and admins).",
         permission_classes=[IsBookingStaff],
     )
     async def tour_departure_create(
@@ -174,7 +174,7 @@ class BookingMutations:
     @strawberry.mutation(
         description="Set the rooms for sale of a room type on nights `from`..`to` (inclusive), "
         "all nights or none; refused with INVENTORY_BELOW_SOLD below what is held or sold "
-        "(staff and admins).",
+        "(Department of Tourism staff and admins).",
         permission_classes=[IsBookingStaff],
     )
     async def room_inventory_set(

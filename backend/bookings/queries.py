@@ -116,7 +116,8 @@ class BookingQueries:
         )
 
     @strawberry.field(
-        description="A booking by id: its owner's or, for staff, anyone's; else null."
+        description="A booking by id: its owner's or, for tourism staff and admins, anyone's; "
+        "else null."
     )
     async def booking(self, info: Info, id: strawberry.ID) -> Booking | None:
         doc = await booking_service.get_booking(

@@ -262,7 +262,9 @@ class BookingContact:
     email: str = strawberry.field(description="Email address.")
 
 
-@strawberry.type(description="A confirmed (or cancelled) booking; seen by its owner and staff.")
+@strawberry.type(
+    description="A confirmed (or cancelled) booking; seen by its owner, tourism staff and admins."
+)
 class Booking:
     id: strawberry.ID = strawberry.field(description="Opaque id.")
     code: str = strawberry.field(description="Human-readable code, e.g. TL-7K3Q9P.")

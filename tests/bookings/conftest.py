@@ -12,6 +12,7 @@ import pytest
 
 from backend.bookings import loader as booking_loader
 from backend.bookings.models import hanoi_date
+from backend.bookings.service.common import TOURISM_DEPARTMENT
 from backend.db import ensure_indexes
 from backend.seed import CONTENT_DIR
 from backend.settings import Settings
@@ -70,7 +71,7 @@ async def db(db_client: Any, settings: Settings) -> Any:
 @pytest.fixture
 def gql(client: httpx.AsyncClient, make_token: Callable[..., str], db: Any) -> Gql:
     """POST a GraphQL operation as `uid` (anonymous when None); returns the JSON body."""
-    tokens: dict[tuple[str, str | None], str] = {}
+    tokens: dict[tuple[str, str | None, str], str] = {}
 
     async def run(
         query: str,
@@ -78,12 +79,16 @@ def gql(client: httpx.AsyncClient, make_token: Callable[..., str], db: Any) -> G
         *,
         uid: str | None = None,
         role: str | None = None,
+        department: str = TOURISM_DEPARTMENT,  # for staff: booking staff work there
     ) -> dict[str, Any]:
         headers = {}
         if uid is not None:
-            if (uid, role) not in tokens:
-                tokens[uid, role] = make_token(uid=uid, claims={"role": role} if role else {})
-            headers["Authorization"] = f"Bearer {tokens[uid, role]}"
+            if (uid, role, department) not in tokens:
+                claims: dict[str, str] = {"role": role} if role else {}
+                if role == "staff":
+                    claims["department"] = department
+                tokens[uid, role, department] = make_token(uid=uid, claims=claims)
+            headers["Authorization"] = f"Bearer {tokens[uid, role, department]}"
         response = await client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )

@@ -11,6 +11,7 @@ from bson import ObjectId
 from backend.auth.models import Role, Viewer
 from backend.bookings import repository as booking_repository
 from backend.bookings import service as booking_service
+from backend.bookings.service.common import TOURISM_DEPARTMENT
 from tests.bookings.conftest import BOOKING_CANCEL, DEPARTURE_CREATE, Gql, stay, tomorrow_at
 
 Factory = Any
@@ -34,6 +35,11 @@ query Tours($filter: TourFilter) {
     edges { node { id title languages distanceMeters pricePerPerson
                    departures { id seatsLeft } } }
   }
+}
+"""
+TOUR_DEPARTURES = """
+query TourDepartures($id: ID!, $from: DateTime, $to: DateTime) {
+  tour(id: $id) { departures(from: $from, to: $to) { id } }
 }
 """
 HOTEL = """
@@ -129,7 +135,9 @@ async def test_a_tourist_cannot_cancel_after_the_start_but_staff_can(
         assert error.code == "CANCELLATION_NOT_ALLOWED"
     else:
         raise AssertionError("a late cancel was allowed")
-    staff = Viewer(uid="staff-1", roles=frozenset({Role.RESIDENT, Role.STAFF}))
+    staff = Viewer(
+        uid="staff-1", roles=frozenset({Role.RESIDENT, Role.STAFF}), department=TOURISM_DEPARTMENT
+    )
     cancelled = await booking_service.cancel(
         db=db, viewer=staff, booking_id=booking_id, reason="guide ill", now=after
     )
@@ -169,6 +177,27 @@ async def test_only_the_owner_and_staff_see_a_booking(
     assert [e["node"]["id"] for e in listed["data"]["myBookings"]["edges"]] == [variables["id"]]
     cancel = await gql(BOOKING_CANCEL, {"input": {"bookingId": variables["id"]}}, uid="tourist-2")
     assert [e["code"] for e in cancel["data"]["bookingCancel"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_staff_of_other_departments_have_no_booking_powers(
+    gql: Gql, create_departure: Factory, hold_tour: Factory, confirm: Factory
+) -> None:
+    # given a booking, and a member of the waste company's staff
+    made = await _booked(create_departure, hold_tour, confirm)
+    variables = {"id": made["booking"]["id"]}
+    waste = {"uid": "urenco-1", "role": "staff", "department": "urenco"}
+    # when they read it, cancel it and create a departure
+    seen = await gql(BOOKING, variables, **waste)
+    cancel = await gql(BOOKING_CANCEL, {"input": {"bookingId": variables["id"]}}, **waste)
+    departure = {"tourId": "old-quarter-walking", "startsAt": tomorrow_at().isoformat()}
+    create = await gql(DEPARTURE_CREATE, {"input": departure}, **waste)
+    # then the customer's booking stays out of reach, and the catalogue too
+    assert seen["data"]["booking"] is None
+    assert [e["code"] for e in cancel["data"]["bookingCancel"]["errors"]] == ["NOT_FOUND"]
+    assert create["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # while the Department of Tourism's staff reach it
+    tourism = await gql(BOOKING, variables, uid="staff-1", role="staff")
+    assert tourism["data"]["booking"]["code"] == made["booking"]["code"]
 
 
 async def test_residents_cannot_create_departures_or_set_inventory(gql: Gql) -> None:
@@ -230,6 +259,21 @@ async def test_catalogue_lists_tours_and_hotel_availability(gql: Gql) -> None:
     # 12 superior doubles sleep 24; the inn's 16 dorm beds or 8 twins sleep only 16
     assert "ho-guom-heritage" in ids
     assert "pho-co-lantern-inn" not in ids
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_refused(gql: Gql) -> None:
+    # given the first day of year 1 (year 0 in UTC), and a `from` less than 60 days before
+    # the end of year 9999 (found by fuzzing: an unhandled OverflowError)
+    # when asked for, then each is INVALID_DATES, not an internal error
+    tours = await gql(TOURS, {"filter": {"date": "0001-01-01"}})
+    assert tours["errors"][0]["extensions"]["code"] == "INVALID_DATES", tours
+    late = {"id": "old-quarter-walking", "from": "9999-12-01T00:00:00Z"}
+    departures = await gql(TOUR_DEPARTURES, late)
+    assert departures["errors"][0]["extensions"]["code"] == "INVALID_DATES", departures
+    # and the last days still work
+    assert (await gql(TOURS, {"filter": {"date": "9999-12-31"}}))["data"]["tours"]["edges"] == []
+    late["to"] = "9999-12-31T00:00:00Z"
+    assert (await gql(TOUR_DEPARTURES, late))["data"]["tour"]["departures"] == []
 
 
 async def test_departure_and_room_night_queries_use_an_index(db: Any) -> None:

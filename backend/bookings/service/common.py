@@ -47,9 +47,19 @@ def not_found(what: str, field: str) -> BookingError:
     return BookingError(BookingErrorCode.NOT_FOUND, f"No such {what}", field=field)
 
 
+# The department that runs tour departures and hotel inventory (content/reports/departments.json).
+TOURISM_DEPARTMENT = "so-du-lich"
+
+
 def is_booking_staff(viewer: Viewer) -> bool:
-    """City staff and admins see and cancel anyone's booking; moderators do not."""
-    return viewer.has_role(Role.STAFF, Role.ADMIN)
+    """Admins and the Department of Tourism's staff see and cancel anyone's booking.
+
+    Not moderators, and not staff of other departments: a booking holds a customer's phone
+    and email, and cancelling one by staff refunds it in full.
+    """
+    if viewer.has_role(Role.ADMIN):
+        return True
+    return viewer.has_role(Role.STAFF) and viewer.department == TOURISM_DEPARTMENT
 
 
 def _short_backoff(attempt: int) -> float:
