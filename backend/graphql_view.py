@@ -135,9 +135,22 @@ class ResponseCache:
             self._size -= len(old.body)
         self._entries[key] = _Entry(body, now + CACHE_TTL_SECONDS)
         self._size += len(body)
-        while self._size > self.max_bytes and self._entries:
-            _, evicted = self._entries.popitem(last=False)
-            self._size -= len(evicted.body)
+        # Least recently used first: drop what is over the budget, then what has expired at
+        # the old end, so a quiet process does not keep dead answers until the budget fills.
+        while self._entries:
+            oldest_key = next(iter(self._entries))
+            oldest = self._entries[oldest_key]
+            if self._size <= self.max_bytes and oldest.expires >= now:
+                break
+            del self._entries[oldest_key]
+            self._size -= len(oldest.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._size
 
 
 class PublicVersion:

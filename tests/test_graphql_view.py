@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from backend.graphql_view import CACHE_TTL_SECONDS, ResponseCache
 from backend.meta import repository as meta_repository
 from backend.settings import ROOT, Settings
 from tests.conftest import with_settings
@@ -124,3 +125,19 @@ async def test_a_public_data_change_invalidates_the_cache(
 
 def test_graphql_folder_is_the_allowlist_source() -> None:
     assert any(Path(ROOT / "graphql" / "operations").rglob("*.graphql"))
+
+
+def test_response_cache_stays_within_its_budget_and_drops_expired_answers() -> None:
+    cache = ResponseCache(max_bytes=1_000, max_entry_bytes=400)
+    # over the budget: the least recently used go first
+    for i in range(5):
+        cache.put(f"k{i}", b"x" * 300, now=0.0)
+    assert cache.size_bytes <= 1_000 and len(cache) == 3
+    assert cache.get("k0", now=1.0) is None and cache.get("k4", now=1.0) == b"x" * 300
+    # too large for one entry: never stored
+    cache.put("huge", b"x" * 401, now=1.0)
+    assert cache.get("huge", now=1.0) is None
+    # expired answers at the old end are dropped by the next put, not kept until the budget fills
+    later = CACHE_TTL_SECONDS + 10.0
+    cache.put("fresh", b"y" * 10, now=later)
+    assert len(cache) == 1 and cache.size_bytes == 10
