@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable, Sequence
 from enum import Enum
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -25,6 +27,18 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    def payload_fields(self) -> dict[str, Any]:
+        """Fields of the payload error beyond field/message/code (e.g. retryAfterSeconds)."""
+        return {}
+
+
+class DomainErrors(DomainError):
+    """Several field errors at once (mobile forms show them together)."""
+
+    def __init__(self, code: Enum | str, errors: Sequence[DomainError]) -> None:
+        super().__init__(code, "; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
 
 class PermissionDeniedError(DomainError):
     """The viewer may not do this."""
@@ -42,6 +56,36 @@ class UserError:
         description="The input field at fault (camelCase path), or null for the whole input."
     )
     message: str = strawberry.field(description="A human-readable explanation, in English.")
+
+
+E = TypeVar("E", bound=UserError)
+C = TypeVar("C", bound=Enum)
+
+
+def code_in(codes: type[C], code: Enum | str) -> C:
+    """`code` as a member of a domain's code enum (by name, else by value); else its
+    INVALID_INPUT (or INVALID) member."""
+    name = code.name if isinstance(code, Enum) else code
+    if name in codes.__members__:
+        return codes[name]
+    for member in codes:
+        if member.value == name:
+            return member
+    return codes["INVALID_INPUT" if "INVALID_INPUT" in codes.__members__ else "INVALID"]
+
+
+def payload_errors(error: DomainError, error_type: Callable[..., E], codes: type[Enum]) -> list[E]:
+    """A domain's payload errors from a DomainError (one per field for DomainErrors)."""
+    items = error.errors if isinstance(error, DomainErrors) else [error]
+    return [
+        error_type(
+            field=item.field,
+            message=item.message,
+            code=code_in(codes, item.code),
+            **item.payload_fields(),
+        )
+        for item in items
+    ]
 
 
 UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"

@@ -19,28 +19,12 @@ from backend.bookings.models import BookingErrorCode, Contact
 from backend.bookings.permissions import IsBookingStaff
 from backend.bookings.types import Booking, BookingError, BookingHold, RoomType, TourDeparture
 from backend.context import Info
-from backend.errors import DomainError
-from backend.idempotency import IdempotencyKeyReusedError
+from backend.errors import DomainError, payload_errors
 
 
 def booking_errors(error: DomainError) -> list[BookingError]:
     """Payload errors from a DomainError (several for a form with several bad fields)."""
-    errors = error.errors if isinstance(error, booking_service.BookingInputErrors) else [error]
-    result = []
-    for item in errors:
-        code = item.code if isinstance(item.code, str) else item.code.name
-        if isinstance(item, IdempotencyKeyReusedError):
-            code = BookingErrorCode.IDEMPOTENCY_KEY_REUSED.value
-        result.append(
-            BookingError(
-                field=item.field,
-                message=item.message,
-                code=BookingErrorCode(code)
-                if code in BookingErrorCode.__members__
-                else BookingErrorCode.INVALID_INPUT,
-            )
-        )
-    return result
+    return payload_errors(error, BookingError, BookingErrorCode)
 
 
 def _now() -> datetime:

@@ -8,7 +8,7 @@ import strawberry
 
 from backend.auth.permissions import IsModerator, IsStaff
 from backend.context import Info
-from backend.errors import DomainError
+from backend.errors import DomainError, payload_errors
 from backend.moderation import service as moderation_service
 from backend.moderation.inputs import (
     ReportEditInput,
@@ -35,16 +35,7 @@ from backend.reports.types import Report
 
 def moderation_errors(error: DomainError) -> list[ModerationError]:
     """Payload errors from a DomainError (unknown codes become INVALID_INPUT)."""
-    code = error.code if isinstance(error.code, str) else error.code.name
-    return [
-        ModerationError(
-            field=error.field,
-            message=error.message,
-            code=ModerationErrorCode(code)
-            if code in ModerationErrorCode.__members__
-            else ModerationErrorCode.INVALID_INPUT,
-        )
-    ]
+    return payload_errors(error, ModerationError, ModerationErrorCode)
 
 
 def _now() -> datetime:

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from backend.auth.models import Locale
-from backend.errors import DomainError, UserError
+from backend.errors import DomainError, UserError, payload_errors
 from backend.notifications.models import (
     AlertDoc,
     DeviceDoc,
@@ -41,14 +41,7 @@ class NotificationError(UserError):
 
     @classmethod
     def from_error(cls, error: DomainError) -> NotificationError:
-        code = error.code if isinstance(error.code, str) else error.code.name
-        return cls(
-            field=error.field,
-            message=error.message,
-            code=NotificationErrorCode[code]
-            if code in NotificationErrorCode.__members__
-            else NotificationErrorCode.INVALID_INPUT,
-        )
+        return payload_errors(error, cls, NotificationErrorCode)[0]
 
 
 @strawberry.type(description="A device that receives pushes.")

@@ -8,7 +8,7 @@ import strawberry
 
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
-from backend.errors import DomainError
+from backend.errors import DomainError, payload_errors
 from backend.reports import dataloaders
 from backend.reports import service as report_service
 from backend.reports.inputs import (
@@ -25,21 +25,7 @@ from backend.reports.types import Report, ReportError
 
 def report_errors(error: DomainError) -> list[ReportError]:
     """Payload errors from a DomainError (several for a form with several bad fields)."""
-    errors = error.errors if isinstance(error, report_service.ReportInputErrors) else [error]
-    result = []
-    for item in errors:
-        code = item.code if isinstance(item.code, str) else item.code.name
-        result.append(
-            ReportError(
-                field=item.field,
-                message=item.message,
-                code=ReportErrorCode(code)
-                if code in ReportErrorCode.__members__
-                else ReportErrorCode.INVALID_INPUT,
-                retry_after_seconds=getattr(item, "retry_after_seconds", None),
-            )
-        )
-    return result
+    return payload_errors(error, ReportError, ReportErrorCode)
 
 
 def _report(info: Info, doc: ReportDoc) -> Report:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from backend.db import Database, Document
-from backend.errors import DomainError
+from backend.errors import DomainError, DomainErrors
 from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from backend.text import fold, query_terms
 from backend.tourism import geo
@@ -39,12 +39,11 @@ MAX_ZOOM = 22
 T = TypeVar("T")
 
 
-class TourismInputError(DomainError):
+class TourismInputError(DomainErrors):
     """Several things wrong with one input, reported together."""
 
     def __init__(self, errors: Sequence[DomainError]) -> None:
-        super().__init__(errors[0].code, errors[0].message, field=errors[0].field)
-        self.errors = list(errors)
+        super().__init__(TourismErrorCode.INVALID, errors)
 
 
 def invalid(message: str, field_name: str) -> DomainError:

@@ -9,7 +9,7 @@ import strawberry
 
 from backend.auth.models import Locale
 from backend.context import Info
-from backend.errors import DomainError, UserError
+from backend.errors import DomainError, UserError, payload_errors
 from backend.pagination import Connection, page_size
 from backend.tourism import offline
 from backend.tourism import reviews as review_service
@@ -43,10 +43,7 @@ class TourismError(UserError):
 
     @classmethod
     def from_domain(cls, error: DomainError) -> list[TourismError]:
-        errors = getattr(error, "errors", None) or [error]
-        return [
-            cls(field=e.field, message=e.message, code=TourismErrorCode(e.code)) for e in errors
-        ]
+        return payload_errors(error, cls, TourismErrorCode)
 
 
 @strawberry.enum(description="Day of the week.")

@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend.auth.models import Role, Viewer
 from backend.bookings.models import BookingErrorCode
 from backend.db import Database, run_transaction
-from backend.errors import DomainError
+from backend.errors import DomainError, DomainErrors
 
 T = TypeVar("T")
 
@@ -26,12 +26,11 @@ class BookingError(DomainError):
         super().__init__(code, message, field=field)
 
 
-class BookingInputErrors(DomainError):
+class BookingInputErrors(DomainErrors):
     """Several field errors at once (mobile forms show them together)."""
 
     def __init__(self, errors: Sequence[DomainError]) -> None:
-        super().__init__(BookingErrorCode.INVALID_INPUT, "; ".join(e.message for e in errors))
-        self.errors = list(errors)
+        super().__init__(BookingErrorCode.INVALID_INPUT, errors)
 
 
 def raise_all(errors: Sequence[DomainError | None]) -> None:

@@ -6,7 +6,7 @@ import functools
 import math
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import orjson
 from bson import ObjectId
@@ -15,7 +15,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend import ratelimit
 from backend.auth.models import Viewer
 from backend.db import Database, run_transaction
-from backend.errors import DomainError
+from backend.errors import DomainError, DomainErrors
 from backend.ids import parse_object_id
 from backend.media import repository as media_repository
 from backend.reports.models import (
@@ -53,12 +53,11 @@ class ReportError(DomainError):
         super().__init__(code, message, field=field)
 
 
-class ReportInputErrors(DomainError):
+class ReportInputErrors(DomainErrors):
     """Several field errors at once (mobile forms show them together)."""
 
     def __init__(self, errors: Sequence[DomainError]) -> None:
-        super().__init__(ReportErrorCode.INVALID_INPUT, "; ".join(e.message for e in errors))
-        self.errors = list(errors)
+        super().__init__(ReportErrorCode.INVALID_INPUT, errors)
 
 
 class RateLimitedError(ReportError):
@@ -69,6 +68,9 @@ class RateLimitedError(ReportError):
             f"{limited.retry_after_seconds} seconds (at {limited.retry_at.isoformat()})",
         )
         self.retry_after_seconds = limited.retry_after_seconds
+
+    def payload_fields(self) -> dict[str, Any]:
+        return {"retry_after_seconds": self.retry_after_seconds}
 
 
 def not_found() -> ReportError:
