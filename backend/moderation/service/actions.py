@@ -31,6 +31,7 @@ from backend.moderation.service.common import (
     report_for,
     status_messages,
     title,
+    write_or_changed,
 )
 from backend.reports import repository as report_repository
 from backend.reports.models import (
@@ -46,12 +47,7 @@ from backend.reports.service.rules import (
     URGENT_RESOLVE_HOURS,
     add_working_hours,
     check_photos,
-    in_transaction,
 )
-
-
-def changed() -> ModerationError:
-    return ModerationError(ModerationErrorCode.CHANGED, "The report changed meanwhile; reload it")
 
 
 def resolve_due(report: ReportDoc, category: CategoryDoc | None, priority: str) -> datetime:
@@ -147,9 +143,7 @@ async def triage(
             await _announce(db, viewer, updated, None, now, session)
         return updated
 
-    updated = await in_transaction(db, write)
-    if updated is None:
-        raise changed()
+    updated = await write_or_changed(db, write)
     return updated
 
 
@@ -270,9 +264,7 @@ async def set_status(
         )
         return updated
 
-    updated = await in_transaction(db, write)
-    if updated is None:
-        raise changed()
+    updated = await write_or_changed(db, write)
     return updated
 
 
@@ -416,7 +408,5 @@ async def merge(
         )
         return merged
 
-    merged = await in_transaction(db, write)
-    if merged is None:
-        raise changed()
+    merged = await write_or_changed(db, write)
     return merged

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import outbox
 from backend.auth.models import Role, Viewer
-from backend.db import Database, Document
+from backend.db import Database, Document, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
 from backend.moderation import repository as moderation_repository
 from backend.moderation.models import AuditEntryDoc, ModerationErrorCode
 from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc
+
+T = TypeVar("T")
 
 
 class ModerationError(DomainError):
@@ -29,6 +31,20 @@ class ModerationError(DomainError):
 
 def forbidden(message: str = "You may not act on this report") -> ModerationError:
     return ModerationError(ModerationErrorCode.FORBIDDEN, message)
+
+
+def changed() -> ModerationError:
+    return ModerationError(ModerationErrorCode.CHANGED, "The report changed meanwhile; reload it")
+
+
+async def write_or_changed(
+    db: Database, work: Callable[[AsyncClientSession], Awaitable[T | None]]
+) -> T:
+    """Run `work` in one transaction; None from it (its condition no longer held) is CHANGED."""
+    result = await run_transaction(db, work)
+    if result is None:
+        raise changed()
+    return result
 
 
 def is_moderator(viewer: Viewer) -> bool:

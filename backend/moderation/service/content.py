@@ -19,15 +19,16 @@ from backend.moderation.models import (
     ModerationErrorCode,
     ModerationOriginalDoc,
 )
-from backend.moderation.service.actions import changed
 from backend.moderation.service.common import (
     ModerationError,
     audit,
+    changed,
     check_lock,
     forbidden,
     is_moderator,
     may_act_on,
     report_for,
+    write_or_changed,
 )
 from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
 from backend.reports import repository as report_repository
@@ -123,9 +124,7 @@ async def edit(
         )
         return updated
 
-    updated = await in_transaction(db, write)
-    if updated is None:
-        raise changed()
+    updated = await write_or_changed(db, write)
     return updated
 
 
@@ -160,9 +159,7 @@ async def set_hidden(
         )
         return updated
 
-    updated = await in_transaction(db, write)
-    if updated is None:
-        raise changed()
+    updated = await write_or_changed(db, write)
     return updated
 
 
