@@ -11,7 +11,7 @@ CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -
 
 export NO_GCE_CHECK := true
 
-.PHONY: run test bench lint format schema migrate audit clean
+.PHONY: run test bench soak lint format schema migrate audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 
 bench: $(DEPS_STAMP) $(NODE_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Mixed workload for SOAK_SECONDS (10 minutes by default) with error rate, p95/p99 and memory.
+SOAK_SECONDS ?= 600
+soak: $(DEPS_STAMP)
+	$(PY) bench/soak.py --duration $(SOAK_SECONDS)
 
 # Published vulnerabilities in every installed distribution (PyPI's advisory feed; see .ci/audit.py).
 audit: $(DEPS_STAMP)

@@ -62,23 +62,47 @@ def plan_stages(plan: dict[str, Any]) -> str:
     return " <- ".join(stages)
 
 
-async def explain(db: Any, label: str, command: dict[str, Any]) -> None:
+async def explain(db: Any, label: str, command: dict[str, Any]) -> dict[str, Any]:
     result = await db.command("explain", command, verbosity="executionStats")
-    stats = result.get("executionStats", {})
+    stats: dict[str, Any] = result.get("executionStats", {})
     print(
         f"    explain {label}: {plan_stages(result['queryPlanner']['winningPlan'])}; "
         f"keys examined {stats.get('totalKeysExamined')}, docs examined "
         f"{stats.get('totalDocsExamined')}, returned {stats.get('nReturned')}, "
         f"{stats.get('executionTimeMillis')} ms"
     )
+    return stats
+
+
+async def explain_nearby_rings(db: Any) -> None:
+    """The ring finds a first reportsNearby page sends (report_repository.nearby), explained."""
+    inner, width = 0.0, report_repository.NEARBY_FIRST_RING_M
+    queries = examined = returned = 0
+    while True:
+        outer = min(RADIUS, width)
+        ring = report_repository.nearby_filter(
+            lng=HOAN_KIEM[1], lat=HOAN_KIEM[0], radius_m=outer, min_distance_m=inner
+        )
+        stats = await explain(db, f"reportsNearby ring {inner:.0f}-{outer:.0f} m", {
+            "find": "reports", "filter": ring, "batchSize": FIRST + 8})  # fmt: skip
+        queries += 1
+        examined += int(stats.get("totalDocsExamined") or 0)
+        returned += int(stats.get("nReturned") or 0)
+        if returned >= FIRST or outer >= RADIUS:
+            break
+        inner = outer - report_repository.DISTANCE_SLACK_M
+        width *= report_repository.NEARBY_RING_GROWTH
+    print(f"    reportsNearby first page: {queries} ring finds, {examined:,} documents examined")
 
 
 async def explain_all(uri: str) -> None:
     mongo = client(uri)
     try:
         db = mongo[DB]
+        await explain_nearby_rings(db)
         near = report_repository.nearby_filter(lng=HOAN_KIEM[1], lat=HOAN_KIEM[0], radius_m=RADIUS)
-        await explain(db, "reportsNearby", {"find": "reports", "filter": near, "limit": FIRST + 9})
+        await explain(db, "one $near over the whole radius (before the rings)", {
+            "find": "reports", "filter": near, "limit": FIRST + 9})  # fmt: skip
         for query in moderation_repository.queue_queries(
             prefix={},
             statuses=sorted(OPEN_STATES),
