@@ -65,9 +65,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 
 # Our distances and the server's may differ in the last bits: re-read this much before a cursor.
 DISTANCE_SLACK_M = 0.5
-# reportsNearby reads its radius in rings: this far past the cursor first, then 4x wider each time.
-NEARBY_FIRST_RING_M = 50.0
-NEARBY_RING_GROWTH = 4.0
 
 
 def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
@@ -200,51 +197,34 @@ async def nearby(
     cursor's distance (so float noise between our distance and the server's loses nothing), then
     drops what sorts at or before the cursor's (distance, id). Ties at one spot are all read and
     ordered by id, so no report is skipped or repeated, however many share a distance.
-
-    The radius is read in rings that widen fourfold (NEARBY_FIRST_RING_M past the cursor, then
-    x4...) until a ring holds a page: the work of a page follows the density around the viewer,
-    not the number of reports within the asked radius (a server that reads a whole `$near` range
-    before returning, as SecantusDB does, would otherwise read every report within 3 km). A
-    dense city answers from the first ring; a sparse one costs a few more cheap round trips.
     """
-    start = max(0.0, after[0] - DISTANCE_SLACK_M) if after else 0.0
-    found: dict[str, tuple[tuple[float, str], dict[str, Any]]] = {}
-    inner, width = start, NEARBY_FIRST_RING_M
-    while True:
-        outer = min(radius_m, (after[0] if after else 0.0) + width)
-        query = nearby_filter(
-            lng=lng,
-            lat=lat,
-            radius_m=outer,
-            min_distance_m=inner,
-            category=category,
-            statuses=statuses,
-        )
-        cursor = db[REPORTS].find(query).batch_size(limit + 8)
-        try:
-            async for doc in cursor:
-                lng2, lat2 = doc["location"]["coordinates"][:2]
-                key = (round(haversine_m(lng, lat, lng2, lat2), 3), str(doc["_id"]))
-                if after is not None and key <= (after[0], str(after[1])):
-                    continue
-                if len(found) >= limit:
-                    # Enough read once the stream has passed the limit-th distance by the slack.
-                    kth = sorted(entry[0] for entry in found.values())[limit - 1][0]
-                    if key[0] > kth + DISTANCE_SLACK_M:
-                        break
-                found[key[1]] = (key, doc)
-        finally:
-            await cursor.close()
-        if outer >= radius_m:
-            break
-        if len(found) >= limit:
-            kth = sorted(entry[0] for entry in found.values())[limit - 1][0]
-            if kth + DISTANCE_SLACK_M <= outer:  # nothing past this ring can sort before it
-                break
-        # The next ring starts a slack below this one's edge; what it reads again is deduped.
-        inner, width = max(start, outer - DISTANCE_SLACK_M), width * NEARBY_RING_GROWTH
-    ordered = sorted(found.values(), key=lambda entry: entry[0])
-    return [(ReportDoc.from_mongo(doc), key[0]) for key, doc in ordered[:limit]]
+    min_distance = max(0.0, after[0] - DISTANCE_SLACK_M) if after else 0.0
+    query = nearby_filter(
+        lng=lng,
+        lat=lat,
+        radius_m=radius_m,
+        min_distance_m=min_distance,
+        category=category,
+        statuses=statuses,
+    )
+    found: list[tuple[tuple[float, str], dict[str, Any]]] = []
+    cursor = db[REPORTS].find(query).batch_size(limit + 8)
+    try:
+        async for doc in cursor:
+            lng2, lat2 = doc["location"]["coordinates"][:2]
+            key = (round(haversine_m(lng, lat, lng2, lat2), 3), str(doc["_id"]))
+            if after is not None and key <= (after[0], str(after[1])):
+                continue
+            if len(found) >= limit:
+                # Enough read once the stream has passed the limit-th distance by the slack.
+                kth = sorted(entry[0] for entry in found)[limit - 1][0]
+                if key[0] > kth + DISTANCE_SLACK_M:
+                    break
+            found.append((key, doc))
+    finally:
+        await cursor.close()
+    found.sort(key=lambda entry: entry[0])
+    return [(ReportDoc.from_mongo(doc), key[0]) for key, doc in found[:limit]]
 
 
 async def open_duplicates(

@@ -130,9 +130,10 @@ async def test_nearby_pages_by_distance_with_ties(
     assert 100 < distances[0] < 120
 
 
-async def test_nearby_pages_across_ring_edges(create_report: Callable[..., Any], gql: Gql) -> None:
-    # given reports just inside and just outside the edges of the rings a first page reads
-    # (50 m, 200 m, 800 m; later pages read the same widths past their cursor), one far out
+async def test_nearby_pages_at_every_page_size_without_loss(
+    create_report: Callable[..., Any], gql: Gql
+) -> None:
+    # given reports at distances from 10 m to 1.9 km, some a fraction of a metre apart
     edges = [10.0, 49.8, 50.2, 120.0, 199.8, 200.3, 640.0, 799.7, 800.4, 1900.0]
     metres_per_degree = 111_319.49  # of latitude, on MongoDB's sphere (radius 6,378.1 km)
     ids = []
@@ -152,7 +153,7 @@ async def test_nearby_pages_across_ring_edges(create_report: Callable[..., Any],
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
-        # then each comes once, nearest first, whichever ring it was read in
+        # then each comes once, nearest first
         assert seen == ids, first
         # (locations are stored to 5 decimals: up to 0.56 m away from where they were put)
         assert all(abs(d - m) < 1.2 for d, m in zip(distances, edges, strict=True)), distances
