@@ -31,10 +31,10 @@ first examples, each with the exception the server logged for its x-request-id.
 
 Every --interval seconds one line: requests/s, errors, p50/p95/p99 of that window, the RSS of the
 app process and of the database process (/proc/<pid>/status VmRSS), what the app's response cache
-holds (estimated from its X-Cache: MISS answers: it keeps up to 64 MiB, expired entries too, so
-part of the app's growth is by design), CPU of app, database and this load generator, and the
-app event loop's callbacks of 10 ms or more, wall and CPU time (bench/server.py's monitor; on a
-shared machine wall time includes waiting for a CPU).
+holds (estimated from its X-Cache: MISS answers: up to 64 MiB of answers younger than 5
+minutes, so part of the app's growth is by design), CPU of app, database and this load
+generator, and the app event loop's callbacks of 10 ms or more, wall and CPU time
+(bench/server.py's monitor; on a shared machine wall time includes waiting for a CPU).
 At the end: totals, error rate, p95/p99 of the first and last minute (half the run when it is
 shorter than two minutes) and their ratio, the app's RSS growth from the end of the first minute
 to the end, per-operation figures, and PASS/FAIL against the issue's targets for a 10-minute run

@@ -116,7 +116,7 @@ class Window:
     )  # fmt: skip
     LEGEND = (
         "  # RSS, CPU: the app (uvicorn) and db (SecantusDB) processes; gen: this load generator\n"
-        "  # cache: MiB the app's response cache stored (it keeps up to 64 MiB, expired or not)\n"
+        "  # cache: MiB the app's response cache stored (up to 64 MiB, each answer 5 minutes)\n"
         "  # slow, cpu: app event-loop callbacks of >= 10 ms wall, CPU time; max: the longest (ms)"
     )
 
