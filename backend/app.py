@@ -34,6 +34,7 @@ from backend.middleware import (
     RequestContextMiddleware,
 )
 from backend.open311.routes import routes as open311_routes
+from backend.openapi import openapi_json
 from backend.opendata.routes import routes as opendata_routes
 from backend.schema import build_schema
 from backend.seed import migrate
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", graphql_view, methods=["GET", "POST"]),
         Route("/offline/journeys/{journey_id}.json", offline_journey, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
         *media_routes,
         *open311_routes,
         *opendata_routes,

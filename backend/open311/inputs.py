@@ -202,9 +202,12 @@ def _date(value: str | None, name: str) -> datetime | None:
 def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
     if value is None:
         return default
-    if not value.strip().isdigit() or not low <= int(value) <= high:
+    text = value.strip()
+    # isdecimal, not isdigit: int() refuses digits like "²"; and a short text stays well
+    # within the digits int() agrees to read.
+    if not (text.isdecimal() and len(text) <= 18 and low <= int(text) <= high):
         raise _bad(f"{name} must be a whole number from {low} to {high}")
-    return int(value)
+    return int(text)
 
 
 def _date_range(params: Any, now: datetime) -> tuple[datetime, datetime]:
@@ -212,11 +215,14 @@ def _date_range(params: Any, now: datetime) -> tuple[datetime, datetime]:
     end = _date(params.get("end_date"), "end_date")
     if start is None and end is None:
         end = now
-    if start is None:
-        assert end is not None
-        start = end - MAX_RANGE
-    if end is None:
-        end = start + MAX_RANGE
+    try:
+        if start is None:
+            assert end is not None
+            start = end - MAX_RANGE
+        if end is None:
+            end = start + MAX_RANGE
+    except OverflowError:  # the window would start before year 1 or end after year 9999
+        raise _bad("the 90 days to end_date (or from start_date) must be in years 1-9999") from None
     if end < start:
         raise _bad("end_date is before start_date")
     if end - start > MAX_RANGE:

@@ -7,6 +7,7 @@ element (JSON null), booleans are `true`/`false`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -30,12 +31,17 @@ ITEM_TAGS = {
 }
 
 
+# Characters XML 1.0 cannot carry at all (ElementTree writes them anyway, and the document no
+# longer parses; a lone surrogate cannot even be encoded): shown as U+FFFD instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:

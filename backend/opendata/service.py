@@ -72,15 +72,26 @@ def _when(value: str, name: str, *, end: bool) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=HANOI)
     if end and len(value.strip()) == 10:  # a date: the whole day is included
-        parsed += timedelta(days=1)
+        parsed = _shifted(parsed, timedelta(days=1), name)
     return parsed
+
+
+def _shifted(value: datetime, delta: timedelta, name: str) -> datetime:
+    try:
+        return value + delta
+    except OverflowError:  # past year 9999 or before year 1
+        raise OpenDataError(f"{name} is too close to the ends of the calendar") from None
 
 
 def export_query(params: Mapping[str, str], *, now: datetime) -> ExportQuery:
     """Filters from, to (dates or date-times; default the last 365 days), category, area,
     status (a status or open/closed)."""
     end = _when(params["to"], "to", end=True) if params.get("to") else now
-    start = _when(params["from"], "from", end=False) if params.get("from") else end - DEFAULT_RANGE
+    start = (
+        _when(params["from"], "from", end=False)
+        if params.get("from")
+        else _shifted(end, -DEFAULT_RANGE, "to")
+    )
     if end <= start:
         raise OpenDataError("to must be after from")
     statuses: tuple[str, ...] = ()

@@ -116,10 +116,15 @@ async def test_bad_filters_are_400(client: httpx.AsyncClient) -> None:
         {"from": "last week"},
         {"status": "pending"},
         {"from": "2025-02-01", "to": "2025-01-01"},
+        # the calendar's ends, where the default range or the whole `to` day does not fit
+        # (found by fuzzing: 500s)
+        {"to": "0001-01-01"},
+        {"to": "9999-12-31"},
     ):
-        response = await client.get("/opendata/reports.csv", params=params)
-        assert response.status_code == 400, params
-        assert response.json()["error"]["code"] == "BAD_REQUEST"
+        for export in ("reports.csv", "reports.geojson"):
+            response = await client.get(f"/opendata/{export}", params=params)
+            assert response.status_code == 400, params
+            assert response.json()["error"]["code"] == "BAD_REQUEST"
 
 
 async def test_if_modified_since_gives_304_until_a_report_changes(

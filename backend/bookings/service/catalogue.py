@@ -58,7 +58,10 @@ def check_near(near: Near | None) -> None:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """A Hanoi calendar day as a UTC interval."""
-    start = datetime.combine(day, time(0), tzinfo=HANOI).astimezone(UTC)
+    try:
+        start = datetime.combine(day, time(0), tzinfo=HANOI).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 begins in year 0 in UTC, which datetime cannot hold
+        raise BookingError(BookingErrorCode.INVALID_DATES, "Out of range", field="date") from None
     return start, start + timedelta(days=1)
 
 
@@ -152,7 +155,11 @@ async def departures(
 ) -> list[DepartureDoc]:
     """A tour's departures in [start, end) (default: the next 60 days), soonest first."""
     start = start or now
-    end = end or start + timedelta(days=60)
+    try:
+        end = end or start + timedelta(days=60)
+    except OverflowError:  # past year 9999
+        message = "`from` is too close to the end of the calendar: give `to`"
+        raise BookingError(BookingErrorCode.INVALID_DATES, message, field="from") from None
     if end <= start or end - start > MAX_DEPARTURE_SPAN:
         raise BookingError(
             BookingErrorCode.INVALID_DATES, "`to` must be after `from`, within a year", field="to"
