@@ -176,6 +176,10 @@ class PublicVersion:
         return self._value
 
 
+class InvalidJsonBodyError(Exception):
+    """A POST body sent as application/json that is not JSON orjson accepts."""
+
+
 def _error(message: str, code: str, status: int = 200) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
@@ -228,7 +232,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             data = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
-            return None
+            # Refused here, not left to Strawberry's json.loads: that one accepts lone
+            # surrogates ("\ud800"), which then fail deep in a resolver as an internal error.
+            raise InvalidJsonBodyError from None
         return data if isinstance(data, dict) else None
 
     async def _resolve_persisted(
@@ -283,7 +289,14 @@ class GraphQLView(GraphQL[Context, None]):
         return str(found["query"]) if found else None
 
     async def _serve(self, request: Request) -> Response:
-        body = await self._body(request)
+        try:
+            body = await self._body(request)
+        except InvalidJsonBodyError:
+            return _error(
+                "The request body is not valid JSON (UTF-8 text, no lone surrogates)",
+                "BAD_REQUEST",
+                400,
+            )
         if body is not None:
             refused = await self._resolve_persisted(request, body)
             if refused is not None:

@@ -189,3 +189,21 @@ async def test_multipart_posts_are_refused(client: httpx.AsyncClient) -> None:
     )
     assert response.status_code in (400, 415)
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a lone surrogate: valid to Python's json module, not UTF-8 text
+        b'{"query": "mutation($d: String!) { x: __typename }", "variables": {"d": "\\ud800"}}',
+        b'{"query": "{ viewer { id } }"',  # cut short
+        b'{"query": "{ viewer { id } }"}\xff',  # not UTF-8
+    ],
+)
+async def test_json_bodies_that_are_not_json_are_refused(
+    client: httpx.AsyncClient, make_token: Callable[..., str], body: bytes
+) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {make_token()}"}
+    response = await timed(lambda: client.post("/graphql", content=body, headers=headers))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
