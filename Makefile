@@ -39,7 +39,10 @@ test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 	$(VENV)/bin/ruff check backend notifications tests bench
 	$(VENV)/bin/ruff format --check backend notifications tests bench
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	@# The fault tests SIGKILL database servers; PyMongo can leave locks and sockets behind
+	@# after that (upstream PYTHON-3923), so they run in a process of their own.
+	$(PY) -m pytest --ignore=tests/faults
+	$(PY) -m pytest tests/faults
 
 bench: $(DEPS_STAMP) $(NODE_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -24,7 +24,7 @@ from backend.auth.service import RevocationCache
 from backend.console.routes import routes as console_routes
 from backend.db import Client, Database, open_client, ping
 from backend.embedded import EmbeddedMongo
-from backend.errors import UNAVAILABLE_MESSAGE, is_unavailable, request_id_var
+from backend.errors import UNAVAILABLE_MESSAGE, BusyError, is_unavailable, request_id_var
 from backend.graphql_view import GraphQLView, PersistedQueryMode
 from backend.media.routes import routes as media_routes
 from backend.metrics import MetricsMiddleware, metrics_endpoint
@@ -70,6 +70,12 @@ async def readyz(request: Request) -> Response:
         {"status": "unavailable", "error": {"code": "UNAVAILABLE", "message": "database"}},
         status_code=503,
     )
+
+
+async def busy(request: Request, exc: Exception) -> Response:
+    """REST routes answer 409 when a write kept conflicting with others: retry shortly."""
+    body = {"error": {"code": "CONFLICT", "message": str(exc), "requestId": request_id_var.get()}}
+    return JSONResponse(body, status_code=409, headers={"Retry-After": "1"})
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
@@ -188,7 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={PyMongoError: database_unavailable},
+        exception_handlers={PyMongoError: database_unavailable, BusyError: busy},
     )
 
 

@@ -91,6 +91,16 @@ def payload_errors(error: DomainError, error_type: Callable[..., E], codes: type
 UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"
 
 
+class BusyError(Exception):
+    """A transaction kept conflicting with others on the same documents for its whole retry
+    window: nothing was written; the client may retry (with its idempotency key, if any)."""
+
+    code = "CONFLICT"
+
+    def __init__(self) -> None:
+        super().__init__("Too many changes to the same thing at once; try again in a moment")
+
+
 def is_unavailable(error: BaseException | None) -> bool:
     """The database could not be reached in time: down, failing over, or too slow to answer.
 
@@ -118,7 +128,7 @@ def error_code(error: GraphQLError) -> str:
 
 
 # Errors whose messages are safe to show: GraphQL syntax/validation errors and our own errors.
-_SAFE_ERRORS: tuple[type[Exception], ...] = (DomainError,)
+_SAFE_ERRORS: tuple[type[Exception], ...] = (DomainError, BusyError)
 
 
 def should_mask_error(error: GraphQLError) -> bool:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from backend.errors import DomainError, DomainErrors, code_in, payload_errors
+from typing import Any
+
+import pytest
+from graphql import GraphQLError
+from pymongo.errors import OperationFailure
+
+from backend.db import run_transaction
+from backend.errors import (
+    BusyError,
+    DomainError,
+    DomainErrors,
+    code_in,
+    error_code,
+    payload_errors,
+    should_mask_error,
+)
 from backend.notifications.types import NotificationError, NotificationErrorCode
 from backend.reports.models import ReportErrorCode
 from backend.reports.service.rules import ReportInputErrors
 from backend.reports.types import ReportError
+from backend.settings import Settings
 from backend.tourism.models import TourismErrorCode
 
 
@@ -43,3 +59,27 @@ def test_extra_payload_fields_come_from_the_error() -> None:
     forbidden = DomainError("FORBIDDEN", "No")
     [plain] = payload_errors(forbidden, NotificationError, NotificationErrorCode)
     assert plain.code is NotificationErrorCode.FORBIDDEN and plain.message == "No"
+
+
+async def test_a_transaction_that_keeps_conflicting_is_busy_not_an_internal_error(
+    db_client: Any, settings: Settings
+) -> None:
+    # given work that conflicts with another writer every time it runs
+    attempts = 0
+
+    async def conflicting(session: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        await db_client[settings.mongodb_db]["probe"].insert_one({"n": attempts}, session=session)
+        raise OperationFailure(
+            "WriteConflict", code=112, details={"errorLabels": ["TransientTransactionError"]}
+        )
+
+    # when its retry window runs out
+    with pytest.raises(BusyError) as caught:
+        await run_transaction(db_client[settings.mongodb_db], conflicting, retry_seconds=0.2)
+    # then it was retried, nothing of it was written, and it reaches clients as CONFLICT
+    assert attempts > 1
+    assert await db_client[settings.mongodb_db]["probe"].count_documents({}) == 0
+    error = GraphQLError(str(caught.value), original_error=caught.value)
+    assert error_code(error) == "CONFLICT" and not should_mask_error(error)

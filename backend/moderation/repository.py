@@ -125,7 +125,13 @@ async def queue_batch(
     for query in queue_queries(
         prefix=prefix, statuses=statuses, sort=sort, descending=descending, after=after
     ):
-        docs = await db[REPORTS].find(query.filter).sort(query.sort).limit(limit).to_list(None)
+        docs = await (
+            db[REPORTS]
+            .find(query.filter, report_repository.LIST_PROJECTION)
+            .sort(query.sort)
+            .limit(limit)
+            .to_list(None)
+        )
         for doc in docs:
             found[doc["_id"]] = ReportDoc.from_mongo(doc)
     ordered = sorted(

@@ -65,6 +65,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 
 # Our distances and the server's may differ in the last bits: re-read this much before a cursor.
 DISTANCE_SLACK_M = 0.5
+# Lists leave the search terms (only the moderators' text search reads them) in the database.
+LIST_PROJECTION = {"search_terms": 0}
 
 
 def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
@@ -150,7 +152,12 @@ async def my_reports(
     db: Database, *, uid: str, after: tuple[datetime, ObjectId] | None, limit: int
 ) -> list[ReportDoc]:
     """The reporter's reports, newest first, after a (created_at, _id) cursor."""
-    cursor = db[REPORTS].find(my_reports_filter(uid, after)).sort(MY_REPORTS_SORT).limit(limit)
+    cursor = (
+        db[REPORTS]
+        .find(my_reports_filter(uid, after), LIST_PROJECTION)
+        .sort(MY_REPORTS_SORT)
+        .limit(limit)
+    )
     return [ReportDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
 
 
@@ -208,7 +215,7 @@ async def nearby(
         statuses=statuses,
     )
     found: list[tuple[tuple[float, str], dict[str, Any]]] = []
-    cursor = db[REPORTS].find(query).batch_size(limit + 8)
+    cursor = db[REPORTS].find(query, LIST_PROJECTION).batch_size(limit + 8)
     try:
         async for doc in cursor:
             lng2, lat2 = doc["location"]["coordinates"][:2]
