@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,17 +108,19 @@ class Window:
     loop_slow: int  # callbacks of the app's event loop that took >= 10 ms wall time
     loop_slow_cpu: int  # ... that used >= 10 ms of CPU (wall time includes waiting for a CPU)
     loop_max_ms: float
+    py_kblocks: float  # thousands of live blocks of Python's allocator in the app (-1: unknown)
 
     COLUMNS = (
         ("t s", 6), ("req/s", 7), ("errors", 7), ("err %", 7), ("p50 ms", 8), ("p95 ms", 8),
         ("p99 ms", 8), ("app MiB", 9), ("db MiB", 8), ("cache", 7), ("app %", 7), ("db %", 5),
         ("gen %", 6),
-        ("slow", 6), ("cpu", 4), ("max ms", 7),
+        ("slow", 6), ("cpu", 4), ("max ms", 7), ("py kblk", 8),
     )  # fmt: skip
     LEGEND = (
         "  # RSS, CPU: the app (uvicorn) and db (SecantusDB) processes; gen: this load generator\n"
         "  # cache: MiB the app's response cache stored (up to 64 MiB, each answer 5 minutes)\n"
-        "  # slow, cpu: app event-loop callbacks of >= 10 ms wall, CPU time; max: the longest (ms)"
+        "  # slow, cpu: app event-loop callbacks >= 10 ms wall, CPU time; max: the longest (ms)\n"
+        "  # py kblk: thousands of live blocks of the app's Python allocator (live objects)"
     )
 
     @classmethod
@@ -137,6 +140,7 @@ class Window:
             f"{self.app_rss_mib:.1f}", f"{self.db_rss_mib:.1f}", f"{self.cache_mib:.1f}",
             f"{self.app_cpu_pct:.0f}",
             f"{self.db_cpu_pct:.0f}", f"{self.gen_cpu_pct:.0f}", *loop,
+            f"{self.py_kblocks:.0f}" if self.py_kblocks >= 0 else "?",
         )  # fmt: skip
         return "".join(
             f"{value:>{width}}" for value, (_, width) in zip(values, self.COLUMNS, strict=True)
@@ -204,6 +208,7 @@ class Sampler:
             loop_slow=int(loop["slow"]),
             loop_slow_cpu=int(loop["slow_cpu"]),
             loop_max_ms=float(loop["max_ms"]),
+            py_kblocks=float(loop.get("py_blocks", -1000)) / 1000,
         )
         self._last, self._cpu = now, cpu
         self.windows.append(window)
@@ -245,6 +250,21 @@ def server_errors(log_file: Path, request_ids: set[str]) -> dict[str, str]:
     return found
 
 
+def _median_window(windows: list[Window]) -> Window:
+    """A window whose memory figures are the medians of `windows`'."""
+
+    def mid(values: list[float]) -> float:
+        return statistics.median(values)
+
+    return replace(
+        windows[-1],
+        app_rss_mib=mid([w.app_rss_mib for w in windows]),
+        db_rss_mib=mid([w.db_rss_mib for w in windows]),
+        cache_mib=mid([w.cache_mib for w in windows]),
+        py_kblocks=mid([w.py_kblocks for w in windows]),
+    )
+
+
 def _growth(before: float, after: float) -> float:
     return (after - before) / before if before else float("nan")
 
@@ -269,10 +289,19 @@ def summarise(
     first = latencies("first", [s for s in samples if s[0] < minute])
     last = latencies("last", [s for s in samples if s[0] >= min(duration, ran) - minute])
     p99_ratio = last.p99 / first.p99 if first.latencies and last.latencies else float("nan")
-    baseline = next((w for w in windows if w.end >= minute - 1), None)
-    end = windows[-1] if windows else None
+    # Memory: the median of the windows of the minute after warm-up against the median of the
+    # last minute's windows (a single sample swings with when the cyclic GC last ran).
+    settled = [w for w in windows if minute - 1 <= w.end < 2 * minute] or windows[:1]
+    final = [w for w in windows if w.end >= min(duration, ran) - minute] or windows[-1:]
+    baseline = _median_window(settled) if windows else None
+    end = _median_window(final) if windows else None
     growth = _growth(baseline.app_rss_mib, end.app_rss_mib) if baseline and end else float("nan")
     db_growth = _growth(baseline.db_rss_mib, end.db_rss_mib) if baseline and end else float("nan")
+    heap_growth = (
+        _growth(baseline.py_kblocks, end.py_kblocks)
+        if baseline and end and baseline.py_kblocks > 0
+        else float("nan")
+    )
     print(
         f"# summary: {ran:.0f} s, {users} users, {total:,} requests "
         f"({total / ran if ran else 0:.1f} req/s), errors {errors} ({rate:.3%})"
@@ -308,10 +337,13 @@ def summarise(
     )
     if baseline and end:
         print(
-            f"  RSS app {baseline.app_rss_mib:.1f} MiB at {baseline.end:.0f} s -> "
-            f"{end.app_rss_mib:.1f} MiB at {end.end:.0f} s ({growth:+.1%}), of which the response "
+            f"  RSS app {baseline.app_rss_mib:.1f} MiB after warm-up -> "
+            f"{end.app_rss_mib:.1f} MiB at the end ({growth:+.1%}), of which the response "
             f"cache {end.cache_mib - baseline.cache_mib:+.1f} MiB (estimate); database "
-            f"{baseline.db_rss_mib:.1f} -> {end.db_rss_mib:.1f} MiB ({db_growth:+.1%})"
+            f"{baseline.db_rss_mib:.1f} -> {end.db_rss_mib:.1f} MiB ({db_growth:+.1%}); "
+            f"live Python blocks in the app {baseline.py_kblocks:,.0f}k -> "
+            f"{end.py_kblocks:,.0f}k ({heap_growth:+.1%}) (medians of the settled and the last "
+            "minute's windows)"
         )
     verdicts = {
         f"error rate {rate:.3%} < {MAX_ERROR_RATE:.1%}": rate < MAX_ERROR_RATE,
@@ -337,6 +369,7 @@ def summarise(
         "last": {"seconds": minute, "p95_ms": last.percentile(95), "p99_ms": last.p99},
         "p99_ratio": p99_ratio,
         "app_rss_growth": growth,
+        "app_heap_growth": heap_growth,
         "db_rss_growth": db_growth,
         "verdicts": verdicts,
         "passed": all(verdicts.values()),
