@@ -104,6 +104,21 @@ async def test_my_reports_pages_newest_first(create_report: Callable[..., Any], 
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
 
 
+async def all_nearby(gql: Gql, *, radius: float, first: int) -> tuple[list[str], list[float]]:
+    """Every page of reportsNearby around the lake: the ids and distances, in order."""
+    seen: list[str] = []
+    distances: list[float] = []
+    after = None
+    while True:
+        variables = {"near": LAKE, "radius": radius, "first": first, "after": after}
+        page = (await gql(NEARBY, variables))["data"]["reportsNearby"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        distances += [e["distanceMeters"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen, distances
+        after = page["pageInfo"]["endCursor"]
+
+
 async def test_nearby_pages_by_distance_with_ties(
     create_report: Callable[..., Any], gql: Gql
 ) -> None:
@@ -114,15 +129,7 @@ async def test_nearby_pages_by_distance_with_ties(
     farther = [(await create_report(uid=f"v{i}", location=far))["report"]["id"] for i in range(2)]
     await create_report(uid="w", location={"lat": LAKE["lat"] + 0.05, "lng": LAKE["lng"]})
     # when paged two at a time within 1 km
-    seen, distances, after = [], [], None
-    while True:
-        variables = {"near": LAKE, "radius": 1000.0, "first": 2, "after": after}
-        page = (await gql(NEARBY, variables))["data"]["reportsNearby"]
-        seen += [e["node"]["id"] for e in page["edges"]]
-        distances += [e["distanceMeters"] for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    seen, distances = await all_nearby(gql, radius=1000.0, first=2)
     # then every report within the radius comes once, nearest first
     assert sorted(seen[:3]) == sorted(same)
     assert sorted(seen[3:]) == sorted(farther)
@@ -142,17 +149,7 @@ async def test_nearby_pages_at_every_page_size_without_loss(
         ids.append((await create_report(uid=f"ring{i}", location=spot))["report"]["id"])
     for first in (1, 3, 4):
         # when paged `first` at a time within 2 km
-        seen: list[str] = []
-        distances: list[float] = []
-        after = None
-        while True:
-            variables = {"near": LAKE, "radius": 2000.0, "first": first, "after": after}
-            page = (await gql(NEARBY, variables))["data"]["reportsNearby"]
-            seen += [e["node"]["id"] for e in page["edges"]]
-            distances += [e["distanceMeters"] for e in page["edges"]]
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
+        seen, distances = await all_nearby(gql, radius=2000.0, first=first)
         # then each comes once, nearest first
         assert seen == ids, first
         # (locations are stored to 5 decimals: up to 0.56 m away from where they were put)
