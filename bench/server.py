@@ -475,12 +475,42 @@ async def plain_report_create(request: Request) -> Response:
     )
 
 
+_SNAPSHOT: Any = None
+
+
+async def memory_diff(request: Request) -> Response:
+    """Bench only, with BENCH_TRACEMALLOC=1: allocation sites that grew since the previous call
+    (the first call takes the baseline), after a full collection."""
+    import gc
+    import tracemalloc
+
+    global _SNAPSHOT
+    if not tracemalloc.is_tracing():
+        return _orjson({"error": "start the server with BENCH_TRACEMALLOC=1"})
+    gc.collect()
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        [tracemalloc.Filter(False, tracemalloc.__file__)]
+    )
+    previous, _SNAPSHOT = _SNAPSHOT, snapshot
+    if previous is None:
+        return _orjson({"baseline": True})
+    top = snapshot.compare_to(previous, "traceback")[:12]
+    return _orjson(
+        [
+            {"size_diff": s.size_diff, "count_diff": s.count_diff,
+             "where": s.traceback.format(limit=10)}
+            for s in top
+        ]
+    )  # fmt: skip
+
+
 PLAIN_ROUTES = [
     Route("/_plain/report-create", plain_report_create, methods=["POST"]),
     Route("/_plain/pois", plain_pois, methods=["GET"]),
     Route("/_plain/reports-nearby", plain_reports_nearby, methods=["GET"]),
     Route("/_plain/moderation-queue", plain_moderation_queue, methods=["GET"]),
     Route("/_bench/loop", loop_report, methods=["POST"]),
+    Route("/_bench/memory", memory_diff, methods=["POST"]),
 ]
 
 
@@ -504,6 +534,10 @@ async def serve() -> None:
     if os.environ.get("BENCH_CERT_URI"):
         token_gen.ID_TOKEN_CERT_URI = os.environ["BENCH_CERT_URI"]
     app = build_app()
+    if os.environ.get("BENCH_TRACEMALLOC") == "1":
+        import tracemalloc
+
+        tracemalloc.start(12)
     MONITOR.install(asyncio.get_running_loop())
     config = uvicorn.Config(
         app,
