@@ -24,7 +24,12 @@ from backend.auth.service import RevocationCache
 from backend.console.routes import routes as console_routes
 from backend.db import Client, Database, open_client, ping
 from backend.embedded import EmbeddedMongo
-from backend.errors import UNAVAILABLE_MESSAGE, BusyError, is_unavailable, request_id_var
+from backend.errors import (
+    UNAVAILABLE_MESSAGE,
+    BusyError,
+    is_unavailable,
+    json_error,
+)
 from backend.graphql_view import GraphQLView, PersistedQueryMode
 from backend.media.routes import routes as media_routes
 from backend.metrics import MetricsMiddleware, metrics_endpoint
@@ -74,22 +79,14 @@ async def readyz(request: Request) -> Response:
 
 async def busy(request: Request, exc: Exception) -> Response:
     """REST routes answer 409 when a write kept conflicting with others: retry shortly."""
-    body = {"error": {"code": "CONFLICT", "message": str(exc), "requestId": request_id_var.get()}}
-    return JSONResponse(body, status_code=409, headers={"Retry-After": "1"})
+    return json_error(409, "CONFLICT", str(exc), headers={"Retry-After": "1"})
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """REST routes answer 503 while the database is away; any other driver error stays a 500."""
     if not is_unavailable(exc):
         raise exc
-    body = {
-        "error": {
-            "code": "UNAVAILABLE",
-            "message": UNAVAILABLE_MESSAGE,
-            "requestId": request_id_var.get(),
-        }
-    }
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return json_error(503, "UNAVAILABLE", UNAVAILABLE_MESSAGE, headers={"Retry-After": "5"})
 
 
 # A request allocates tens of thousands of short-lived objects (graphql-core's executor, BSON

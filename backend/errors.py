@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 from pymongo.errors import ConnectionFailure, PyMongoError
+from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors
 
 # Set by the request-id middleware; read when an error is masked so support can find the log line.
@@ -89,6 +90,19 @@ def payload_errors(error: DomainError, error_type: Callable[..., E], codes: type
 
 
 UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"
+
+
+def json_error(
+    status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A REST route's error body `{"error": {"code", "message", "requestId"}}`.
+
+    A 401 names the scheme (WWW-Authenticate)."""
+    body = {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="thanglong"'
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 class BusyError(Exception):

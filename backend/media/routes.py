@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend.auth.models import Viewer
-from backend.errors import request_id_var
+from backend.errors import json_error
 from backend.ids import parse_object_id
 from backend.media import repository as media_repository
 from backend.media import service as media_service
@@ -24,28 +24,22 @@ if TYPE_CHECKING:
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def error(status: int, code: str, message: str) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
-    headers = {"WWW-Authenticate": 'Bearer realm="thanglong"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
 async def upload(request: Request) -> Response:
     """Multipart field `file`: answers 201 {id, url, thumbnailUrl, width, height}."""
     viewer: Viewer = request.state.viewer
     if not viewer.is_authenticated:
-        return error(401, "UNAUTHENTICATED", "Sign in to upload photos")
+        return json_error(401, "UNAUTHENTICATED", "Sign in to upload photos")
     state: AppState = request.app.state.thanglong
     try:
         form = await request.form(max_files=1, max_fields=5)
     except BodyTooLargeError:
         raise  # the size-limit middleware answers 413
     except Exception:
-        return error(400, "BAD_REQUEST", "Send multipart/form-data with a `file` field")
+        return json_error(400, "BAD_REQUEST", "Send multipart/form-data with a `file` field")
     try:
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str):
-            return error(400, "BAD_REQUEST", "Send the photo in a `file` field")
+            return json_error(400, "BAD_REQUEST", "Send the photo in a `file` field")
         data = await upload_file.read(media_service.MAX_BYTES + 1)
         claimed = (upload_file.content_type or "").split(";")[0].strip().lower()
     finally:
@@ -59,7 +53,7 @@ async def upload(request: Request) -> Response:
             now=datetime.now(UTC),
         )
     except media_service.MediaError as failure:
-        return error(400, str(failure.code), failure.message)
+        return json_error(400, str(failure.code), failure.message)
     return JSONResponse(
         {
             "id": str(stored.id),
@@ -82,13 +76,13 @@ async def _serve(request: Request, *, thumbnail: bool) -> Response:
     photo_id = parse_object_id(request.path_params["media_id"])
     photo = await media_repository.open_file(state.db, photo_id) if photo_id else None
     if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:
-        return error(404, "NOT_FOUND", "No such photo")
+        return json_error(404, "NOT_FOUND", "No such photo")
     grid_out: AsyncGridOut = photo
     if thumbnail:
         thumb_id = (photo.metadata or {}).get("thumbnail_id")
         thumb = await media_repository.open_file(state.db, thumb_id) if thumb_id else None
         if thumb is None:
-            return error(404, "NOT_FOUND", "No such photo")
+            return json_error(404, "NOT_FOUND", "No such photo")
         grid_out = thumb
     metadata = grid_out.metadata or {}
     etag = f'"{metadata.get("sha256") or grid_out._id}"'

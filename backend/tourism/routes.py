@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from backend.auth.models import Locale, Viewer
+from backend.errors import json_error
 from backend.tourism import offline
-
-
-def _error(status: int, code: str, message: str) -> Response:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 async def offline_journey(request: Request) -> Response:
@@ -23,13 +20,13 @@ async def offline_journey(request: Request) -> Response:
         try:
             locale = Locale(requested)
         except ValueError:
-            return _error(400, "BAD_REQUEST", "locale must be vi or en")
+            return json_error(400, "BAD_REQUEST", "locale must be vi or en")
     db = request.app.state.thanglong.db
     pack = await offline.build_pack(
         db=db, journey_id=request.path_params["journey_id"], locale=locale
     )
     if pack is None:
-        return _error(404, "NOT_FOUND", "No such journey")
+        return json_error(404, "NOT_FOUND", "No such journey")
     headers = {
         "ETag": pack.etag,
         # The app may keep the pack, but revalidates (cheaply, with If-None-Match) before use.
