@@ -252,17 +252,9 @@ def server_errors(log_file: Path, request_ids: set[str]) -> dict[str, str]:
 
 def _median_window(windows: list[Window]) -> Window:
     """A window whose memory figures are the medians of `windows`'."""
-
-    def mid(values: list[float]) -> float:
-        return statistics.median(values)
-
-    return replace(
-        windows[-1],
-        app_rss_mib=mid([w.app_rss_mib for w in windows]),
-        db_rss_mib=mid([w.db_rss_mib for w in windows]),
-        cache_mib=mid([w.cache_mib for w in windows]),
-        py_kblocks=mid([w.py_kblocks for w in windows]),
-    )
+    fields = ("app_rss_mib", "db_rss_mib", "cache_mib", "py_kblocks")
+    medians = {name: statistics.median(getattr(w, name) for w in windows) for name in fields}
+    return replace(windows[-1], **medians)
 
 
 def _growth(before: float, after: float) -> float:
