@@ -141,8 +141,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             try:
-                # A client whose server died mid-transaction can hang in close() (a PyMongo
-                # lock left held); a shutdown must still finish.
+                # A shutdown must finish whatever the driver does. (close() used to hang after
+                # a SIGKILLed server: a lock left held, fixed by backend/pymongo_compat.py.)
                 await asyncio.wait_for(client.close(), CLIENT_CLOSE_SECONDS)
             except TimeoutError:
                 log.warning("database client did not close within %ss", CLIENT_CLOSE_SECONDS)

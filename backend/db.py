@@ -15,6 +15,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from backend import pymongo_compat
 from backend.errors import BusyError
 from backend.settings import Settings
 
@@ -53,6 +54,7 @@ REPOSITORIES: tuple[str, ...] = (
 
 def open_client(uri: str, settings: Settings) -> Client:
     """Create the process's client; the caller closes it (the app's lifespan does)."""
+    pymongo_compat.install()
     return AsyncMongoClient(
         uri,
         tz_aware=True,
