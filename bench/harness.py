@@ -159,6 +159,7 @@ class AppServer:
     cert_url: str | None = None
     response_cache: bool = True
     asyncio_debug: bool = False
+    loop_monitor: bool = True  # bench/server.py's event-loop monitor
     settings: dict[str, Any] = field(default_factory=dict)
     log_file: Path | None = None  # kept after exit (default: a temporary file, removed)
     port: int = 0
@@ -191,6 +192,8 @@ class AppServer:
         }
         if self.asyncio_debug:
             env["PYTHONASYNCIODEBUG"] = "1"
+        if not self.loop_monitor:
+            env["BENCH_LOOP_MONITOR"] = "0"
         self._log = open(self.log_file or Path(self._tmp.name) / "server.log", "w+b")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "server.py")],

@@ -5,6 +5,8 @@ Run by bench/harness.py's AppServer in a subprocess (never by the app). Environm
   BENCH_SETTINGS   JSON of backend.settings.Settings fields
   BENCH_CERT_URI   loopback URL of the ID-token certificates (firebase_admin._token_gen)
   PYTHONASYNCIODEBUG=1  full asyncio debug mode (else a light monitor with the same 10 ms rule)
+  BENCH_LOOP_MONITOR=0  no loop monitor at all: its stack samples fill linecache, which a soak
+                        judging memory growth would count as the app's
 
 Plain routes run the same service call as the GraphQL resolver and the same follow-up reads
 (categories, areas, membership, names: one query each, like the DataLoaders), then build the same
@@ -538,7 +540,10 @@ async def serve() -> None:
         import tracemalloc
 
         tracemalloc.start(12)
-    MONITOR.install(asyncio.get_running_loop())
+    if os.environ.get("BENCH_LOOP_MONITOR") != "0":
+        MONITOR.install(asyncio.get_running_loop())
+    else:
+        MONITOR.mode = "off"
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

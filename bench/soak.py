@@ -279,7 +279,12 @@ async def soak(args: argparse.Namespace) -> int:
         if args.db_timeout_ms:
             settings["db_timeout_ms"] = args.db_timeout_ms
         with AppServer(
-            mongo.uri, DB, cert_url=tokens.cert_url, settings=settings, log_file=log_file
+            mongo.uri,
+            DB,
+            cert_url=tokens.cert_url,
+            settings=settings,
+            log_file=log_file,
+            loop_monitor=not args.no_loop_monitor,
         ) as server:
             app_pid = server.process.pid if server.process else None
             print(
@@ -304,6 +309,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout, seconds")
     parser.add_argument("--json", help="write the windows and the summary to this file")
     parser.add_argument("--server-log", help="the server's output (default: a file in /tmp)")
+    parser.add_argument(
+        "--no-loop-monitor",
+        action="store_true",
+        help="run the app without bench/server.py's event-loop monitor (for memory figures)",
+    )
     args = parser.parse_args()
     try:
         return asyncio.run(soak(args))
