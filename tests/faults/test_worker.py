@@ -15,8 +15,6 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from backend import outbox
 from backend.db import Database
 from backend.notifications.models import OutboxState
@@ -36,13 +34,6 @@ from tests.notifications.conftest import (  # noqa: F401
     local_fcm_server,
     make_worker,
 )
-
-# These tests kill servers on purpose: a driver client left behind by a dead server (PyMongo can
-# hang closing it) reports its sockets when collected. Tolerated here, and collected here.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-]
 
 DEVICES = 2_000
 PAGE = 50
