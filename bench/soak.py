@@ -2,6 +2,7 @@
 
     NO_GCE_CHECK=true .venv/bin/python bench/soak.py                 # 10 minutes, 16 users
     NO_GCE_CHECK=true .venv/bin/python bench/soak.py --duration 60   # a smoke run
+    ... --users 32 --rate 7    # 7 actions a second (below capacity) instead of back to back
     ... [--users 16] [--interval 10] [--reports 4000] [--json soak.json] [--server-log FILE]
 
 Setup (all on 127.0.0.1): SecantusDB as a child process (":memory:" by default), the city's content
@@ -77,7 +78,7 @@ from harness import (
 )
 from soak_metrics import Recorder, Sampler, summarise
 from soak_users import VirtualUser
-from soak_workload import QUERIES, CreateBudget, TokenBook, World, jpeg_photos
+from soak_workload import QUERIES, CreateBudget, Pacer, TokenBook, World, jpeg_photos
 
 DB = "soak"
 RESIDENT_REPORT_SHARE = 0.3  # of the generated reports, by the soak's residents
@@ -208,6 +209,7 @@ def make_world(
         categories=seeded.categories,
         photos=jpeg_photos(),
         budget=CreateBudget(residents),
+        pacer=Pacer(args.rate),
     )
 
 
@@ -259,8 +261,9 @@ async def soak(args: argparse.Namespace) -> int:
     task = asyncio.current_task()
     if task is not None:  # `kill <pid>` stops the run as Ctrl-C does: summary, servers stopped
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    pace = f", {args.rate:g} actions/s" if args.rate else ", back to back"
     header(
-        f"soak: {args.users} users for {args.duration:.0f} s "
+        f"soak: {args.users} users for {args.duration:.0f} s{pace} "
         "(70% public reads, 20% resident actions, 10% moderator actions)"
     )
     log_file = Path(args.server_log or tempfile.mkdtemp(prefix="soak-") + "/server.log")
@@ -309,6 +312,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout, seconds")
     parser.add_argument("--json", help="write the windows and the summary to this file")
     parser.add_argument("--server-log", help="the server's output (default: a file in /tmp)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="actions started per second across all users (default: each user back to back)",
+    )
     parser.add_argument(
         "--no-loop-monitor",
         action="store_true",

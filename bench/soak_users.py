@@ -50,6 +50,9 @@ class VirtualUser(Caller):
     async def run(self, stop_at: float) -> None:
         groups, shares = list(MIX), [share for share, _, _ in self.mixes.values()]
         while time.perf_counter() < stop_at:
+            await self.world.pacer.wait()
+            if time.perf_counter() >= stop_at:
+                break
             group = self.rng.choices(groups, shares)[0]
             _, actions, weights = self.mixes[group]
             action = self.rng.choices(actions, weights)[0]

@@ -8,6 +8,7 @@ normal answers, a GraphQL top-level error, or a payload error that is not in EXP
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import math
@@ -212,6 +213,25 @@ class CreateBudget:
 
 
 @dataclass
+class Pacer:
+    """At most `rate` actions started a second across all users: an arrival rate, not users
+    sending back to back. Below the system's capacity, latency is then service time rather than
+    the queue in front of the bottleneck. None: back to back (a saturating load)."""
+
+    rate: float | None = None
+    _next: float = 0.0
+
+    async def wait(self) -> None:
+        if not self.rate:
+            return
+        now = time.perf_counter()
+        slot = max(now, self._next)  # a late slot is not made up for with a burst
+        self._next = slot + 1 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+@dataclass
 class World:
     """What the virtual users share: identities, content ids, and who is acting on what."""
 
@@ -233,6 +253,7 @@ class World:
     # What the app's response cache holds, as seen from here: the size of each answer it gave
     # with X-Cache: MISS (and so stored), by request. Expired entries stay until evicted.
     cached: dict[int, int] = field(default_factory=dict)
+    pacer: Pacer = field(default_factory=Pacer)
 
 
 # -- requests and how each answer is judged ------------------------------------------------------
