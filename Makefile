@@ -39,8 +39,10 @@ test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 	$(VENV)/bin/ruff check backend notifications tests bench
 	$(VENV)/bin/ruff format --check backend notifications tests bench
 	$(VENV)/bin/mypy
-	@# The fault tests stop and SIGKILL database servers of their own: a process of their own.
-	$(PY) -m pytest --ignore=tests/faults
+	@# Two workers (pytest-xdist), each with its own database, certificate server and emulator on
+	@# free ports: the session database is the bottleneck (a core), so two of them use both cores.
+	@# The fault tests time outages and kill servers: after, in a process of their own, alone.
+	$(PY) -m pytest --ignore=tests/faults -n 2
 	$(PY) -m pytest tests/faults
 
 # The fault tests, then 40 cycles of SIGKILL of the database under 16 writers (about 3 minutes):

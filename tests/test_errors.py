@@ -75,9 +75,11 @@ async def test_a_transaction_that_keeps_conflicting_is_busy_not_an_internal_erro
             "WriteConflict", code=112, details={"errorLabels": ["TransientTransactionError"]}
         )
 
-    # when its retry window runs out
+    # when its retry window runs out (2 s: one attempt took over 0.2 s on a busy machine)
     with pytest.raises(BusyError) as caught:
-        await run_transaction(db_client[settings.mongodb_db], conflicting, retry_seconds=0.2)
+        await run_transaction(
+            db_client[settings.mongodb_db], conflicting, retry_seconds=2.0, backoff=lambda _: 0.05
+        )
     # then it was retried, nothing of it was written, and it reaches clients as CONFLICT
     assert attempts > 1
     assert await db_client[settings.mongodb_db]["probe"].count_documents({}) == 0
