@@ -37,20 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.embedded import EmbeddedMongo
 from backend.processes import free_port
-from bench.harness import AppServer, Tokens, client, header, prepare
+from bench.harness import OPERATIONS, AppServer, Tokens, client, header, prepare
 
 DB = "thanglong_faults"
 IN_FLIGHT_SECONDS = 3.0
 RECOVERY_SECONDS = 10.0
-REPORT_CREATE = """
-mutation ReportCreate($input: ReportCreateInput!) {
-  reportCreate(input: $input) {
-    report { id status area { id } followerCount viewerIsFollowing slaDueAt
-             timeline { kind status } }
-    errors { code }
-  }
-}
-"""
+REPORT_CREATE = (OPERATIONS / "reports" / "ReportCreate.graphql").read_text()  # the app's own
 
 
 @dataclass
