@@ -21,6 +21,7 @@ cancellation leaves it; this module gives PyMongo that behaviour on 3.11. Nothin
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 from typing import Any
 
@@ -47,8 +48,6 @@ def install() -> None:
     """Point PyMongo's condition waits at `cond_wait` (idempotent; a no-op on Python 3.12+)."""
     if not needed():
         return
-    import importlib
-
     for name in _USERS:
         module = importlib.import_module(name)
         if not hasattr(module, "_async_cond_wait"):

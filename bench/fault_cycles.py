@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.embedded import EmbeddedMongo
 from backend.processes import free_port
-from bench.harness import OPERATIONS, AppServer, Tokens, client, header, prepare
+from bench.harness import HOAN_KIEM, OPERATIONS, AppServer, Tokens, client, header, prepare
 
 DB = "thanglong_faults"
 IN_FLIGHT_SECONDS = 3.0
@@ -61,8 +61,8 @@ def report_input() -> dict[str, Any]:
         "categoryId": "pothole",
         "description": "Ổ gà lớn giữa đường, xe máy dễ ngã",
         "location": {
-            "lat": 21.0287 + random.uniform(-0.02, 0.02),
-            "lng": 105.8524 + random.uniform(-0.02, 0.02),
+            "lat": HOAN_KIEM[0] + random.uniform(-0.02, 0.02),
+            "lng": HOAN_KIEM[1] + random.uniform(-0.02, 0.02),
         },
         "address": "Đinh Tiên Hoàng, Hoàn Kiếm",
         "idempotencyKey": uuid.uuid4().hex,
