@@ -1,6 +1,12 @@
 # Everything a fresh machine needs is installed by these targets: `make run`, `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The newest CPython 3.12+ here: on PATH, else installed by pyenv or in /usr beside an older
+# default (pyenv's shims refuse a version that is not the global one, hence the direct paths).
+PYTHON ?= $(shell for v in 3.14 3.13 3.12; do \
+	for c in python$$v $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null | sort -rV) \
+		/usr/local/bin/python$$v /usr/bin/python$$v; do \
+		if $$c -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then echo $$c; exit; fi; \
+	done; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 DEPS_STAMP := $(VENV)/.deps-installed
@@ -11,14 +17,18 @@ CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -
 
 export NO_GCE_CHECK := true
 
-.PHONY: run test faults bench soak lint format schema migrate audit clean
+.PHONY: run test faults bench soak lint format schema migrate audit lock clean
 
 $(PY):
+	@test -n "$(PYTHON)" || { echo "make: no Python 3.12 or newer found (looked for python3.14..python3.12 on PATH, under pyenv and in /usr); install one or run make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip setuptools
 
-$(DEPS_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Everything from the lock files, hashes checked; then the project itself, without resolving again.
+$(DEPS_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "make: $(VENV) runs Python < 3.12: make clean, then make again" >&2; exit 1; }
+	$(PY) -m pip install --quiet --require-hashes -r requirements/build.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -74,6 +84,17 @@ format: $(DEPS_STAMP)
 
 schema: $(DEPS_STAMP)
 	$(PY) -m backend.cli export-schema
+
+# Re-resolve the lock files after changing dependencies in pyproject.toml (tests/test_dependencies.py
+# fails while they disagree). One universal lock per environment: runtime (what production
+# installs), test, dev; build is the build backend.
+UV_COMPILE = $(VENV)/bin/uv pip compile --universal --python-version 3.12 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: $(DEPS_STAMP)
+	$(UV_COMPILE) pyproject.toml -o requirements/runtime.txt
+	$(UV_COMPILE) pyproject.toml --extra test -o requirements/test.txt
+	$(UV_COMPILE) pyproject.toml --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) requirements/build.in -o requirements/build.txt
 
 migrate: $(DEPS_STAMP)
 	$(PY) -m backend.cli migrate

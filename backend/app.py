@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             try:
                 # A shutdown must finish whatever the driver does. (close() used to hang after
-                # a SIGKILLed server: a lock left held, fixed by backend/pymongo_compat.py.)
+                # a SIGKILLed server on Python 3.11, whose wait_for left PyMongo's lock held.)
                 await asyncio.wait_for(client.close(), CLIENT_CLOSE_SECONDS)
             except TimeoutError:
                 log.warning("database client did not close within %ss", CLIENT_CLOSE_SECONDS)

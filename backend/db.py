@@ -15,7 +15,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from backend import pymongo_compat
 from backend.errors import BusyError
 from backend.settings import Settings
 
@@ -54,7 +53,6 @@ REPOSITORIES: tuple[str, ...] = (
 
 def open_client(uri: str, settings: Settings) -> Client:
     """Create the process's client; the caller closes it (the app's lifespan does)."""
-    pymongo_compat.install()
     return AsyncMongoClient(
         uri,
         tz_aware=True,
@@ -75,7 +73,7 @@ def conflict_backoff(attempt: int) -> float:
     return random.uniform(0, 0.005 * 2 ** min(attempt, 6))  # noqa: S311
 
 
-async def run_transaction(
+async def run_transaction[T](
     db: Database,
     work: Callable[[AsyncClientSession], Awaitable[T]],
     *,

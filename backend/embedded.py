@@ -29,7 +29,10 @@ def _server_command() -> str:
         return str(candidate)
     found = shutil.which("secantusd-py")
     if not found:
-        raise RuntimeError("secantusd-py not found: install the project (pip install -e .)")
+        raise RuntimeError(
+            "secantusd-py not found: the embedded database is a development tool; install "
+            "the project with it (pip install -e '.[embedded]', or make run) or set MONGODB_URI"
+        )
     return found
 
 

@@ -63,7 +63,7 @@ E = TypeVar("E", bound=UserError)
 C = TypeVar("C", bound=Enum)
 
 
-def code_in(codes: type[C], code: Enum | str) -> C:
+def code_in[C: Enum](codes: type[C], code: Enum | str) -> C:
     """`code` as a member of a domain's code enum (by name, else by value); else its
     INVALID_INPUT (or INVALID) member."""
     name = code.name if isinstance(code, Enum) else code
@@ -75,7 +75,9 @@ def code_in(codes: type[C], code: Enum | str) -> C:
     return codes["INVALID_INPUT" if "INVALID_INPUT" in codes.__members__ else "INVALID"]
 
 
-def payload_errors(error: DomainError, error_type: Callable[..., E], codes: type[Enum]) -> list[E]:
+def payload_errors[E: UserError](
+    error: DomainError, error_type: Callable[..., E], codes: type[Enum]
+) -> list[E]:
     """A domain's payload errors from a DomainError (one per field for DomainErrors)."""
     items = error.errors if isinstance(error, DomainErrors) else [error]
     return [

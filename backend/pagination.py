@@ -7,7 +7,7 @@ import binascii
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import orjson
 import strawberry
@@ -87,13 +87,13 @@ class PageInfo:
 
 
 @strawberry.type(description="An item of a connection with its cursor.")
-class Edge(Generic[NodeT]):
+class Edge[NodeT]:
     node: NodeT = strawberry.field(description="The item.")
     cursor: str = strawberry.field(description="Opaque position of this item.")
 
 
 @strawberry.type(description="A page of items.")
-class Connection(Generic[NodeT]):
+class Connection[NodeT]:
     edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
 

@@ -11,8 +11,9 @@ acknowledged report must be stored.
 
 A cycle that misses any of that is counted and described. This is the long form of
 tests/faults/test_database.py's SIGKILL test: the hang it once met (a PyMongo condition wait
-left behind by a cancelled request, holding the topology lock: backend/pymongo_compat.py) showed
-in about one run in eight there, which is too rare to judge a fix by a few runs.
+left behind by a cancelled request, holding the topology lock, on Python 3.11's wait_for; the
+project needs 3.12+ since) showed in about one run in eight there, which is too rare to judge a
+fix by a few runs.
 Exit status 0 when every cycle passed.
 """
 

@@ -25,7 +25,7 @@ from backend.tourism.types import (
 NodeT = TypeVar("NodeT")
 
 
-def connection(nodes: Sequence[NodeT], page: tourism_service.Page[Any]) -> Connection[NodeT]:
+def connection[NodeT](nodes: Sequence[NodeT], page: tourism_service.Page[Any]) -> Connection[NodeT]:
     """A connection whose end cursor may sit past the last node (filtered scans)."""
     return Connection(
         edges=[Edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)],

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from backend.db import Database, Document
 from backend.errors import DomainError, DomainErrors
@@ -101,7 +101,7 @@ class JourneyCriteria:
 
 
 @dataclass
-class Page(Generic[T]):
+class Page[T]:
     """A page of results with each item's cursor (and its distance when sorted by distance)."""
 
     items: list[T]

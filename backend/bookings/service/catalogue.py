@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from backend.bookings import repository as booking_repository
 from backend.bookings.models import (
@@ -39,7 +39,7 @@ class Near:
 
 
 @dataclass(frozen=True)
-class CataloguePage(Generic[DocT]):
+class CataloguePage[DocT: (TourDoc, HotelDoc)]:
     items: list[DocT]
     cursors: list[str]
     distances: list[float | None]
@@ -65,7 +65,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _page(
+def _page[DocT: (TourDoc, HotelDoc)](
     docs: Sequence[DocT],
     *,
     near: Near | None,

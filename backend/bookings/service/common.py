@@ -65,7 +65,7 @@ def _short_backoff(attempt: int) -> float:
     return random.random() * min(0.001 * 1.5**attempt, MAX_BACKOFF)  # noqa: S311
 
 
-async def in_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+async def in_transaction[T](db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
     """Run `work` in a transaction (backend.db.run_transaction) tuned for inventory races.
 
     A short backoff (at most 20 ms instead of 320 ms) over a long window: inventory

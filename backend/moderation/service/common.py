@@ -37,7 +37,7 @@ def changed() -> ModerationError:
     return ModerationError(ModerationErrorCode.CHANGED, "The report changed meanwhile; reload it")
 
 
-async def write_or_changed(
+async def write_or_changed[T](
     db: Database, work: Callable[[AsyncClientSession], Awaitable[T | None]]
 ) -> T:
     """Run `work` in one transaction; None from it (its condition no longer held) is CHANGED."""
