@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import orjson
 from bson import ObjectId
+from holidays import country_holidays
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import ratelimit
@@ -38,14 +40,15 @@ CREATE_LIMITS = (ratelimit.hourly(6), ratelimit.daily(20))
 ME_TOO_MILESTONES = frozenset({5, 10, 25, 50, 100, 250, 500, 1000})
 
 # Working hours of Hanoi's offices. Vietnam keeps UTC+7 all year (no DST since 1975), so a fixed
-# offset is exact and needs no tz database. Public holidays (Tết, 30/4, 2/9...) come from
-# content/reports/holidays.json; a year missing there counts its holidays as working days, so a
-# deadline is then earlier than the legal one, never later.
+# offset is exact and needs no tz database. Days off: the Labour Code's public holidays (New Year,
+# Tết by the lunar calendar, Hùng Kings, 30/4, 1/5, 2/9...) and their in-lieu days come from the
+# `holidays` library, computed for any year; what the government announces year by year on top
+# (extra days off, Saturdays worked in exchange) from content/reports/holiday_adjustments.json.
 HANOI = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 WORK_START_HOUR, WORK_END_HOUR = 8, 17
 # URGENT priority (hazards): resolved within 4 working hours (Hanoi's iHanoi rules).
 URGENT_RESOLVE_HOURS = 4
-HOLIDAYS_FILE = ROOT / "content" / "reports" / "holidays.json"
+HOLIDAY_ADJUSTMENTS_FILE = ROOT / "content" / "reports" / "holiday_adjustments.json"
 
 
 class ReportError(DomainError):
@@ -80,27 +83,67 @@ def not_found() -> ReportError:
 # --- rules about time and visibility ----------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class HolidayAdjustments:
+    """What the government announced on top of the law: extra days off, days worked instead."""
+
+    days_off: frozenset[date]
+    working_days: frozenset[date]
+
+
 @functools.cache
-def public_holidays() -> frozenset[date]:
-    """Vietnam's public holidays from content/ (read once per process: the file ships with it)."""
-    if not HOLIDAYS_FILE.exists():
-        return frozenset()
-    items = orjson.loads(HOLIDAYS_FILE.read_bytes())["holidays"]
-    return frozenset(date.fromisoformat(item["date"]) for item in items)
+def holiday_adjustments() -> HolidayAdjustments:
+    """content/reports/holiday_adjustments.json (read once per process: the file ships with it)."""
+    found: dict[str, set[date]] = {"day_off": set(), "working_day": set()}
+    for item in orjson.loads(HOLIDAY_ADJUSTMENTS_FILE.read_bytes())["adjustments"]:
+        if item["kind"] not in found:
+            raise ValueError(f"{HOLIDAY_ADJUSTMENTS_FILE.name}: unknown kind {item['kind']!r}")
+        found[item["kind"]].add(date.fromisoformat(item["date"]))
+    if both := found["day_off"] & found["working_day"]:
+        raise ValueError(f"{HOLIDAY_ADJUSTMENTS_FILE.name}: both off and worked: {sorted(both)}")
+    return HolidayAdjustments(frozenset(found["day_off"]), frozenset(found["working_day"]))
+
+
+@functools.lru_cache(maxsize=32)
+def public_holidays(year: int) -> frozenset[date]:
+    """Weekdays off in `year`: holidays by law and their in-lieu days, plus announced days off."""
+    law = country_holidays("VN", years=year)
+    # Past the library's lunar tables (2100) it returns no holidays at all: refuse rather than
+    # count Tết as working days and give a deadline that is silently early.
+    if not law.start_year <= year <= law.end_year:
+        raise LookupError(f"No Vietnamese holiday calendar for {year}")
+    adjustments = holiday_adjustments()
+    days = {day for day in law if day.year == year}
+    days |= {day for day in adjustments.days_off if day.year == year}
+    return frozenset(
+        day for day in days if day.weekday() < 5 and day not in adjustments.working_days
+    )
+
+
+def is_working_day(day: date) -> bool:
+    """Mon-Fri except public holidays and announced days off, plus Saturdays announced as worked."""
+    if day in holiday_adjustments().working_days:
+        return True
+    return day.weekday() < 5 and day not in public_holidays(day.year)
 
 
 def add_working_hours(
     start: datetime, hours: float, holidays: Collection[date] | None = None
 ) -> datetime:
-    """`start` plus `hours` of office time (Mon-Fri 08:00-17:00 Hanoi time, public holidays
-    skipped; `holidays` defaults to content/reports/holidays.json), in UTC."""
-    days_off = public_holidays() if holidays is None else holidays
+    """`start` plus `hours` of office time (08:00-17:00 Hanoi time on an `is_working_day`), in
+    UTC; `holidays`, when given, replaces Vietnam's calendar by Mon-Fri without those days."""
+
+    def works(day: date) -> bool:
+        if holidays is None:
+            return is_working_day(day)
+        return day.weekday() < 5 and day not in holidays
+
     t = start.astimezone(HANOI)
     remaining = timedelta(hours=hours)
     while True:
         day_start = t.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
         day_end = t.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
-        if t.weekday() >= 5 or t >= day_end or t.date() in days_off:
+        if t >= day_end or not works(t.date()):
             t = day_start + timedelta(days=1)
             continue
         t = max(t, day_start)
@@ -171,6 +214,6 @@ def raise_all(errors: Sequence[DomainError | None]) -> None:
         raise ReportInputErrors(found)
 
 
-async def in_transaction(db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+async def in_transaction[T](db: Database, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
     """Run `work` in a transaction (retried by the driver on transient errors, briefly)."""
     return await run_transaction(db, work)
