@@ -5,7 +5,6 @@ The only module that touches these collections; it returns models and declares i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.areas.repository import EARTH_RADIUS_M, point
+from backend import geo
 from backend.db import Database
 from backend.reports.models import (
     OPEN_STATES,
@@ -35,7 +34,7 @@ DEPARTMENTS = "departments"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     REPORTS: [
-        # reportsNearby and duplicate suggestions: $near with category/status filters.
+        # reportsNearby and duplicate suggestions: $geoNear with category/status filters.
         IndexModel(
             [("location", GEOSPHERE), ("category", ASCENDING), ("status", ASCENDING)],
             name="location_category_status",
@@ -67,14 +66,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 DISTANCE_SLACK_M = 0.5
 # Lists leave the search terms (only the moderators' text search reads them) in the database.
 LIST_PROJECTION = {"search_terms": 0}
-
-
-def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    """Great-circle distance in metres on MongoDB's sphere."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 # --- categories -------------------------------------------------------------------------------
@@ -163,21 +154,13 @@ async def my_reports(
 
 def nearby_filter(
     *,
-    lng: float,
-    lat: float,
-    radius_m: float,
-    min_distance_m: float = 0.0,
     category: str | None = None,
     statuses: Sequence[ReportStatus] | None = None,
     exclude: ObjectId | None = None,
 ) -> dict[str, Any]:
-    """A `$near` filter (served by location_category_status): nearest first, within a radius."""
-    near: dict[str, Any] = {"$geometry": point(lng, lat), "$maxDistance": radius_m}
-    if min_distance_m > 0:
-        near["$minDistance"] = min_distance_m
-    # Hidden reports (abuse, spam, banned users) never reach public lists; `$near` drives the
-    # index, the rest is a filter on what it returns.
-    query: dict[str, Any] = {"location": {"$near": near}, "hidden": {"$ne": True}}
+    """What a nearby list keeps of the reports `$geoNear` finds (public, of a category...)."""
+    # Hidden reports (abuse, spam, banned users) never reach public lists.
+    query: dict[str, Any] = {"hidden": {"$ne": True}}
     if category is not None:
         query["category"] = category
     if statuses is not None:
@@ -185,6 +168,28 @@ def nearby_filter(
     if exclude is not None:
         query["_id"] = {"$ne": exclude}
     return query
+
+
+def nearby_pipeline(
+    *,
+    lng: float,
+    lat: float,
+    radius_m: float,
+    min_distance_m: float = 0.0,
+    query: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Reports within `radius_m`, nearest first (location_category_status serves `$geoNear`)."""
+    return [
+        geo.geo_near(
+            lat=lat,
+            lng=lng,
+            key="location",
+            query=query,
+            max_meters=radius_m,
+            min_meters=min_distance_m,
+        ),
+        {"$project": LIST_PROJECTION},
+    ]
 
 
 async def nearby(
@@ -200,26 +205,27 @@ async def nearby(
 ) -> list[tuple[ReportDoc, float]]:
     """Reports nearest first as (report, metres), ordered by (distance, _id), after a cursor.
 
-    Paging by distance: the next page asks the server for `$minDistance` a little below the
+    `$geoNear` returns documents by distance, so reading stops once the stream has passed the
+    limit-th distance. Paging by distance: the next page asks for `minDistance` a little below the
     cursor's distance (so float noise between our distance and the server's loses nothing), then
     drops what sorts at or before the cursor's (distance, id). Ties at one spot are all read and
     ordered by id, so no report is skipped or repeated, however many share a distance.
     """
     min_distance = max(0.0, after[0] - DISTANCE_SLACK_M) if after else 0.0
-    query = nearby_filter(
+    pipeline = nearby_pipeline(
         lng=lng,
         lat=lat,
         radius_m=radius_m,
         min_distance_m=min_distance,
-        category=category,
-        statuses=statuses,
+        query=nearby_filter(category=category, statuses=statuses),
     )
     found: list[tuple[tuple[float, str], dict[str, Any]]] = []
-    cursor = db[REPORTS].find(query, LIST_PROJECTION).batch_size(limit + 8)
+    cursor = await db[REPORTS].aggregate(pipeline, batchSize=limit + 8)
     try:
         async for doc in cursor:
             lng2, lat2 = doc["location"]["coordinates"][:2]
-            key = (round(haversine_m(lng, lat, lng2, lat2), 3), str(doc["_id"]))
+            distance = geo.haversine_meters(lat1=lat, lng1=lng, lat2=lat2, lng2=lng2)
+            key = (round(distance, 3), str(doc["_id"]))
             if after is not None and key <= (after[0], str(after[1])):
                 continue
             if len(found) >= limit:
@@ -245,15 +251,9 @@ async def open_duplicates(
     limit: int,
 ) -> list[ReportDoc]:
     """Open reports of a category within a radius, nearest first."""
-    query = nearby_filter(
-        lng=lng,
-        lat=lat,
-        radius_m=radius_m,
-        category=category,
-        statuses=sorted(OPEN_STATES),
-        exclude=exclude,
-    )
-    docs = await db[REPORTS].find(query).limit(limit).to_list(None)
+    query = nearby_filter(category=category, statuses=sorted(OPEN_STATES), exclude=exclude)
+    pipeline = nearby_pipeline(lng=lng, lat=lat, radius_m=radius_m, query=query)
+    docs = await (await db[REPORTS].aggregate([*pipeline, {"$limit": limit}])).to_list(None)
     return [ReportDoc.from_mongo(doc) for doc in docs]
 
 

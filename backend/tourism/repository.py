@@ -18,6 +18,7 @@ from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from backend import geo as shared_geo
 from backend.db import Database, Document
 from backend.text import prefix_range
 from backend.tourism import geo
@@ -87,19 +88,26 @@ class Scan:
         return {name: 0 for name in self.exclude} or None
 
     def mongo_filter(self) -> Document:
-        """The filter sent to the database (without a cursor); for `explain` too."""
-        query = dict(self.filter)
-        if self.near is not None:
-            query[self.location_field] = {"$near": self._near_spec(0.0)}
-        return query
+        """The filter sent to the database (without a cursor or distance); for `explain` too."""
+        return dict(self.filter)
 
-    def _near_spec(self, min_meters: float) -> Document:
-        spec: Document = {"$geometry": geo.point(self.near.lat, self.near.lng)}  # type: ignore[union-attr]
-        if self.near and self.near.max_meters is not None:
-            spec["$maxDistance"] = self.near.max_meters
-        if min_meters > 0:
-            spec["$minDistance"] = min_meters
-        return spec
+    def near_pipeline(self, *, min_meters: float, limit: int) -> list[Document]:
+        """Nearest first from `min_meters` (`$geoNear` on the location's 2dsphere index)."""
+        assert self.near is not None
+        pipeline: list[Document] = [
+            shared_geo.geo_near(
+                lat=self.near.lat,
+                lng=self.near.lng,
+                key=self.location_field,
+                query=self.filter,
+                max_meters=self.near.max_meters,
+                min_meters=min_meters,
+            ),
+            {"$limit": limit},
+        ]
+        if projection := self.projection():
+            pipeline.append({"$project": {**projection, shared_geo.DISTANCE_FIELD: 0}})
+        return pipeline
 
 
 Key = tuple[Any, ...]
@@ -132,9 +140,8 @@ async def scan(
     min_meters = max(0.0, float(after[0]) - 0.5) if after is not None else 0.0
     fetch = limit
     while True:
-        condition = dict(query.filter)
-        condition[query.location_field] = {"$near": query._near_spec(min_meters)}
-        docs = await collection.find(condition, query.projection()).limit(fetch).to_list()
+        pipeline = query.near_pipeline(min_meters=min_meters, limit=fetch)
+        docs = await (await collection.aggregate(pipeline)).to_list()
         keyed = []
         for doc in docs:
             lng, lat = doc[query.location_field]["coordinates"]
