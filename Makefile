@@ -17,7 +17,7 @@ CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -
 
 export NO_GCE_CHECK := true
 
-.PHONY: run test faults bench soak lint format schema migrate audit lock clean
+.PHONY: run test faults bench soak lint format schema migrate audit lock wheel clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.12 or newer found (looked for python3.14..python3.12 on PATH, under pyenv and in /usr); install one or run make PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -84,6 +84,12 @@ format: $(DEPS_STAMP)
 
 schema: $(DEPS_STAMP)
 	$(PY) -m backend.cli export-schema
+
+# The deployable wheel, with the moderator console built into it (README: Deployment). setuptools
+# reuses build/lib, which can carry deleted modules into a wheel: start from a clean one.
+wheel: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
+	rm -rf build
+	$(PY) -m build --wheel --outdir dist
 
 # Re-resolve the lock files after changing dependencies in pyproject.toml (tests/test_dependencies.py
 # fails while they disagree). One universal lock per environment: runtime (what production

@@ -1,14 +1,24 @@
 """Prometheus metrics: request counts and latencies by route template, served at /metrics.
 
 Labels use the route's template (`/media/{media_id}`), never the raw path, so an attacker cannot
-grow the number of series. Each process exposes its own numbers; run uvicorn workers with
-PROMETHEUS_MULTIPROC_DIR set to aggregate them (prometheus_client's multiprocess mode).
+grow the number of series. With several uvicorn workers, set PROMETHEUS_MULTIPROC_DIR (the
+Procfile does): each worker then writes its numbers to files there and a scrape, whichever worker
+answers it, adds up every worker's (prometheus_client's multiprocess mode). The directory must be
+emptied before the workers start: `python -m backend.metrics` does it, and the Procfile runs it.
+
+A scrape needs `Authorization: Bearer $METRICS_TOKEN` when METRICS_TOKEN is set; production
+serves /metrics only then, since route names and error rates are not for the public.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
+import sys
 import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -21,6 +31,13 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.errors import json_error
+
+if TYPE_CHECKING:
+    from backend.app import AppState
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 REQUESTS = Counter("thanglong_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -58,11 +75,44 @@ class MetricsMiddleware:
             LATENCY.labels(method, template).observe(time.perf_counter() - started)
 
 
+def _bearer_matches(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    # Constant time: the comparison must not tell an attacker how much of a guess was right.
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+
 async def metrics_endpoint(request: Request) -> Response:
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+    """The Prometheus exposition, of every worker when PROMETHEUS_MULTIPROC_DIR is set."""
+    state: AppState = request.app.state.thanglong
+    token = state.settings.metrics_token
+    if token is None and state.settings.production:
+        return json_error(404, "NOT_FOUND", "Not found")
+    if token is not None and not _bearer_matches(request, token):
+        return json_error(401, "UNAUTHENTICATED", "A scrape needs the METRICS_TOKEN bearer token")
+    if MULTIPROC_ENV in os.environ:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         body = generate_latest(registry)
     else:
         body = generate_latest()
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def prepare_multiprocess_dir(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Create PROMETHEUS_MULTIPROC_DIR, emptied of a previous run's files, or do nothing."""
+    value = environ.get(MULTIPROC_ENV)
+    if not value:
+        return None
+    directory = Path(value)
+    directory.mkdir(parents=True, exist_ok=True)
+    # Only prometheus_client's own files: a mistyped path must not cost anyone their data.
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    return directory
+
+
+if __name__ == "__main__":
+    # The web start (Procfile, Dockerfile) runs this before uvicorn forks its workers: left-over
+    # files of an earlier run would be added to this run's counters.
+    prepare_multiprocess_dir()
+    sys.exit(0)

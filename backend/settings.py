@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import sysconfig
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +12,21 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
 
-ROOT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _data_root() -> Path:
+    """Where content/ and graphql/operations/ are: the checkout, or an installed wheel's data."""
+    if (_CHECKOUT / "pyproject.toml").is_file():
+        return _CHECKOUT
+    # The wheel installs them as data files (pyproject.toml: tool.setuptools.data-files), next to
+    # the scheme's bin/ and lib/: a virtualenv's prefix, or /usr/local in a container.
+    return Path(sysconfig.get_path("data")) / "share" / "thanglong"
+
+
+ROOT = _data_root()
+# Production refuses shorter secrets (CURSOR_SECRET, METRICS_TOKEN).
+MIN_SECRET_LENGTH = 32
 
 
 class Environment(StrEnum):
@@ -55,6 +71,9 @@ class Settings:
     tune_gc: bool = False
     # Key material for encrypted page cursors, shared by every web process.
     cursor_secret: str | None = None
+    # The bearer token a Prometheus scrape of /metrics must send. In production, /metrics is not
+    # served at all (404) without one; elsewhere it is open unless one is set.
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -78,8 +97,10 @@ class Settings:
             problems.append("FCM_ENDPOINT (a local FCM endpoint) is set")
         if not self.mongodb_uri:
             problems.append("MONGODB_URI is not set (the embedded database is for development)")
-        if not self.cursor_secret or len(self.cursor_secret) < 32:
+        if not self.cursor_secret or len(self.cursor_secret) < MIN_SECRET_LENGTH:
             problems.append("CURSOR_SECRET must be set (32+ characters, the same on every process)")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SECRET_LENGTH:
+            problems.append("METRICS_TOKEN must be 32+ characters (or unset: no /metrics)")
         if self.revocation_check_seconds <= 0:
             problems.append("REVOCATION_CHECK_SECONDS must be positive")
         if self.firebase_project_id.startswith("demo-"):
@@ -109,6 +130,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),
         seed_on_start=config("SEED_ON_START", cast=bool, default=False),
         cursor_secret=config("CURSOR_SECRET", default=None) or None,
+        metrics_token=config("METRICS_TOKEN", default=None) or None,
         response_cache=config("RESPONSE_CACHE", cast=bool, default=True),
         tune_gc=config("TUNE_GC", cast=bool, default=True),
         log_json=config("LOG_JSON", cast=bool, default=env is Environment.PRODUCTION),
@@ -118,3 +140,12 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
     )
     settings.check()
     return settings
+
+
+if __name__ == "__main__":
+    # `python -m backend.settings` checks the environment: the web start runs it before uvicorn,
+    # whose supervisor would otherwise restart workers that refuse the configuration, forever.
+    try:
+        load_settings()
+    except SettingsError as error:
+        sys.exit(f"thanglong: {error}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from backend.settings import SettingsError, load_settings
+from backend.settings import ROOT, SettingsError, load_settings
 
 PRODUCTION = {
     "APP_ENV": "production",
@@ -28,11 +31,30 @@ def test_production_settings_load() -> None:
         ({"MONGODB_URI": ""}, "MONGODB_URI"),
         ({"FIREBASE_PROJECT_ID": "demo-thanglong"}, "demo project"),
         ({"CURSOR_SECRET": "short"}, "CURSOR_SECRET"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
     ],
 )
 def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) -> None:
     with pytest.raises(SettingsError, match=reason):
         load_settings({**PRODUCTION, **extra})
+
+
+def test_the_web_start_refuses_unsafe_settings_before_uvicorn() -> None:
+    # given a production environment with the Auth emulator configured
+    env = {**PRODUCTION, "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", "NO_GCE_CHECK": "true"}
+    # when the Procfile's web start checks it
+    check = subprocess.run(
+        [sys.executable, "-m", "backend.settings"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # then it exits non-zero, saying why, before any worker could be restarted in a loop
+    assert check.returncode == 1
+    assert "refusing to start in production: FIREBASE_AUTH_EMULATOR_HOST" in check.stderr
 
 
 def test_development_allows_emulators() -> None:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 DIST = Path(__file__).resolve().parent / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NOT_BUILT = (
-    "The moderator console is not built: run `make run` (or `npm run build:console`) first.\n"
+    "The moderator console is not built: run `make run` (or `npm run build:console`) first;"
+    " a wheel carries it only when it was built before `python -m build`.\n"
 )
 # Firebase Auth's endpoints: sign-in (identitytoolkit) and token refresh (securetoken).
 FIREBASE_ORIGINS = ("https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com")
