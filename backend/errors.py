@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -59,10 +60,6 @@ class UserError:
     message: str = strawberry.field(description="A human-readable explanation, in English.")
 
 
-E = TypeVar("E", bound=UserError)
-C = TypeVar("C", bound=Enum)
-
-
 def code_in[C: Enum](codes: type[C], code: Enum | str) -> C:
     """`code` as a member of a domain's code enum (by name, else by value); else its
     INVALID_INPUT (or INVALID) member."""
@@ -89,6 +86,33 @@ def payload_errors[E: UserError](
         )
         for item in items
     ]
+
+
+def returns_errors[**A, P](
+    payload: Callable[..., P],
+    error_type: Callable[..., UserError],
+    codes: type[Enum],
+    **unchanged: Any,
+) -> Callable[[Callable[A, Awaitable[P]]], Callable[A, Awaitable[P]]]:
+    """Make a mutation resolver answer `payload(errors=[...])` when it raises a DomainError.
+
+    The one way a mutation turns a broken rule into payload errors: the resolver returns its
+    payload on success and raises otherwise; the payload's other fields keep their defaults
+    (null, or an empty list) or take `unchanged`. Anything else reaches the top-level `errors`.
+    """
+
+    def decorate(resolver: Callable[A, Awaitable[P]]) -> Callable[A, Awaitable[P]]:
+        # functools.wraps keeps the signature Strawberry reads (info, input) through __wrapped__.
+        @functools.wraps(resolver)
+        async def resolve(*args: A.args, **kwargs: A.kwargs) -> P:
+            try:
+                return await resolver(*args, **kwargs)
+            except DomainError as error:
+                return payload(errors=payload_errors(error, error_type, codes), **unchanged)
+
+        return resolve
+
+    return decorate
 
 
 UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"

@@ -13,12 +13,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import firebase_admin
 from firebase_admin import exceptions as firebase_exceptions
 from firebase_admin import messaging
 
+from backend.clock import HANOI
 from backend.db import Database, Document
 from backend.notifications import repository as notification_repository
 from backend.notifications import templates
@@ -34,7 +34,6 @@ from backend.notifications.models import (
 
 log = logging.getLogger(__name__)
 
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 USERS_PER_PAGE = 500
 # Concurrent sends per send_each_async call. FCM accepts 500, but httpx's connection pool gets
 # slower than linear with hundreds of requests in flight; 100 measured fastest (bench_alert_fanout).

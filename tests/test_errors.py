@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import GraphQLError
 from pymongo.errors import OperationFailure
 
@@ -16,6 +18,7 @@ from backend.errors import (
     code_in,
     error_code,
     payload_errors,
+    returns_errors,
     should_mask_error,
 )
 from backend.notifications.types import NotificationError, NotificationErrorCode
@@ -85,3 +88,44 @@ async def test_a_transaction_that_keeps_conflicting_is_busy_not_an_internal_erro
     assert await db_client[settings.mongodb_db]["probe"].count_documents({}) == 0
     error = GraphQLError(str(caught.value), original_error=caught.value)
     assert error_code(error) == "CONFLICT" and not should_mask_error(error)
+
+
+@strawberry.type
+class _Payload:
+    value: int | None = strawberry.field(default=None)
+    flag: bool = strawberry.field(default=False)
+    errors: list[ReportError] = strawberry.field(default_factory=list)
+
+
+@returns_errors(_Payload, ReportError, ReportErrorCode, flag=True)
+async def _resolve(*, value: int) -> _Payload:
+    if value < 0:
+        raise ReportInputErrors(
+            [
+                DomainError(ReportErrorCode.INVALID_INPUT, "Negative", field="value"),
+                DomainError("NOT_FOUND", "Nothing there", field="where"),
+            ]
+        )
+    if value == 0:
+        raise ZeroDivisionError("not a rule")
+    return _Payload(value=value)
+
+
+async def test_a_decorated_resolver_answers_its_payload_with_every_error() -> None:
+    # given a resolver that breaks two rules, then both are payload errors, the rest defaults
+    failed = await _resolve(value=-1)
+    assert failed.value is None and failed.flag is True
+    assert [(e.field, e.code) for e in failed.errors] == [
+        ("value", ReportErrorCode.INVALID_INPUT),
+        ("where", ReportErrorCode.NOT_FOUND),
+    ]
+    # given success, then the resolver's own payload
+    assert await _resolve(value=3) == _Payload(value=3)
+    # given anything but a DomainError, then it is not swallowed
+    with pytest.raises(ZeroDivisionError):
+        await _resolve(value=0)
+
+
+def test_a_decorated_resolver_keeps_the_signature_strawberry_reads() -> None:
+    assert inspect.signature(_resolve).parameters.keys() == {"value"}
+    assert inspect.iscoroutinefunction(_resolve)

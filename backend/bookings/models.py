@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
 
+from backend.clock import HANOI
+
 Text = dict[str, str]  # {"vi": ..., "en": ...}
 
 # Vietnam keeps UTC+7 all year: departure times and hotel dates are Hanoi wall-clock.
-HANOI = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 HOLD_TTL = timedelta(minutes=10)
 # Released and confirmed holds stay this long after expiry (for support), then TTL removes them.
 HOLD_PURGE_AFTER = timedelta(days=1)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.auth.permissions import IsSignedIn
 from backend.bookings import service as booking_service
 from backend.bookings.inputs import (
@@ -19,7 +18,7 @@ from backend.bookings.models import BookingErrorCode, Contact
 from backend.bookings.permissions import IsBookingStaff
 from backend.bookings.types import Booking, BookingError, BookingHold, RoomType, TourDeparture
 from backend.context import Info
-from backend.errors import DomainError, payload_errors
+from backend.errors import DomainError, payload_errors, returns_errors
 
 
 def booking_errors(error: DomainError) -> list[BookingError]:
@@ -27,35 +26,45 @@ def booking_errors(error: DomainError) -> list[BookingError]:
     return payload_errors(error, BookingError, BookingErrorCode)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @strawberry.type(description="The result of bookingHold.")
 class BookingHoldPayload:
     hold: BookingHold | None = strawberry.field(
-        description="The hold (or the first one made with this idempotency key)."
+        default=None, description="The hold (or the first one made with this idempotency key)."
     )
-    errors: list[BookingError] = strawberry.field(description="Why nothing was held.")
+    errors: list[BookingError] = strawberry.field(
+        default_factory=list, description="Why nothing was held."
+    )
 
 
 @strawberry.type(description="A booking after a change, or why the change did not happen.")
 class BookingPayload:
-    booking: Booking | None = strawberry.field(description="The booking as it is now.")
-    errors: list[BookingError] = strawberry.field(description="Why nothing changed.")
+    booking: Booking | None = strawberry.field(
+        default=None, description="The booking as it is now."
+    )
+    errors: list[BookingError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type(description="The result of tourDepartureCreate.")
 class TourDepartureCreatePayload:
-    departure: TourDeparture | None = strawberry.field(description="The new departure.")
-    errors: list[BookingError] = strawberry.field(description="Why nothing was created.")
+    departure: TourDeparture | None = strawberry.field(
+        default=None, description="The new departure."
+    )
+    errors: list[BookingError] = strawberry.field(
+        default_factory=list, description="Why nothing was created."
+    )
 
 
 @strawberry.type(description="The result of roomInventorySet.")
 class RoomInventorySetPayload:
-    room_type: RoomType | None = strawberry.field(description="The room type changed.")
+    room_type: RoomType | None = strawberry.field(
+        default=None, description="The room type changed."
+    )
     nights: int = strawberry.field(description="How many nights were set (0 on error).")
-    errors: list[BookingError] = strawberry.field(description="Why nothing changed.")
+    errors: list[BookingError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type
@@ -65,6 +74,7 @@ class BookingMutations:
         "nothing); confirm with bookingConfirm before `expiresAt`.",
         permission_classes=[IsSignedIn],
     )
+    @returns_errors(BookingHoldPayload, BookingError, BookingErrorCode)
     async def booking_hold(self, info: Info, input: BookingHoldInput) -> BookingHoldPayload:
         tour = (
             booking_service.TourHoldRequest(
@@ -83,24 +93,22 @@ class BookingMutations:
             if input.room is not None
             else None
         )
-        try:
-            doc = await booking_service.hold(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                idempotency_key=input.idempotency_key,
-                tour=tour,
-                room=room,
-                now=_now(),
-            )
-        except DomainError as error:
-            return BookingHoldPayload(hold=None, errors=booking_errors(error))
-        return BookingHoldPayload(hold=BookingHold.from_doc(doc), errors=[])
+        doc = await booking_service.hold(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            idempotency_key=input.idempotency_key,
+            tour=tour,
+            room=room,
+            now=clock.now(),
+        )
+        return BookingHoldPayload(hold=BookingHold.from_doc(doc))
 
     @strawberry.mutation(
         description="Turn a live hold into a CONFIRMED booking with a code; an expired hold "
         "gets HOLD_EXPIRED.",
         permission_classes=[IsSignedIn],
     )
+    @returns_errors(BookingPayload, BookingError, BookingErrorCode)
     async def booking_confirm(self, info: Info, input: BookingConfirmInput) -> BookingPayload:
         request = booking_service.ConfirmRequest(
             hold_id=str(input.hold_id),
@@ -110,50 +118,43 @@ class BookingMutations:
             ),
             guests=input.guests,
         )
-        try:
-            doc = await booking_service.confirm(
-                db=info.context.db, viewer=info.context.viewer, request=request, now=_now()
-            )
-        except DomainError as error:
-            return BookingPayload(booking=None, errors=booking_errors(error))
-        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale), errors=[])
+        doc = await booking_service.confirm(
+            db=info.context.db, viewer=info.context.viewer, request=request, now=clock.now()
+        )
+        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale))
 
     @strawberry.mutation(
         description="Cancel a booking: its owner within the cancellation policy (refund by "
         "notice), or tourism staff at any time (full refund). Inventory returns once.",
         permission_classes=[IsSignedIn],
     )
+    @returns_errors(BookingPayload, BookingError, BookingErrorCode)
     async def booking_cancel(self, info: Info, input: BookingCancelInput) -> BookingPayload:
-        try:
-            doc = await booking_service.cancel(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                booking_id=str(input.booking_id),
-                reason=input.reason,
-                now=_now(),
-            )
-        except DomainError as error:
-            return BookingPayload(booking=None, errors=booking_errors(error))
-        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale), errors=[])
+        doc = await booking_service.cancel(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            booking_id=str(input.booking_id),
+            reason=input.reason,
+            now=clock.now(),
+        )
+        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale))
 
     @strawberry.mutation(
         description="Add a departure to a tour (Department of Tourism staff and admins).",
         permission_classes=[IsBookingStaff],
     )
+    @returns_errors(TourDepartureCreatePayload, BookingError, BookingErrorCode)
     async def tour_departure_create(
         self, info: Info, input: TourDepartureCreateInput
     ) -> TourDepartureCreatePayload:
-        try:
-            doc = await booking_service.create_departure(
-                db=info.context.db,
-                tour_id=str(input.tour_id),
-                starts_at=input.starts_at,
-                capacity=input.capacity,
-                now=_now(),
-            )
-        except DomainError as error:
-            return TourDepartureCreatePayload(departure=None, errors=booking_errors(error))
-        return TourDepartureCreatePayload(departure=TourDeparture.from_doc(doc), errors=[])
+        doc = await booking_service.create_departure(
+            db=info.context.db,
+            tour_id=str(input.tour_id),
+            starts_at=input.starts_at,
+            capacity=input.capacity,
+            now=clock.now(),
+        )
+        return TourDepartureCreatePayload(departure=TourDeparture.from_doc(doc))
 
     @strawberry.mutation(
         description="Set the rooms for sale of a room type on nights `from`..`to` (inclusive), "
@@ -161,20 +162,18 @@ class BookingMutations:
         "(Department of Tourism staff and admins).",
         permission_classes=[IsBookingStaff],
     )
+    @returns_errors(RoomInventorySetPayload, BookingError, BookingErrorCode, nights=0)
     async def room_inventory_set(
         self, info: Info, input: RoomInventorySetInput
     ) -> RoomInventorySetPayload:
-        try:
-            room_type, count = await booking_service.set_inventory(
-                db=info.context.db,
-                room_type_id=str(input.room_type_id),
-                start=input.from_,
-                end=input.to,
-                rooms=input.rooms,
-                now=_now(),
-            )
-        except DomainError as error:
-            return RoomInventorySetPayload(room_type=None, nights=0, errors=booking_errors(error))
+        room_type, count = await booking_service.set_inventory(
+            db=info.context.db,
+            room_type_id=str(input.room_type_id),
+            start=input.from_,
+            end=input.to,
+            rooms=input.rooms,
+            now=clock.now(),
+        )
         return RoomInventorySetPayload(
             room_type=RoomType.from_doc(room_type, info.context.viewer.locale),
             nights=count,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.auth.permissions import IsModerator, IsStaff
 from backend.context import Info
-from backend.errors import DomainError, payload_errors
+from backend.errors import DomainError, payload_errors, returns_errors
 from backend.moderation import service as moderation_service
 from backend.moderation.inputs import (
     ReportEditInput,
@@ -38,17 +37,13 @@ def moderation_errors(error: DomainError) -> list[ModerationError]:
     return payload_errors(error, ModerationError, ModerationErrorCode)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _payload(info: Info, doc: ReportDoc) -> ModerationReportPayload:
     dataloaders.forget(info)
-    return ModerationReportPayload(report=Report.from_doc(doc), errors=[])
+    return ModerationReportPayload(report=Report.from_doc(doc))
 
 
-def _failed(error: DomainError) -> ModerationReportPayload:
-    return ModerationReportPayload(report=None, errors=moderation_errors(error))
+# A broken rule becomes the payload's errors; the report is then null.
+report_errors = returns_errors(ModerationReportPayload, ModerationError, ModerationErrorCode)
 
 
 @strawberry.type
@@ -58,19 +53,17 @@ class ModerationMutations:
         "report becomes ACKNOWLEDGED.",
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_triage(self, info: Info, input: ReportTriageInput) -> ModerationReportPayload:
-        try:
-            doc = await moderation_service.triage(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                report_id=str(input.report_id),
-                category_id=str(input.category_id) if input.category_id else None,
-                department_id=str(input.department_id) if input.department_id else None,
-                priority=Priority(input.priority) if input.priority else None,
-                now=_now(),
-            )
-        except DomainError as error:
-            return _failed(error)
+        doc = await moderation_service.triage(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            category_id=str(input.category_id) if input.category_id else None,
+            department_id=str(input.department_id) if input.department_id else None,
+            priority=Priority(input.priority) if input.priority else None,
+            now=clock.now(),
+        )
         return _payload(info, doc)
 
     @strawberry.mutation(
@@ -78,6 +71,7 @@ class ModerationMutations:
         "needs a public note and (for most categories) a photo.",
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_set_status(
         self, info: Info, input: ReportSetStatusInput
     ) -> ModerationReportPayload:
@@ -88,32 +82,27 @@ class ModerationMutations:
             internal_note=input.internal_note,
             photo_ids=[str(pid) for pid in input.photo_ids],
         )
-        try:
-            doc = await moderation_service.set_status(
-                db=info.context.db, viewer=info.context.viewer, change=change, now=_now()
-            )
-        except DomainError as error:
-            return _failed(error)
+        doc = await moderation_service.set_status(
+            db=info.context.db, viewer=info.context.viewer, change=change, now=clock.now()
+        )
         return _payload(info, doc)
 
     @strawberry.mutation(
         description="The same status change on up to 100 reports, each all-or-nothing.",
         permission_classes=[IsStaff],
     )
+    @returns_errors(ReportsBulkSetStatusPayload, ModerationError, ModerationErrorCode)
     async def reports_bulk_set_status(
         self, info: Info, input: ReportsBulkSetStatusInput
     ) -> ReportsBulkSetStatusPayload:
-        try:
-            lines = await moderation_service.bulk_set_status(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                report_ids=[str(rid) for rid in input.report_ids],
-                status=ReportStatus(input.status),
-                public_note=input.public_note,
-                now=_now(),
-            )
-        except DomainError as error:
-            return ReportsBulkSetStatusPayload(results=[], errors=moderation_errors(error))
+        lines = await moderation_service.bulk_set_status(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_ids=[str(rid) for rid in input.report_ids],
+            status=ReportStatus(input.status),
+            public_note=input.public_note,
+            now=clock.now(),
+        )
         dataloaders.forget(info)
         return ReportsBulkSetStatusPayload(
             results=[
@@ -124,8 +113,7 @@ class ModerationMutations:
                     errors=moderation_errors(line.error) if line.error else [],
                 )
                 for line in lines
-            ],
-            errors=[],
+            ]
         )
 
     @strawberry.mutation(
@@ -133,17 +121,15 @@ class ModerationMutations:
         'and "me too"s move over (counted once), its reporter is told.',
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_merge(self, info: Info, input: ReportMergeInput) -> ModerationReportPayload:
-        try:
-            doc = await moderation_service.merge(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                report_id=str(input.report_id),
-                into_report_id=str(input.into_report_id),
-                now=_now(),
-            )
-        except DomainError as error:
-            return _failed(error)
+        doc = await moderation_service.merge(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            into_report_id=str(input.into_report_id),
+            now=clock.now(),
+        )
         return _payload(info, doc)
 
     @strawberry.mutation(
@@ -151,25 +137,24 @@ class ModerationMutations:
         "the original is kept for moderators.",
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_edit(self, info: Info, input: ReportEditInput) -> ModerationReportPayload:
-        try:
-            doc = await moderation_service.edit(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                report_id=str(input.report_id),
-                description=input.description,
-                photo_ids_to_hide=[str(pid) for pid in input.photo_ids_to_hide],
-                reason=input.reason,
-                now=_now(),
-            )
-        except DomainError as error:
-            return _failed(error)
+        doc = await moderation_service.edit(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            description=input.description,
+            photo_ids_to_hide=[str(pid) for pid in input.photo_ids_to_hide],
+            reason=input.reason,
+            now=clock.now(),
+        )
         return _payload(info, doc)
 
     @strawberry.mutation(
         description="Hide a report from every public list (abuse, spam).",
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_hide(self, info: Info, input: ReportHideInput) -> ModerationReportPayload:
         return await _set_hidden(info, input, hidden=True)
 
@@ -182,22 +167,21 @@ class ModerationMutations:
         "to extend); others see `lockedBy` and get LOCKED.",
         permission_classes=[IsStaff],
     )
+    @report_errors
     async def report_lock(self, info: Info, input: ReportLockInput) -> ModerationReportPayload:
-        try:
-            doc = await moderation_service.lock(
-                db=info.context.db,
-                viewer=info.context.viewer,
-                report_id=str(input.report_id),
-                now=_now(),
-            )
-        except DomainError as error:
-            return _failed(error)
+        doc = await moderation_service.lock(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            now=clock.now(),
+        )
         return _payload(info, doc)
 
     @strawberry.mutation(
         description="Ban a user: no new reports; their open reports are hidden.",
         permission_classes=[IsModerator],
     )
+    @returns_errors(UserBanPayload, ModerationError, ModerationErrorCode, banned=False)
     async def user_ban(self, info: Info, input: UserBanInput) -> UserBanPayload:
         return await _set_banned(info, input, banned=True)
 
@@ -205,6 +189,7 @@ class ModerationMutations:
         description="Lift a ban; the reports it hid are shown again.",
         permission_classes=[IsModerator],
     )
+    @returns_errors(UserBanPayload, ModerationError, ModerationErrorCode, banned=True)
     async def user_unban(self, info: Info, input: UserBanInput) -> UserBanPayload:
         return await _set_banned(info, input, banned=False)
 
@@ -212,32 +197,24 @@ class ModerationMutations:
 async def _set_hidden(
     info: Info, input: ReportHideInput, *, hidden: bool
 ) -> ModerationReportPayload:
-    try:
-        doc = await moderation_service.set_hidden(
-            db=info.context.db,
-            viewer=info.context.viewer,
-            report_id=str(input.report_id),
-            hidden=hidden,
-            reason=input.reason,
-            now=_now(),
-        )
-    except DomainError as error:
-        return _failed(error)
+    doc = await moderation_service.set_hidden(
+        db=info.context.db,
+        viewer=info.context.viewer,
+        report_id=str(input.report_id),
+        hidden=hidden,
+        reason=input.reason,
+        now=clock.now(),
+    )
     return _payload(info, doc)
 
 
 async def _set_banned(info: Info, input: UserBanInput, *, banned: bool) -> UserBanPayload:
-    try:
-        count = await moderation_service.set_banned(
-            db=info.context.db,
-            viewer=info.context.viewer,
-            user_id=str(input.user_id),
-            banned=banned,
-            reason=input.reason,
-            now=_now(),
-        )
-    except DomainError as error:
-        return UserBanPayload(
-            user_id=None, banned=not banned, reports_changed=0, errors=moderation_errors(error)
-        )
-    return UserBanPayload(user_id=input.user_id, banned=banned, reports_changed=count, errors=[])
+    count = await moderation_service.set_banned(
+        db=info.context.db,
+        viewer=info.context.viewer,
+        user_id=str(input.user_id),
+        banned=banned,
+        reason=input.reason,
+        now=clock.now(),
+    )
+    return UserBanPayload(user_id=input.user_id, banned=banned, reports_changed=count)

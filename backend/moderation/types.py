@@ -158,8 +158,10 @@ class ModerationError(UserError):
 
 @strawberry.type(description="A report after a moderation action, or why it did not happen.")
 class ModerationReportPayload:
-    report: Report | None = strawberry.field(description="The report as it is now.")
-    errors: list[ModerationError] = strawberry.field(description="Why nothing changed.")
+    report: Report | None = strawberry.field(default=None, description="The report as it is now.")
+    errors: list[ModerationError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type(description="The result for one report of a bulk action.")
@@ -172,15 +174,21 @@ class BulkResultLine:
 
 @strawberry.type(description="The result of reportsBulkSetStatus: one line per report.")
 class ReportsBulkSetStatusPayload:
-    results: list[BulkResultLine] = strawberry.field(description="A line per distinct report.")
-    errors: list[ModerationError] = strawberry.field(description="Why nothing was tried.")
+    results: list[BulkResultLine] = strawberry.field(
+        default_factory=list, description="A line per distinct report."
+    )
+    errors: list[ModerationError] = strawberry.field(
+        default_factory=list, description="Why nothing was tried."
+    )
 
 
 @strawberry.type(description="The result of userBan / userUnban.")
 class UserBanPayload:
-    user_id: strawberry.ID | None = strawberry.field(description="The user.")
+    user_id: strawberry.ID | None = strawberry.field(default=None, description="The user.")
     banned: bool = strawberry.field(description="Whether the user is banned now.")
     reports_changed: int = strawberry.field(
-        description="Open reports hidden by the ban, or shown again by the unban."
+        default=0, description="Open reports hidden by the ban, or shown again by the unban."
     )
-    errors: list[ModerationError] = strawberry.field(description="Why nothing changed.")
+    errors: list[ModerationError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )

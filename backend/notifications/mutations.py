@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
 
+from backend import clock
 from backend.auth.permissions import IsAdmin, IsSignedIn, IsStaff
 from backend.context import Info
-from backend.errors import DomainError
+from backend.errors import DomainError, returns_errors
 from backend.ids import parse_object_ids
 from backend.notifications import repository as notification_repository
 from backend.notifications import service as notification_service
@@ -26,49 +26,62 @@ from backend.notifications.types import (
     Alert,
     Device,
     NotificationError,
+    NotificationErrorCode,
     NotificationPreferences,
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @strawberry.type(description="The result of deviceRegister.")
 class DeviceRegisterPayload:
-    device: Device | None = strawberry.field(description="The registered device.")
-    errors: list[NotificationError] = strawberry.field(description="Why it was not registered.")
+    device: Device | None = strawberry.field(default=None, description="The registered device.")
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Why it was not registered."
+    )
 
 
 @strawberry.type(description="The result of deviceUnregister.")
 class DeviceUnregisterPayload:
     removed: bool = strawberry.field(description="False when the token was not registered.")
-    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Problems, if any."
+    )
 
 
 @strawberry.type(description="The result of notificationPreferencesUpdate.")
 class NotificationPreferencesUpdatePayload:
-    preferences: NotificationPreferences | None = strawberry.field(description="Now in force.")
-    errors: list[NotificationError] = strawberry.field(description="Why nothing changed.")
+    preferences: NotificationPreferences | None = strawberry.field(
+        default=None, description="Now in force."
+    )
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type(description="The result of notificationsMarkRead.")
 class NotificationsMarkReadPayload:
     marked: int = strawberry.field(description="How many items became read.")
     unread_count: int = strawberry.field(description="Unread items left.")
-    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Problems, if any."
+    )
 
 
 @strawberry.type(description="The result of alertSend.")
 class AlertSendPayload:
-    alert: Alert | None = strawberry.field(description="The alert, queued for delivery.")
-    errors: list[NotificationError] = strawberry.field(description="Why it was not sent.")
+    alert: Alert | None = strawberry.field(
+        default=None, description="The alert, queued for delivery."
+    )
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Why it was not sent."
+    )
 
 
 @strawberry.type(description="The result of outboxRetry.")
 class OutboxRetryPayload:
     requeued: bool = strawberry.field(description="True when the push is queued again.")
-    errors: list[NotificationError] = strawberry.field(description="Problems, if any.")
+    errors: list[NotificationError] = strawberry.field(
+        default_factory=list, description="Problems, if any."
+    )
 
 
 @strawberry.type
@@ -77,22 +90,20 @@ class NotificationMutations:
         description="Register this device for pushes (a token moves to the latest user).",
         permission_classes=[IsSignedIn],
     )
+    @returns_errors(DeviceRegisterPayload, NotificationError, NotificationErrorCode)
     async def device_register(
         self, info: Info, input: DeviceRegisterInput
     ) -> DeviceRegisterPayload:
-        try:
-            device = await notification_service.register_device(
-                info.context.db,
-                viewer=info.context.viewer,
-                token=input.token,
-                platform=Platform(input.platform),
-                locale=input.locale,
-                app_version=input.app_version,
-                now=_now(),
-            )
-        except DomainError as error:
-            return DeviceRegisterPayload(device=None, errors=[NotificationError.from_error(error)])
-        return DeviceRegisterPayload(device=Device.from_doc(device), errors=[])
+        device = await notification_service.register_device(
+            info.context.db,
+            viewer=info.context.viewer,
+            token=input.token,
+            platform=Platform(input.platform),
+            locale=input.locale,
+            app_version=input.app_version,
+            now=clock.now(),
+        )
+        return DeviceRegisterPayload(device=Device.from_doc(device))
 
     @strawberry.mutation(description="Stop pushes to this device.", permission_classes=[IsSignedIn])
     async def device_unregister(
@@ -101,11 +112,12 @@ class NotificationMutations:
         removed = await notification_service.unregister_device(
             info.context.db, viewer=info.context.viewer, token=input.token
         )
-        return DeviceUnregisterPayload(removed=removed, errors=[])
+        return DeviceUnregisterPayload(removed=removed)
 
     @strawberry.mutation(
         description="Change what the viewer is told about.", permission_classes=[IsSignedIn]
     )
+    @returns_errors(NotificationPreferencesUpdatePayload, NotificationError, NotificationErrorCode)
     async def notification_preferences_update(
         self, info: Info, input: NotificationPreferencesUpdateInput
     ) -> NotificationPreferencesUpdatePayload:
@@ -114,24 +126,19 @@ class NotificationMutations:
             value = getattr(input, name)
             if value is not None:
                 changes[name] = value
-        try:
-            if input.area_ids is not None:
-                changes["area_ids"] = [str(area) for area in input.area_ids]
-            if input.clear_quiet_hours:
-                changes["quiet_hours"] = None
-            elif input.quiet_hours is not None:
-                changes["quiet_hours"] = notification_service.parse_quiet_hours(
-                    input.quiet_hours.start, input.quiet_hours.end
-                )
-            prefs = await notification_service.update_preferences(
-                info.context.db, viewer=info.context.viewer, changes=changes, now=_now()
+        if input.area_ids is not None:
+            changes["area_ids"] = [str(area) for area in input.area_ids]
+        if input.clear_quiet_hours:
+            changes["quiet_hours"] = None
+        elif input.quiet_hours is not None:
+            changes["quiet_hours"] = notification_service.parse_quiet_hours(
+                input.quiet_hours.start, input.quiet_hours.end
             )
-        except DomainError as error:
-            return NotificationPreferencesUpdatePayload(
-                preferences=None, errors=[NotificationError.from_error(error)]
-            )
+        prefs = await notification_service.update_preferences(
+            info.context.db, viewer=info.context.viewer, changes=changes, now=clock.now()
+        )
         return NotificationPreferencesUpdatePayload(
-            preferences=NotificationPreferences.from_doc(prefs), errors=[]
+            preferences=NotificationPreferences.from_doc(prefs)
         )
 
     @strawberry.mutation(
@@ -170,23 +177,21 @@ class NotificationMutations:
         "(moderators and staff).",
         permission_classes=[IsStaff],
     )
+    @returns_errors(AlertSendPayload, NotificationError, NotificationErrorCode)
     async def alert_send(self, info: Info, input: AlertSendInput) -> AlertSendPayload:
-        try:
-            alert = await notification_service.send_alert(
-                info.context.db,
-                viewer=info.context.viewer,
-                area_ids=[str(area) for area in input.area_ids] if input.area_ids else None,
-                whole_city=input.all,
-                severity=Severity(input.severity),
-                title={"vi": input.title.vi, "en": input.title.en},
-                body={"vi": input.body.vi, "en": input.body.en},
-                deep_link=input.deep_link,
-                expires_at=input.expires_at,
-                now=_now(),
-            )
-        except DomainError as error:
-            return AlertSendPayload(alert=None, errors=[NotificationError.from_error(error)])
-        return AlertSendPayload(alert=Alert.from_doc(alert, info.context.viewer.locale), errors=[])
+        alert = await notification_service.send_alert(
+            info.context.db,
+            viewer=info.context.viewer,
+            area_ids=[str(area) for area in input.area_ids] if input.area_ids else None,
+            whole_city=input.all,
+            severity=Severity(input.severity),
+            title={"vi": input.title.vi, "en": input.title.en},
+            body={"vi": input.body.vi, "en": input.body.en},
+            deep_link=input.deep_link,
+            expires_at=input.expires_at,
+            now=clock.now(),
+        )
+        return AlertSendPayload(alert=Alert.from_doc(alert, info.context.viewer.locale))
 
     @strawberry.mutation(
         description="Queue a dead push again with a fresh attempt budget (admins).",
@@ -194,7 +199,7 @@ class NotificationMutations:
     )
     async def outbox_retry(self, info: Info, input: OutboxRetryInput) -> OutboxRetryPayload:
         requeued = await notification_service.retry_dead(
-            info.context.db, outbox_id=str(input.id), now=_now()
+            info.context.db, outbox_id=str(input.id), now=clock.now()
         )
         errors = (
             []

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from backend.auth.models import Locale, Viewer
+from backend.clock import HANOI
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
@@ -24,7 +25,6 @@ from backend.open311 import repository as open311_repository
 from backend.open311.inputs import SubmittedRequest, attribute_values
 from backend.open311.models import OPEN, ApiKeyDoc, Open311Error, open311_status
 from backend.reports import service as report_service
-from backend.reports.service.rules import HANOI
 
 DATATYPES = frozenset({"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"})
 # GraphQL input names as Open311 clients know them.

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from backend.clock import HANOI
 from backend.db import Database
 from backend.open311 import repository as open311_repository
 from backend.open311.models import STATUS_GROUPS, open311_status
@@ -24,7 +25,6 @@ from backend.opendata import repository as opendata_repository
 from backend.opendata.repository import ExportQuery
 from backend.reports import service as report_service
 from backend.reports.models import ReportStatus
-from backend.reports.service.rules import HANOI
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import PoiDoc
 

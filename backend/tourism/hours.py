@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+from backend.clock import HANOI
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # How far ahead `next_opening` looks: longer than any Tết closure.
 LOOKAHEAD_DAYS = 30

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from backend.clock import HANOI
 from backend.db import Database, Document
 from backend.errors import DomainError, DomainErrors
 from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from backend.text import fold, query_terms
 from backend.tourism import geo
 from backend.tourism import repository as tourism_repository
-from backend.tourism.hours import HANOI
 from backend.tourism.models import (
     MAX_RADIUS_METERS,
     JourneyDoc,

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from backend.clock import HANOI
 from backend.moderation.models import TRANSITIONS, can_transition
 from backend.reports.models import ReportStatus as S
-from backend.reports.service.rules import HANOI, add_working_hours, public_holidays
+from backend.reports.service.rules import add_working_hours, public_holidays
 
 LEGAL = {
     (S.SUBMITTED, S.ACKNOWLEDGED),

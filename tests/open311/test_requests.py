@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import httpx
 from bson import ObjectId
 
-from backend.reports.service.rules import HANOI
+from backend.clock import HANOI
 from tests.open311.conftest import V2, Fetch, request_form
 
 PRIVATE_FIELDS = {

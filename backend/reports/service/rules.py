@@ -6,7 +6,7 @@ import functools
 import math
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import orjson
@@ -16,6 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import ratelimit
 from backend.auth.models import Viewer
+from backend.clock import HANOI
 from backend.db import Database, run_transaction
 from backend.errors import DomainError, DomainErrors
 from backend.ids import parse_object_id
@@ -44,7 +45,6 @@ ME_TOO_MILESTONES = frozenset({5, 10, 25, 50, 100, 250, 500, 1000})
 # Tết by the lunar calendar, Hùng Kings, 30/4, 1/5, 2/9...) and their in-lieu days come from the
 # `holidays` library, computed for any year; what the government announces year by year on top
 # (extra days off, Saturdays worked in exchange) from content/reports/holiday_adjustments.json.
-HANOI = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 WORK_START_HOUR, WORK_END_HOUR = 8, 17
 # URGENT priority (hazards): resolved within 4 working hours (Hanoi's iHanoi rules).
 URGENT_RESOLVE_HOURS = 4
