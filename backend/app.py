@@ -7,9 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import firebase_admin
 from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,7 +20,7 @@ from backend import __version__, firebase, pagination
 from backend import logging as json_logging
 from backend.auth.service import RevocationCache
 from backend.console.routes import routes as console_routes
-from backend.db import Client, Database, open_client, ping
+from backend.db import open_client, ping
 from backend.embedded import EmbeddedMongo
 from backend.errors import (
     UNAVAILABLE_MESSAGE,
@@ -44,6 +42,7 @@ from backend.opendata.routes import routes as opendata_routes
 from backend.schema import build_schema
 from backend.seed import migrate
 from backend.settings import Settings, load_settings
+from backend.state import AppState, app_state
 from backend.tourism.routes import offline_journey
 
 log = logging.getLogger(__name__)
@@ -51,24 +50,12 @@ log = logging.getLogger(__name__)
 CLIENT_CLOSE_SECONDS = 10
 
 
-@dataclass
-class AppState:
-    """What the lifespan opens once per process and every request shares."""
-
-    settings: Settings
-    client: Client
-    db: Database
-    firebase_app: firebase_admin.App
-    revocations: RevocationCache
-    embedded: EmbeddedMongo | None = None
-
-
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
 async def readyz(request: Request) -> Response:
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     if await ping(state.db, state.settings.readiness_timeout_seconds):
         return JSONResponse({"status": "ready"})
     return JSONResponse(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import firebase_admin
 from starlette.requests import Request
@@ -14,9 +14,7 @@ from strawberry.types import Info as StrawberryInfo
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.settings import Settings
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import AppState, app_state
 
 
 @dataclass(kw_only=True)
@@ -35,7 +33,7 @@ Info = StrawberryInfo[Context, Any]
 
 async def get_context(request: Request | WebSocket, response: Response | None) -> Context:
     """Build a fresh context per request (fresh loaders too, so nothing leaks between users)."""
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     viewer: Viewer = request.state.viewer
     return Context(
         request=request,

@@ -42,6 +42,7 @@ from backend.db import Database
 from backend.errors import UNAVAILABLE_MESSAGE, error_code, is_unavailable
 from backend.meta import repository as meta_repository
 from backend.settings import ROOT
+from backend.state import app_state
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class GraphQLView(GraphQL[Context, None]):
         return None
 
     async def _store(self, request: Request, digest: str, query: str) -> None:
-        db: Database = request.app.state.thanglong.db
+        db: Database = app_state(request.app).db
         # Shared by every web process, so a retry may land anywhere.
         await db["persisted_queries"].update_one(
             {"_id": digest},
@@ -284,7 +285,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def _lookup(self, request: Request, digest: str) -> str | None:
-        db: Database = request.app.state.thanglong.db
+        db: Database = app_state(request.app).db
         found = await db["persisted_queries"].find_one({"_id": digest})
         return str(found["query"]) if found else None
 
@@ -310,7 +311,7 @@ class GraphQLView(GraphQL[Context, None]):
             or not cacheable(query, body.get("operationName"))
         ):
             return await self.run(request)
-        db: Database = request.app.state.thanglong.db
+        db: Database = app_state(request.app).db
         version = await self.public_version.get(db)
         try:
             key = _sha256(

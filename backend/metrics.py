@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -33,9 +32,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import json_error
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import app_state
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -83,7 +80,7 @@ def _bearer_matches(request: Request, token: str) -> bool:
 
 async def metrics_endpoint(request: Request) -> Response:
     """The Prometheus exposition, of every worker when PROMETHEUS_MULTIPROC_DIR is set."""
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     token = state.settings.metrics_token
     if token is None and state.settings.production:
         return json_error(404, "NOT_FOUND", "Not found")

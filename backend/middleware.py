@@ -6,7 +6,6 @@ import logging
 import re
 import time
 import uuid
-from typing import TYPE_CHECKING
 
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
@@ -14,9 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth import service as auth_service
 from backend.errors import request_id_var
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import app_state
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("thanglong.access")
@@ -167,7 +164,7 @@ class AuthenticationMiddleware:
         if scope["type"] != "http" or scope["path"] in self.PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
-        state: AppState = scope["app"].state.thanglong
+        state = app_state(scope["app"])
         headers = Headers(scope=scope)
         locale = auth_service.parse_locale(headers.get("accept-language"))
         try:

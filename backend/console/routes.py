@@ -8,7 +8,6 @@ inline scripts or styles.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -18,9 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
 from backend.settings import Settings
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import app_state
 
 DIST = Path(__file__).resolve().parent / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -54,7 +51,7 @@ def content_security_policy(settings: Settings) -> str:
 
 
 def _settings(request: Request) -> Settings:
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     return state.settings
 
 
@@ -104,7 +101,7 @@ class ConsoleAssets:
         if not directory.is_dir():
             await PlainTextResponse(NOT_BUILT, status_code=404)(scope, receive, send)
             return
-        csp = content_security_policy(scope["app"].state.thanglong.settings)
+        csp = content_security_policy(app_state(scope["app"]).settings)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from gridfs.asynchronous.grid_file import AsyncGridOut
 from starlette.requests import Request
@@ -17,9 +16,7 @@ from backend.ids import parse_object_id
 from backend.media import repository as media_repository
 from backend.media import service as media_service
 from backend.middleware import BodyTooLargeError
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import app_state
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -29,7 +26,7 @@ async def upload(request: Request) -> Response:
     viewer: Viewer = request.state.viewer
     if not viewer.is_authenticated:
         return json_error(401, "UNAUTHENTICATED", "Sign in to upload photos")
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     try:
         form = await request.form(max_files=1, max_fields=5)
     except BodyTooLargeError:
@@ -72,7 +69,7 @@ async def _stream(grid_out: AsyncGridOut) -> AsyncIterator[bytes]:
 
 
 async def _serve(request: Request, *, thumbnail: bool) -> Response:
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     photo_id = parse_object_id(request.path_params["media_id"])
     photo = await media_repository.open_file(state.db, photo_id) if photo_id else None
     if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,9 +14,7 @@ from backend.open311 import inputs
 from backend.open311 import service as open311_service
 from backend.open311.models import Open311Error
 from backend.open311.render import FORMATS, errors, respond
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import AppState, app_state
 
 PREFIX = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -32,7 +29,7 @@ Handler = Callable[[Request, str], Awaitable[Response]]
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.thanglong  # type: ignore[no-any-return]
+    return app_state(request.app)
 
 
 def _locale(request: Request) -> Locale:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -14,9 +13,7 @@ from starlette.routing import Route
 from backend.db import Database
 from backend.opendata import service as opendata_service
 from backend.opendata.repository import ExportQuery
-
-if TYPE_CHECKING:
-    from backend.app import AppState
+from backend.state import app_state
 
 CACHE_CONTROL = "public, max-age=300"
 GEOJSON_TYPE = "application/geo+json"
@@ -26,7 +23,7 @@ Chunks = Callable[..., AsyncIterator[bytes]]
 
 
 def _db(request: Request) -> Database:
-    state: AppState = request.app.state.thanglong
+    state = app_state(request.app)
     return state.db
 
 

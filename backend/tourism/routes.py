@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from backend.auth.models import Locale, Viewer
 from backend.errors import json_error
+from backend.state import app_state
 from backend.tourism import offline
 
 
@@ -21,7 +22,7 @@ async def offline_journey(request: Request) -> Response:
             locale = Locale(requested)
         except ValueError:
             return json_error(400, "BAD_REQUEST", "locale must be vi or en")
-    db = request.app.state.thanglong.db
+    db = app_state(request.app).db
     pack = await offline.build_pack(
         db=db, journey_id=request.path_params["journey_id"], locale=locale
     )
