@@ -32,6 +32,27 @@ def haversine_meters(*, lat1: float, lng1: float, lat2: float, lng2: float) -> f
     return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
 
 
+def offset(
+    *, lat: float, lng: float, north_m: float = 0.0, east_m: float = 0.0
+) -> tuple[float, float]:
+    """The (lat, lng) `north_m` metres north and `east_m` metres east of a point."""
+    dlat = math.degrees(north_m / EARTH_RADIUS_METERS)
+    dlng = math.degrees(east_m / (EARTH_RADIUS_METERS * math.cos(math.radians(lat))))
+    return lat + dlat, lng + dlng
+
+
+def box_polygon(*, west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    """A GeoJSON polygon for a bounding box (closed ring, counter-clockwise)."""
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def within(field: str, *, lat: float, lng: float, radius_m: float) -> dict[str, Any]:
+    """A filter on `field`: within `radius_m` of a point (`$geoWithin`, 2dsphere-served)."""
+    sphere = [[lng, lat], radius_m / EARTH_RADIUS_METERS]
+    return {field: {"$geoWithin": {"$centerSphere": sphere}}}
+
+
 def geo_near(
     *,
     lat: float,

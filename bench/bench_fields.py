@@ -29,12 +29,11 @@ from harness import HOAN_KIEM, ROOT, cores, header
 from server import pois_json
 from starlette.requests import Request
 
-from backend import pagination
+from backend import geo, pagination
 from backend.auth.models import Locale, Viewer
 from backend.context import Context
 from backend.schema import build_schema
 from backend.settings import Settings
-from backend.tourism import geo
 from backend.tourism import queries as tourism_queries
 from backend.tourism.loader import poi_document
 from backend.tourism.models import PoiDoc
@@ -51,7 +50,12 @@ def prefetched_page(first: int = 50) -> Page[PoiDoc]:
         doc["_id"] = poi["slug"]
         docs.append(PoiDoc.from_mongo(doc))
     keyed = sorted(
-        (geo.haversine_meters(HOAN_KIEM[0], HOAN_KIEM[1], d.lat, d.lng), d.id, d) for d in docs
+        (
+            geo.haversine_meters(lat1=HOAN_KIEM[0], lng1=HOAN_KIEM[1], lat2=d.lat, lng2=d.lng),
+            d.id,
+            d,
+        )
+        for d in docs
     )[:first]
     cursors = [pagination.encode_cursor([dist, pid]) for dist, pid, _ in keyed]
     return Page([d for *_, d in keyed], cursors, [dist for dist, *_ in keyed], True, cursors[-1])

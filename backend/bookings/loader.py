@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from pymongo import UpdateOne
 
+from backend import geo
 from backend.bookings import repository as booking_repository
 from backend.bookings.models import (
     DEPARTURE_DAYS,
@@ -72,7 +73,7 @@ def _tour_document(tour: dict[str, Any]) -> dict[str, Any]:
     location = meeting["location"]
     doc["meeting_point"] = {
         "name": meeting["name"],
-        "location": booking_repository.point(float(location["lat"]), float(location["lng"])),
+        "location": geo.point(lat=float(location["lat"]), lng=float(location["lng"])),
     }
     doc["seeded"] = True
     for day in tour.get("schedule", {}).get("days", []):
@@ -125,7 +126,7 @@ async def load_hotels(db: Database, items: list[dict[str, Any]], *, now: datetim
             "name": hotel["name"],
             "description": hotel.get("description", {}),
             "address": hotel.get("address", {}),
-            "location": booking_repository.point(float(location["lat"]), float(location["lng"])),
+            "location": geo.point(lat=float(location["lat"]), lng=float(location["lng"])),
             "stars": int(hotel["stars"]),
             "cancellation_policy": hotel.get("cancellation_policy", []),
             "seeded": True,

@@ -6,7 +6,6 @@ updates whose filter carries the condition, so no interleaving of requests can o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend import geo
 from backend.bookings.models import (
     HOLD_PURGE_AFTER,
     BookingDoc,
@@ -38,7 +38,6 @@ ROOM_NIGHTS = "room_nights"
 HOLDS = "booking_holds"
 BOOKINGS = "bookings"
 
-EARTH_RADIUS_M = 6_378_100.0
 # Catalogue lists are read whole within a radius and ordered by distance here: there are tens of
 # tours and hotels, not millions. This many at most per query.
 MAX_CANDIDATES = 500
@@ -101,22 +100,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 }
 
 
-def point(lat: float, lng: float) -> dict[str, Any]:
-    return {"type": "Point", "coordinates": [lng, lat]}
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance on MongoDB's sphere."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _within(field: str, lat: float, lng: float, radius_m: float) -> dict[str, Any]:
-    return {field: {"$geoWithin": {"$centerSphere": [[lng, lat], radius_m / EARTH_RADIUS_M]}}}
-
-
 # --- tours ------------------------------------------------------------------------------------
 
 
@@ -148,7 +131,9 @@ async def find_tours(
     if ids is not None:
         query["_id"] = {"$in": list(ids)}
     if near is not None:
-        query.update(_within("meeting_point.location", *near))
+        query.update(
+            geo.within("meeting_point.location", lat=near[0], lng=near[1], radius_m=near[2])
+        )
         cursor = db[TOURS].find(query).limit(MAX_CANDIDATES)
     else:
         if after_id is not None:
@@ -246,7 +231,7 @@ async def find_hotels(
     if ids is not None:
         query["_id"] = {"$in": list(ids)}
     if near is not None:
-        query.update(_within("location", *near))
+        query.update(geo.within("location", lat=near[0], lng=near[1], radius_m=near[2]))
         cursor = db[HOTELS].find(query).limit(MAX_CANDIDATES)
     else:
         if after_id is not None:

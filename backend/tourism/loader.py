@@ -15,9 +15,9 @@ from typing import Any
 
 from pymongo import UpdateOne
 
+from backend import geo
 from backend.db import Database
 from backend.text import terms
-from backend.tourism import geo
 from backend.tourism import repository as tourism_repository
 from backend.tourism.hours import OpeningHours
 from backend.tourism.models import DETOUR_FACTOR, RIDE_KMH, WALK_KMH, JourneyMode
@@ -62,7 +62,7 @@ def poi_document(poi: dict[str, Any]) -> dict[str, Any]:
     doc = {name: poi.get(name) for name in POI_FIELDS}
     name_terms = terms(*_both(poi.get("name")))
     doc.update(
-        location=geo.point(float(location["lat"]), float(location["lng"])),
+        location=geo.point(lat=float(location["lat"]), lng=float(location["lng"])),
         categories=[poi["category"]],
         thumbnail_url=poi.get("thumbnail_url") or poi.get("thumbnail"),
         name_terms=name_terms,
@@ -96,7 +96,9 @@ def journey_document(journey: dict[str, Any], pois: dict[str, dict[str, Any]]) -
         leg = 0.0
         if previous is not None:
             here, there = previous["location"], poi["location"]
-            straight = geo.haversine_meters(here["lat"], here["lng"], there["lat"], there["lng"])
+            straight = geo.haversine_meters(
+                lat1=here["lat"], lng1=here["lng"], lat2=there["lat"], lng2=there["lng"]
+            )
             leg = straight * DETOUR_FACTOR
         total += leg
         visit_minutes += int(poi.get("visit_minutes") or 0)
@@ -115,7 +117,7 @@ def journey_document(journey: dict[str, Any], pois: dict[str, dict[str, Any]]) -
         "stops": stops,
         "distance_meters": round(total, 1),
         "duration_minutes": round(moving_minutes + visit_minutes),
-        "start_location": geo.point(float(first["lat"]), float(first["lng"])),
+        "start_location": geo.point(lat=float(first["lat"]), lng=float(first["lng"])),
         "name_terms": terms(*_both(journey.get("title"))),
         "search_terms": terms(
             *_both(journey.get("title")), *_both(journey.get("summary")), journey.get("theme")

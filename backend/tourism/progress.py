@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend import geo
 from backend.db import Database
 from backend.errors import DomainError
 from backend.pagination import encode_cursor
-from backend.tourism import geo
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import CHECK_IN_RADIUS_METERS, ProgressDoc, TourismErrorCode
 from backend.tourism.service import LatLng, Page, decode_after, get_journey, get_poi, not_found
@@ -38,7 +38,9 @@ async def check_in(
     poi = await get_poi(db=db, poi_id=stop.poi)
     if poi is None:
         raise not_found("stop on this journey", "stopId")
-    distance = geo.haversine_meters(location.lat, location.lng, poi.lat, poi.lng)
+    distance = geo.haversine_meters(
+        lat1=location.lat, lng1=location.lng, lat2=poi.lat, lng2=poi.lng
+    )
     if distance > CHECK_IN_RADIUS_METERS:
         raise DomainError(
             TourismErrorCode.TOO_FAR,

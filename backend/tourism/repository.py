@@ -18,10 +18,9 @@ from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from backend import geo as shared_geo
+from backend import geo
 from backend.db import Database, Document
 from backend.text import prefix_range
-from backend.tourism import geo
 
 POIS = "pois"
 JOURNEYS = "journeys"
@@ -95,7 +94,7 @@ class Scan:
         """Nearest first from `min_meters` (`$geoNear` on the location's 2dsphere index)."""
         assert self.near is not None
         pipeline: list[Document] = [
-            shared_geo.geo_near(
+            geo.geo_near(
                 lat=self.near.lat,
                 lng=self.near.lng,
                 key=self.location_field,
@@ -106,7 +105,7 @@ class Scan:
             {"$limit": limit},
         ]
         if projection := self.projection():
-            pipeline.append({"$project": {**projection, shared_geo.DISTANCE_FIELD: 0}})
+            pipeline.append({"$project": {**projection, geo.DISTANCE_FIELD: 0}})
         return pipeline
 
 
@@ -145,7 +144,10 @@ async def scan(
         keyed = []
         for doc in docs:
             lng, lat = doc[query.location_field]["coordinates"]
-            key = (geo.haversine_meters(near.lat, near.lng, lat, lng), doc["_id"])
+            key = (
+                geo.haversine_meters(lat1=near.lat, lng1=near.lng, lat2=lat, lng2=lng),
+                doc["_id"],
+            )
             if after is None or key > tuple(after):
                 keyed.append((key, doc))
         exhausted = len(docs) < fetch
@@ -182,7 +184,13 @@ async def points_within(
     db: Database, *, west: float, south: float, east: float, north: float, limit: int
 ) -> list[Document]:
     """Ids and locations of at most `limit` POIs inside a box."""
-    query = {"location": {"$geoWithin": {"$geometry": geo.box_polygon(west, south, east, north)}}}
+    query = {
+        "location": {
+            "$geoWithin": {
+                "$geometry": geo.box_polygon(west=west, south=south, east=east, north=north)
+            }
+        }
+    }
     cursor = db[POIS].find(query, {"location": 1}).limit(limit)
     return await cursor.to_list()
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from backend import geo
 from backend.clock import HANOI
 from backend.db import Database, Document
 from backend.errors import DomainError, DomainErrors
 from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from backend.text import fold, query_terms
-from backend.tourism import geo
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import (
     MAX_RADIUS_METERS,
@@ -195,7 +195,9 @@ def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
             )
         near = Near(criteria.near.lat, criteria.near.lng, float(radius))
     elif bbox is not None:
-        polygon = geo.box_polygon(bbox.west, bbox.south, bbox.east, bbox.north)
+        polygon = geo.box_polygon(
+            west=bbox.west, south=bbox.south, east=bbox.east, north=bbox.north
+        )
         mongo["location"] = {"$geoWithin": {"$geometry": polygon}}
     open_at = criteria.open_at
     if open_at is not None and open_at.tzinfo is None:
@@ -314,7 +316,11 @@ async def search(
             else:
                 poi, journey = None, JourneyDoc.from_mongo(doc)
                 lat, lng, title = journey.start_lat, journey.start_lng, journey.title
-            distance = geo.haversine_meters(near.lat, near.lng, lat, lng) if near else None
+            distance = (
+                geo.haversine_meters(lat1=near.lat, lng1=near.lng, lat2=lat, lng2=lng)
+                if near
+                else None
+            )
             rank = (0 if name_match else 1, distance or 0.0, fold(title.get("vi", "")), doc["_id"])
             hits.append((rank, SearchHit(poi, journey, name_match, distance)))
     hits.sort(key=lambda item: item[0])

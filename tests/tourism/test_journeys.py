@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from backend import geo
 from backend.db import Database
-from backend.tourism import geo
 from tests.tourism.conftest import HOAN_KIEM, Gql
 
 JOURNEY = """
@@ -57,8 +57,12 @@ async def test_journey_distance_and_duration_are_computed_from_stops(
     assert journey["stops"][1]["story"] == "The golden turtle"
     assert journey["stops"][0]["poi"]["name"] == "Temple of Literature"
     legs = [
-        geo.haversine_meters(*VAN_MIEU, HOAN_KIEM["lat"], HOAN_KIEM["lng"]),
-        geo.haversine_meters(HOAN_KIEM["lat"], HOAN_KIEM["lng"], *NGOC_SON),
+        geo.haversine_meters(
+            lat1=VAN_MIEU[0], lng1=VAN_MIEU[1], lat2=HOAN_KIEM["lat"], lng2=HOAN_KIEM["lng"]
+        ),
+        geo.haversine_meters(
+            lat1=HOAN_KIEM["lat"], lng1=HOAN_KIEM["lng"], lat2=NGOC_SON[0], lng2=NGOC_SON[1]
+        ),
     ]
     expected = sum(legs) * 1.3
     assert abs(journey["distanceMeters"] - expected) < 1
@@ -85,14 +89,14 @@ async def test_check_in_within_150_m_only(
 ) -> None:
     token = make_token(uid="alice")
     # given a visitor 151 m from the Temple of Literature, then the check-in is refused
-    lat, lng = geo.offset(*VAN_MIEU, north_m=151)
+    lat, lng = geo.offset(lat=VAN_MIEU[0], lng=VAN_MIEU[1], north_m=151)
     far = {"journeyId": "pho-co", "stopId": "van-mieu", "location": {"lat": lat, "lng": lng}}
     refused = (await gql(CHECK_IN, {"input": far}, token=token))["data"]["journeyCheckIn"]
     assert refused["progress"] is None
     assert refused["errors"][0]["code"] == "TOO_FAR"
     assert refused["errors"][0]["field"] == "location"
     # given 149 m, then accepted
-    lat, lng = geo.offset(*VAN_MIEU, north_m=149)
+    lat, lng = geo.offset(lat=VAN_MIEU[0], lng=VAN_MIEU[1], north_m=149)
     near = {**far, "location": {"lat": lat, "lng": lng}}
     accepted = (await gql(CHECK_IN, {"input": near}, token=token))["data"]["journeyCheckIn"]
     assert accepted["errors"] == []

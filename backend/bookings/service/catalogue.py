@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
+from backend import geo
 from backend.bookings import repository as booking_repository
 from backend.bookings.models import (
     HANOI,
@@ -44,6 +45,10 @@ class CataloguePage[DocT: (TourDoc, HotelDoc)]:
     cursors: list[str]
     distances: list[float | None]
     has_next_page: bool
+
+
+def _distance(near: Near, at: tuple[float, float]) -> float:
+    return geo.haversine_meters(lat1=near.lat, lng1=near.lng, lat2=at[0], lng2=at[1])
 
 
 def check_near(near: Near | None) -> None:
@@ -85,10 +90,7 @@ def _page[DocT: (TourDoc, HotelDoc)](
             has_next_page=len(docs) > size,
         )
     ranked = sorted(
-        (
-            (booking_repository.distance_m(near.lat, near.lng, *position(doc)), doc.id, doc)
-            for doc in docs
-        ),
+        ((_distance(near, position(doc)), doc.id, doc) for doc in docs),
         key=lambda entry: (entry[0], entry[1]),
     )
     if after is not None:
