@@ -6,8 +6,9 @@ import base64
 import binascii
 import hashlib
 import os
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import orjson
 import strawberry
@@ -80,6 +81,42 @@ def page_size(first: int | None) -> int:
     return first
 
 
+@dataclass(frozen=True)
+class Page[T]:
+    """A page a service hands to a resolver: items, each one's cursor, and whether more follow.
+
+    `distances` (metres) when the page is ordered by distance. `resume_at` is where a filtered
+    scan stopped reading when that lies past the last item; the next page starts there.
+    """
+
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    distances: list[float | None] | None = None
+    resume_at: str | None = None
+
+    @property
+    def end_cursor(self) -> str | None:
+        """Pass as `after` for the next page."""
+        if self.resume_at is not None:
+            return self.resume_at
+        return self.cursors[-1] if self.cursors else None
+
+    def map[U](self, convert: Callable[[T], U]) -> Page[U]:
+        """The same page with each item converted (documents into models)."""
+        return Page(
+            [convert(item) for item in self.items],
+            self.cursors,
+            self.has_next_page,
+            distances=self.distances,
+            resume_at=self.resume_at,
+        )
+
+    def distance_list(self) -> list[float | None]:
+        """A distance per item (None each when the page is not ordered by distance)."""
+        return list(self.distances) if self.distances is not None else [None] * len(self.items)
+
+
 @strawberry.type(description="Where a page of a connection sits.")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow `endCursor`.")
@@ -96,6 +133,17 @@ class Edge[NodeT]:
 class Connection[NodeT]:
     edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
+
+    @classmethod
+    def of(cls, nodes: Sequence[NodeT], page: Page[Any]) -> Connection[NodeT]:
+        """The connection of a service's page, its items turned into `nodes`."""
+        edges = [
+            Edge(node=node, cursor=cursor) for node, cursor in zip(nodes, page.cursors, strict=True)
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
 
     @classmethod
     def from_page(

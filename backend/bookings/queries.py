@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.auth.permissions import IsSignedIn
 from backend.bookings import service as booking_service
 from backend.bookings.inputs import HotelFilter, TourFilter
@@ -40,13 +39,12 @@ class BookingQueries:
             after=after,
         )
         locale = info.context.viewer.locale
-        return Connection.from_page(
+        return Connection.of(
             [
                 Tour.from_doc(doc, locale, d)
-                for doc, d in zip(page.items, page.distances, strict=True)
+                for doc, d in zip(page.items, page.distance_list(), strict=True)
             ],
-            page.cursors,
-            has_next_page=page.has_next_page,
+            page,
         )
 
     @strawberry.field(description="A tour by id; null when there is none.")
@@ -74,16 +72,15 @@ class BookingQueries:
             guests=criteria.guests,
             first=first,
             after=after,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         locale = info.context.viewer.locale
-        return Connection.from_page(
+        return Connection.of(
             [
                 Hotel.from_doc(doc, locale, d)
-                for doc, d in zip(page.items, page.distances, strict=True)
+                for doc, d in zip(page.items, page.distance_list(), strict=True)
             ],
-            page.cursors,
-            has_next_page=page.has_next_page,
+            page,
         )
 
     @strawberry.field(description="A hotel by id; null when there is none.")
@@ -109,10 +106,9 @@ class BookingQueries:
             after=after,
         )
         locale = info.context.viewer.locale
-        return Connection.from_page(
-            [Booking.from_doc(doc, locale) for doc in page.bookings],
-            page.cursors,
-            has_next_page=page.has_next_page,
+        return Connection.of(
+            [Booking.from_doc(doc, locale) for doc in page.items],
+            page,
         )
 
     @strawberry.field(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.auth.permissions import IsStaff
 from backend.context import Info
 from backend.moderation import service as moderation_service
@@ -73,12 +72,12 @@ class ModerationQueries:
             direction=SortDirection(sort.direction) if sort else SortDirection.ASC,
             first=first,
             after=after,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         return ModerationQueueConnection(
             edges=[
                 ModerationQueueEdge(node=Report.from_doc(doc), cursor=cursor)
-                for doc, cursor in zip(page.reports, page.cursors, strict=True)
+                for doc, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )

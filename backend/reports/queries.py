@@ -45,11 +45,7 @@ class ReportQueries:
         page = await report_service.my_reports(
             db=info.context.db, uid=str(info.context.viewer.uid), first=first, after=after
         )
-        return Connection.from_page(
-            [Report.from_doc(doc) for doc in page.reports],
-            page.cursors,
-            has_next_page=page.has_next_page,
-        )
+        return Connection.of([Report.from_doc(doc) for doc in page.items], page)
 
     @strawberry.field(
         description="Reports within `radiusMeters` (at most 5,000) of a point, nearest first."
@@ -77,13 +73,12 @@ class ReportQueries:
         viewer = info.context.viewer
         # One batched load for the page's categories (awaiting them one by one would start a
         # new batch, and a query, per distinct category).
-        categories = await loaders(info).categories.load_many(
-            [doc.category for doc in page.reports]
-        )
+        categories = await loaders(info).categories.load_many([doc.category for doc in page.items])
         edges = []
         for doc, cursor, distance, category in zip(
-            page.reports, page.cursors, page.distances or [], categories, strict=True
+            page.items, page.cursors, page.distance_list(), categories, strict=True
         ):
+            assert distance is not None  # a nearby page is ordered by distance
             if not report_service.may_see_exact_location(viewer, doc, category):
                 # An exact distance from several points would give the exact place away.
                 distance = round(distance / PRIVATE_DISTANCE_STEP_M) * PRIVATE_DISTANCE_STEP_M
@@ -92,8 +87,5 @@ class ReportQueries:
             )
         return ReportNearbyConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )

@@ -7,10 +7,10 @@ from datetime import datetime
 from backend import geo
 from backend.db import Database
 from backend.errors import DomainError
-from backend.pagination import encode_cursor
+from backend.pagination import Page, encode_cursor
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import CHECK_IN_RADIUS_METERS, ProgressDoc, TourismErrorCode
-from backend.tourism.service import LatLng, Page, decode_after, get_journey, get_poi, not_found
+from backend.tourism.service import LatLng, decode_after, get_journey, get_poi, not_found
 
 
 async def start_journey(*, db: Database, uid: str, journey_id: str, now: datetime) -> ProgressDoc:
@@ -73,10 +73,4 @@ async def my_journeys(
     )
     items = [ProgressDoc.from_mongo(doc) for doc in docs[:first]]
     cursors = [encode_cursor([item.id]) for item in items]
-    return Page(
-        items,
-        cursors,
-        [None] * len(items),
-        len(docs) > first,
-        cursors[-1] if cursors else None,
-    )
+    return Page(items, cursors, has_next_page=len(docs) > first)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
-from backend.pagination import Connection, Edge, PageInfo, page_size
+from backend.pagination import Connection, page_size
 from backend.tourism import progress as progress_service
 from backend.tourism import service as tourism_service
 from backend.tourism.inputs import BBoxInput, JourneyFilter, LatLngInput, PoiFilter
@@ -23,14 +22,6 @@ from backend.tourism.types import (
 )
 
 NodeT = TypeVar("NodeT")
-
-
-def connection[NodeT](nodes: Sequence[NodeT], page: tourism_service.Page[Any]) -> Connection[NodeT]:
-    """A connection whose end cursor may sit past the last node (filtered scans)."""
-    return Connection(
-        edges=[Edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-    )
 
 
 @strawberry.type
@@ -50,9 +41,9 @@ class TourismQueries:
         locale = info.context.viewer.locale
         nodes = [
             Poi.from_doc(doc, locale, distance=distance)
-            for doc, distance in zip(page.items, page.distances, strict=True)
+            for doc, distance in zip(page.items, page.distance_list(), strict=True)
         ]
-        return connection(nodes, page)
+        return Connection.of(nodes, page)
 
     @strawberry.field(description="One place by id; null when there is none.")
     async def poi(self, info: Info, id: strawberry.ID) -> Poi | None:
@@ -74,9 +65,9 @@ class TourismQueries:
         locale = info.context.viewer.locale
         nodes = [
             Journey.from_doc(doc, locale, distance=distance)
-            for doc, distance in zip(page.items, page.distances, strict=True)
+            for doc, distance in zip(page.items, page.distance_list(), strict=True)
         ]
-        return connection(nodes, page)
+        return Connection.of(nodes, page)
 
     @strawberry.field(description="One journey by id; null when there is none.")
     async def journey(self, info: Info, id: strawberry.ID) -> Journey | None:
@@ -152,4 +143,4 @@ class TourismQueries:
             first=page_size(first),
             after=after,
         )
-        return connection([JourneyProgress.from_doc(p) for p in page.items], page)
+        return Connection.of([JourneyProgress.from_doc(p) for p in page.items], page)

@@ -8,11 +8,10 @@ from datetime import datetime
 from backend.db import Database
 from backend.errors import DomainError
 from backend.meta import repository as meta_repository
-from backend.pagination import encode_cursor
+from backend.pagination import Page, encode_cursor
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import MAX_REVIEW_LENGTH, PoiDoc, ReviewDoc, TourismErrorCode
 from backend.tourism.service import (
-    Page,
     TourismInputError,
     decode_after,
     get_poi,
@@ -95,9 +94,7 @@ async def list_reviews(
     )
     items = [ReviewDoc.from_mongo(doc) for doc in docs[:first]]
     cursors = [encode_cursor([item.id]) for item in items]
-    return Page(
-        items, cursors, [None] * len(items), len(docs) > first, cursors[-1] if cursors else None
-    )
+    return Page(items, cursors, has_next_page=len(docs) > first)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from backend import geo
 from backend.clock import HANOI
 from backend.db import Database, Document
 from backend.errors import DomainError, DomainErrors
-from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor
+from backend.pagination import InvalidCursorError, Page, decode_cursor, encode_cursor
 from backend.text import fold, query_terms
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import (
@@ -100,17 +100,6 @@ class JourneyCriteria:
     near: LatLng | None = None
 
 
-@dataclass
-class Page[T]:
-    """A page of results with each item's cursor (and its distance when sorted by distance)."""
-
-    items: list[T]
-    cursors: list[str]
-    distances: list[float | None]
-    has_next_page: bool
-    end_cursor: str | None
-
-
 def _matches(words: Sequence[str], terms: Sequence[str]) -> bool:
     """Every query word prefixes some term."""
     return all(any(term.startswith(word) for term in terms) for word in words)
@@ -158,12 +147,17 @@ async def _scan_page(
     page = matched[:first]
     cursors = [encode_cursor(list(key)) for key, _ in page]
     distances = [float(key[0]) if query.near is not None else None for key, _ in page]  # type: ignore[arg-type]
-    has_next = len(matched) > first
-    end_cursor = cursors[-1] if cursors else None
+    has_next, resume_at = len(matched) > first, None
     if not has_next and not exhausted and position is not None:
         # Stopped at MAX_SCANNED: more may match past what was looked at.
-        has_next, end_cursor = True, encode_cursor(list(position))
-    return Page([doc for _, doc in page], cursors, distances, has_next, end_cursor)
+        has_next, resume_at = True, encode_cursor(list(position))
+    return Page(
+        [doc for _, doc in page],
+        cursors,
+        has_next,
+        distances=distances if query.near is not None else None,
+        resume_at=resume_at,
+    )
 
 
 # -- POIs ----------------------------------------------------------------------------------------
@@ -224,13 +218,7 @@ async def list_pois(
     """POIs matching a filter: nearest first with `near`, else by id."""
     query, keep = poi_scan(criteria)
     page = await _scan_page(db, query, first=first, after=after, keep=keep)
-    return Page(
-        [PoiDoc.from_mongo(doc) for doc in page.items],
-        page.cursors,
-        page.distances,
-        page.has_next_page,
-        page.end_cursor,
-    )
+    return page.map(PoiDoc.from_mongo)
 
 
 async def get_poi(*, db: Database, poi_id: str) -> PoiDoc | None:
@@ -265,13 +253,7 @@ async def list_journeys(
         exclude=tourism_repository.SEARCH_FIELDS,
     )
     page = await _scan_page(db, query, first=first, after=after, keep=lambda _: True)
-    return Page(
-        [JourneyDoc.from_mongo(doc) for doc in page.items],
-        page.cursors,
-        page.distances,
-        page.has_next_page,
-        page.end_cursor,
-    )
+    return page.map(JourneyDoc.from_mongo)
 
 
 async def get_journey(*, db: Database, journey_id: str) -> JourneyDoc | None:

@@ -1,7 +1,6 @@
 """The business rules of bookings; resolvers and the worker import from here."""
 
 from backend.bookings.service.bookings import (
-    BookingPage,
     ConfirmRequest,
     cancel,
     confirm,
@@ -12,7 +11,6 @@ from backend.bookings.service.bookings import (
 )
 from backend.bookings.service.catalogue import (
     Availability,
-    CataloguePage,
     Near,
     availability,
     departures,
@@ -35,8 +33,6 @@ __all__ = [
     "Availability",
     "BookingError",
     "BookingInputErrors",
-    "BookingPage",
-    "CataloguePage",
     "ConfirmRequest",
     "Near",
     "RoomHoldRequest",

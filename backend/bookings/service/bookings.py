@@ -42,7 +42,7 @@ from backend.bookings.service.holds import return_inventory
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
-from backend.pagination import decode_cursor, encode_cursor, page_size
+from backend.pagination import Page, decode_cursor, encode_cursor, page_size
 
 SCOPE = "bookingConfirm"
 # No 0/O, 1/I/L: a code read out over the phone is not misheard. 31^6 is about 887 million.
@@ -363,13 +363,6 @@ async def enqueue_reminders(db: Database, now: datetime, *, limit: int = 1_000) 
     return sent
 
 
-@dataclass(frozen=True)
-class BookingPage:
-    bookings: list[BookingDoc]
-    cursors: list[str]
-    has_next_page: bool
-
-
 async def my_bookings(
     *,
     db: Database,
@@ -377,7 +370,7 @@ async def my_bookings(
     status: BookingStatus | None,
     first: int | None,
     after: str | None,
-) -> BookingPage:
+) -> Page[BookingDoc]:
     """The user's bookings, newest first."""
     size = page_size(first)
     position = None
@@ -395,4 +388,4 @@ async def my_bookings(
         encode_cursor([(doc.created_at - EPOCH) // timedelta(milliseconds=1), str(doc.id)])
         for doc in page
     ]
-    return BookingPage(page, cursors, has_next_page=len(docs) > size)
+    return Page(page, cursors, has_next_page=len(docs) > size)

@@ -22,7 +22,7 @@ from backend.bookings.models import (
 from backend.bookings.service.common import BookingError
 from backend.bookings.service.holds import check_stay
 from backend.db import Database
-from backend.pagination import decode_cursor, encode_cursor, page_size
+from backend.pagination import Page, decode_cursor, encode_cursor, page_size
 
 MAX_RADIUS_M = 50_000.0
 DEFAULT_RADIUS_M = 20_000.0
@@ -37,14 +37,6 @@ class Near:
     lat: float
     lng: float
     radius_m: float
-
-
-@dataclass(frozen=True)
-class CataloguePage[DocT: (TourDoc, HotelDoc)]:
-    items: list[DocT]
-    cursors: list[str]
-    distances: list[float | None]
-    has_next_page: bool
 
 
 def _distance(near: Near, at: tuple[float, float]) -> float:
@@ -77,18 +69,13 @@ def _page[DocT: (TourDoc, HotelDoc)](
     position: Callable[[DocT], tuple[float, float]],
     first: int | None,
     after: str | None,
-) -> CataloguePage[DocT]:
+) -> Page[DocT]:
     """Page by id, or nearest first by (distance, id) when `near` is given."""
     size = page_size(first)
     if near is None:
         # The repository already applied the cursor and the limit (size + 1).
         page = list(docs[:size])
-        return CataloguePage(
-            page,
-            [encode_cursor([doc.id]) for doc in page],
-            [None] * len(page),
-            has_next_page=len(docs) > size,
-        )
+        return Page(page, [encode_cursor([doc.id]) for doc in page], len(docs) > size)
     ranked = sorted(
         ((_distance(near, position(doc)), doc.id, doc) for doc in docs),
         key=lambda entry: (entry[0], entry[1]),
@@ -99,11 +86,11 @@ def _page[DocT: (TourDoc, HotelDoc)](
             raise BookingError(BookingErrorCode.INVALID_INPUT, "Bad cursor", field="after")
         ranked = [entry for entry in ranked if (entry[0], entry[1]) > (float(distance), last_id)]
     chosen = ranked[:size]
-    return CataloguePage(
+    return Page(
         [doc for _, _, doc in chosen],
         [encode_cursor([distance, doc_id]) for distance, doc_id, _ in chosen],
-        [distance for distance, _, _ in chosen],
         has_next_page=len(ranked) > size,
+        distances=[distance for distance, _, _ in chosen],
     )
 
 
@@ -124,7 +111,7 @@ async def list_tours(
     day: date | None,
     first: int | None,
     after: str | None,
-) -> CataloguePage[TourDoc]:
+) -> Page[TourDoc]:
     """Tours by id, or nearest meeting point first; `day`: with seats on that Hanoi day."""
     check_near(near)
     size = page_size(first)
@@ -181,7 +168,7 @@ async def list_hotels(
     first: int | None,
     after: str | None,
     now: datetime,
-) -> CataloguePage[HotelDoc]:
+) -> Page[HotelDoc]:
     """Hotels by id or nearest first; with dates, only those with a room type free every night
     whose free rooms fit `guests`."""
     check_near(near)

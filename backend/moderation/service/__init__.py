@@ -14,12 +14,11 @@ from backend.moderation.service.actions import (
 )
 from backend.moderation.service.common import ModerationError, is_moderator, may_act_on
 from backend.moderation.service.content import audit_log, edit, lock, set_banned, set_hidden
-from backend.moderation.service.queue import QueuePage, queue, stats
+from backend.moderation.service.queue import queue, stats
 
 __all__ = [
     "BulkLine",
     "ModerationError",
-    "QueuePage",
     "StatusChange",
     "audit_log",
     "bulk_set_status",

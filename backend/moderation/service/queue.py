@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,13 @@ from backend.moderation.models import (
     StatsFilter,
 )
 from backend.moderation.service.common import ModerationError, forbidden, staff_department
-from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
+from backend.pagination import (
+    InvalidCursorError,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from backend.reports.models import OPEN_STATES, ReportDoc, ReportStatus
 from backend.text import query_terms
 
@@ -33,14 +38,6 @@ MAX_SCAN = 2_000
 # most this many candidates; the other words and filters are checked on them, then sorted here.
 MAX_TEXT_CANDIDATES = 1_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    reports: list[ReportDoc]
-    cursors: list[str]
-    has_next_page: bool
-    end_cursor: str | None
 
 
 def _key_value(doc: ReportDoc, sort: QueueSort) -> Any:
@@ -106,7 +103,7 @@ async def queue(
     first: int | None,
     after: str | None,
     now: datetime,
-) -> QueuePage:
+) -> Page[ReportDoc]:
     """Reports to handle, in the asked order; staff see only their department's."""
     size = page_size(first)
     department = staff_department(viewer)
@@ -138,7 +135,7 @@ async def queue(
             found = [d for d in found if (key(d) < position if descending else key(d) > position)]
         page = found[:size]
         cursors = [_encode(d, sort) for d in page]
-        return QueuePage(page, cursors, len(found) > size, cursors[-1] if cursors else None)
+        return Page(page, cursors, has_next_page=len(found) > size)
 
     # The most selective filter drives the index (a category belongs to one department); the
     # others are checked on what it returns.
@@ -178,11 +175,11 @@ async def queue(
     page = matched[:size]
     cursors = [_encode(d, sort) for d in page]
     if len(matched) > size:
-        return QueuePage(page, cursors, True, cursors[-1])
+        return Page(page, cursors, has_next_page=True)
     if exhausted or last_read is None:
-        return QueuePage(page, cursors, False, cursors[-1] if cursors else None)
+        return Page(page, cursors, has_next_page=False)
     # The read budget ran out: continue from the last document read, not the last one shown.
-    return QueuePage(page, cursors, True, _encode(last_read, sort))
+    return Page(page, cursors, has_next_page=True, resume_at=_encode(last_read, sort))
 
 
 async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats:

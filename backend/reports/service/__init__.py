@@ -53,6 +53,6 @@ __all__ = [
     "unfollow",
 ]
 
-from backend.reports.service.reads import Page, my_reports, nearby
+from backend.reports.service.reads import my_reports, nearby
 
-__all__ += ["Page", "my_reports", "nearby"]
+__all__ += ["my_reports", "nearby"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
-from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
+from backend.pagination import (
+    InvalidCursorError,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc, ReportStatus
 from backend.reports.service.rules import check_location
@@ -16,15 +21,9 @@ from backend.reports.service.rules import check_location
 MAX_RADIUS_M = 5_000
 
 
-@dataclass(frozen=True)
-class Page:
-    reports: list[ReportDoc]
-    cursors: list[str]
-    has_next_page: bool
-    distances: list[float] | None = None
-
-
-async def my_reports(*, db: Database, uid: str, first: int | None, after: str | None) -> Page:
+async def my_reports(
+    *, db: Database, uid: str, first: int | None, after: str | None
+) -> Page[ReportDoc]:
     """The viewer's reports, newest first; the cursor is (created_at in ms, id)."""
     size = page_size(first)
     position = None
@@ -50,7 +49,7 @@ async def nearby(
     category_id: str | None,
     first: int | None,
     after: str | None,
-) -> Page:
+) -> Page[ReportDoc]:
     """Reports within a radius (at most 5 km), nearest first; the cursor is (metres, id)."""
     size = page_size(first)
     location_error = check_location(lat, lng, field="near")
