@@ -159,6 +159,7 @@ class ModerationMutations:
         return await _set_hidden(info, input, hidden=True)
 
     @strawberry.mutation(description="Show a hidden report again.", permission_classes=[IsStaff])
+    @report_errors
     async def report_unhide(self, info: Info, input: ReportHideInput) -> ModerationReportPayload:
         return await _set_hidden(info, input, hidden=False)
 
