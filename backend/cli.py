@@ -1,24 +1,29 @@
-"""Command line: `python -m backend.cli migrate | users grant | export-schema | open311 ...`."""
+"""Command line: `python -m backend.cli migrate | users grant | export-schema | open311 ... |
+areas refresh | areas import FILE.geojson`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from firebase_admin import auth as firebase_auth
 
 from backend import firebase
+from backend.areas import service as area_service
+from backend.areas import source as area_source
 from backend.auth.models import Role
 from backend.db import open_client
 from backend.embedded import EmbeddedMongo
 from backend.open311 import repository as open311_repository
 from backend.open311 import service as open311_service
-from backend.seed import migrate
+from backend.seed import CONTENT_DIR, migrate
 from backend.settings import ROOT, Settings, load_settings
 
 SCHEMA_PATH = ROOT / "graphql" / "schema.graphql"
@@ -92,6 +97,31 @@ async def _open311(settings: Settings, args: argparse.Namespace) -> int:
             embedded.stop()
 
 
+async def _areas_import(
+    settings: Settings, features: list[dict[str, Any]], code_property: str
+) -> int:
+    """Load official ward/commune boundaries (GeoJSON features keyed by the unit's code)."""
+    embedded = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir / "db").start()
+        uri = embedded.uri
+    client = open_client(uri, settings)
+    try:
+        result = await area_service.import_polygons(
+            db=client[settings.mongodb_db], features=features, code_property=code_property
+        )
+    finally:
+        await client.close()
+        if embedded is not None:
+            embedded.stop()
+    print(f"imported {len(result.imported)} boundaries; skipped {result.skipped} features")
+    if result.unknown:
+        print(f"no such unit: {', '.join(result.unknown)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def export_schema(path: Path = SCHEMA_PATH) -> None:
     """Write the SDL the clients generate code from."""
     from backend.schema import schema
@@ -119,6 +149,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     open311.add_parser("key-create", help="issue a key (printed once)").add_argument("name")
     open311.add_parser("key-list", help="list keys (prefix, name, state)")
     open311.add_parser("key-revoke", help="revoke a key by prefix").add_argument("prefix")
+    areas = commands.add_parser("areas", help="Hanoi's wards and communes").add_subparsers(
+        dest="areas_command", required=True
+    )
+    areas.add_parser(
+        "refresh",
+        help=f"rewrite content/{area_source.UNITS_FILE} from the installed "
+        f"{area_source.PACKAGE} package (a development dependency)",
+    )
+    area_import = areas.add_parser(
+        "import", help="load official boundaries: a GeoJSON FeatureCollection, one per unit"
+    )
+    area_import.add_argument("file", type=Path)
+    area_import.add_argument(
+        "--code-property", default="code", help="the feature property holding the unit's code"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -126,7 +171,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         export_schema()
         print(f"wrote {SCHEMA_PATH.relative_to(ROOT)}")
         return 0
+    if args.command == "areas" and args.areas_command == "refresh":
+        path, count, version = area_source.refresh(CONTENT_DIR)
+        print(f"wrote {path.relative_to(ROOT)}: {count} units from {area_source.PACKAGE} {version}")
+        return 0
     settings = load_settings()
+    if args.command == "areas" and args.areas_command == "import":
+        features = json.loads(args.file.read_text(encoding="utf-8")).get("features") or []
+        return asyncio.run(_areas_import(settings, features, args.code_property))
     if args.command == "migrate":
         asyncio.run(_migrate(settings, reload_content=args.reload_content))
         return 0

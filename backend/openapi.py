@@ -587,7 +587,7 @@ EXPORT_PARAMETERS = [
     parameter("query", "from", ISO_8601, "Hanoi time by default; default `to` minus 365 days."),
     parameter("query", "to", ISO_8601, "A date (that whole day) or a date-time; default now."),
     parameter("query", "category", STRING, "A category slug."),
-    parameter("query", "area", STRING, "A district or ward slug."),
+    parameter("query", "area", STRING, "Official code of a ward or commune (e.g. 00070)."),
     parameter(
         "query", "status", {"enum": [*STATUS_GROUPS, *ReportStatus.__members__]}, "Or a group."
     ),

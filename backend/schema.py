@@ -27,6 +27,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from backend.areas.queries import AreaQueries
 from backend.auth.queries import AuthQueries
 from backend.bookings.mutations import BookingMutations
 from backend.bookings.queries import BookingQueries
@@ -55,6 +56,7 @@ class Query(
     AuthQueries,
     MetaQueries,
     ReportQueries,
+    AreaQueries,
     TourismQueries,
     NotificationQueries,
     BookingQueries,

@@ -53,10 +53,7 @@ async def run(devices: int) -> None:
         for start in range(0, devices, 1000):
             batch = range(start, min(start + 1000, devices))
             await db["notification_preferences"].insert_many(
-                [
-                    {"_id": f"u{i:06d}", "area_alerts": True, "area_ids": ["hoan-kiem"]}
-                    for i in batch
-                ]
+                [{"_id": f"u{i:06d}", "area_alerts": True, "area_ids": ["00070"]} for i in batch]
             )
             await db["devices"].insert_many(
                 [
@@ -88,7 +85,7 @@ async def run(devices: int) -> None:
         # the worker delivering one alert
         staff = Viewer(uid="officer", roles=frozenset({Role.STAFF}))
         await notification_service.send_alert(
-            db, viewer=staff, area_ids=["hoan-kiem"], whole_city=False, severity=Severity.URGENT,
+            db, viewer=staff, area_ids=["00070"], whole_city=False, severity=Severity.URGENT,
             title={"vi": "Ngập úng", "en": "Flooding"},
             body={"vi": "Tránh phố Hàng Bài", "en": "Avoid Hàng Bài"},
             deep_link=None, expires_at=now + timedelta(hours=2), now=now,

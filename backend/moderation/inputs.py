@@ -23,7 +23,9 @@ class ModerationQueueFilter:
     department_id: strawberry.ID | None = strawberry.field(
         default=None, description="Department (staff: only their own)."
     )
-    area_id: strawberry.ID | None = strawberry.field(default=None, description="District/ward.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A ward or commune (an `Area` id)."
+    )
     overdue: bool | None = strawberry.field(
         default=None, description="Open and past their current deadline (`slaDueAt`)."
     )
@@ -130,7 +132,9 @@ class ReportStatsFilter:
         default=None, name="from", description="Created at or after."
     )
     to: datetime | None = strawberry.field(default=None, description="Created before.")
-    area_id: strawberry.ID | None = strawberry.field(default=None, description="District/ward.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A ward or commune (an `Area` id)."
+    )
     department_id: strawberry.ID | None = strawberry.field(
         default=None, description="Department (staff: only their own)."
     )

@@ -117,7 +117,9 @@ class ModerationQueueConnection:
 
 @strawberry.type(description="How many reports have a value (a status, category or area).")
 class ReportCount:
-    key: str = strawberry.field(description="The status, category slug or area slug.")
+    key: str = strawberry.field(
+        description="The status, category slug or area id (a ward or commune's official code)."
+    )
     count: int = strawberry.field(description="How many reports.")
 
 

@@ -34,7 +34,7 @@ class NotificationPreferencesUpdateInput:
     booking_updates: bool | None = strawberry.field(default=None, description="Bookings.")
     area_alerts: bool | None = strawberry.field(default=None, description="Area alerts.")
     area_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Areas to follow (at most 50)."
+        default=None, description="Ids of the wards and communes to follow (at most 50)."
     )
     quiet_hours: QuietHoursInput | None = strawberry.field(
         default=None, description="Quiet period; set clearQuietHours to remove it."
@@ -57,7 +57,7 @@ class LocalizedTextInput:
 @strawberry.input(description="Send an alert to everyone who follows some areas, or to the city.")
 class AlertSendInput:
     area_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Areas concerned (or set all)."
+        default=None, description="Ids of the wards and communes concerned (or set all)."
     )
     all: bool = strawberry.field(default=False, description="The whole city.")
     severity: SeverityEnum = strawberry.field(description="URGENT ignores quiet hours.")  # type: ignore[valid-type]

@@ -7,7 +7,10 @@ from enum import Enum
 
 import strawberry
 
+from backend.areas.dataloaders import area_loader
+from backend.areas.types import Area
 from backend.auth.models import Locale
+from backend.context import Info
 from backend.errors import DomainError, UserError, payload_errors
 from backend.notifications.models import (
     AlertDoc,
@@ -72,7 +75,9 @@ class NotificationPreferences:
     report_updates: bool = strawberry.field(description="Changes to reports they follow.")
     booking_updates: bool = strawberry.field(description="Booking confirmations and reminders.")
     area_alerts: bool = strawberry.field(description="Alerts for the areas they follow.")
-    area_ids: list[strawberry.ID] = strawberry.field(description="Areas whose alerts they get.")
+    area_ids: list[strawberry.ID] = strawberry.field(
+        description="Ids of the wards and communes whose alerts they get."
+    )
     quiet_hours: QuietHoursType | None = strawberry.field(
         description="Non-urgent pushes wait until this period ends; urgent alerts go through."
     )
@@ -130,7 +135,7 @@ class Alert:
     title: str = strawberry.field(description="Title in the viewer's language.")
     body: str = strawberry.field(description="Text in the viewer's language.")
     area_ids: list[strawberry.ID] = strawberry.field(
-        description="Areas it concerns; empty for the whole city."
+        description="Ids of the wards and communes it concerns; empty for the whole city."
     )
     deep_link: str | None = strawberry.field(description="thanglong:// link to open.")
     expires_at: datetime = strawberry.field(description="When it stops being shown.")
@@ -148,6 +153,12 @@ class Alert:
             expires_at=doc.expires_at,
             created_at=doc.created_at,
         )
+
+    @strawberry.field(description="The wards and communes it concerns; empty for the whole city.")
+    async def areas(self, info: Info) -> list[Area]:
+        found = await area_loader(info).load_many([str(area) for area in self.area_ids])
+        locale = info.context.viewer.locale
+        return [Area.from_doc(area, locale) for area in found if area is not None]
 
 
 @strawberry.type(description="A push that could not be delivered after every attempt.")

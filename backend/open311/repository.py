@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from backend.areas.repository import point
+from backend import geo
 from backend.db import Database, Document
 from backend.open311.models import ApiKeyDoc
 from backend.reports import repository as report_repository
@@ -130,7 +130,8 @@ class RequestQuery:
             query["status"] = {"$in": self.statuses}
         if self.near is not None:
             lng, lat, metres = self.near
-            query["location"] = {"$near": {"$geometry": point(lng, lat), "$maxDistance": metres}}
+            here = geo.point(lat=lat, lng=lng)
+            query["location"] = {"$near": {"$geometry": here, "$maxDistance": metres}}
         elif self.bbox is not None:
             west, south, east, north = self.bbox
             ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]

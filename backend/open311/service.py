@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from backend.areas import repository as area_repository
 from backend.auth.models import Locale, Viewer
 from backend.clock import HANOI
 from backend.db import Database
@@ -81,10 +82,11 @@ async def authenticate(*, db: Database, api_key: str | None) -> ApiKeyDoc:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Categories as stored (by slug) and department names, read once per request."""
+    """Categories as stored (by slug), department and area names, read once per request."""
 
     categories: dict[str, dict[str, Any]]
     departments: dict[str, dict[str, str]]
+    areas: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def private(self, code: str) -> bool:
         category = self.categories.get(code)
@@ -100,11 +102,18 @@ class Catalogue:
             return None
         return localized(self.departments.get(department), locale) or department
 
+    def area_name(self, code: str | None, locale: Locale) -> str | None:
+        if not code:
+            return None
+        return localized(self.areas.get(code), locale) or None
 
-async def catalogue(*, db: Database) -> Catalogue:
+
+async def catalogue(*, db: Database, with_areas: bool = False) -> Catalogue:
     docs = await open311_repository.category_documents(db)
     return Catalogue(
-        {doc["_id"]: doc for doc in docs}, await open311_repository.department_names(db)
+        {doc["_id"]: doc for doc in docs},
+        await open311_repository.department_names(db),
+        await area_repository.names(db) if with_areas else {},
     )
 
 
@@ -292,6 +301,9 @@ def request_view(doc: Mapping[str, Any], ctx: ReadContext) -> dict[str, Any]:
         "lat": float(lat),
         "long": float(lng),
         "media_url": media_url,
+        # Extensions (GeoReport v2 allows more fields): the ward or commune, official code.
+        "area_code": doc.get("area"),
+        "area_name": ctx.cat.area_name(doc.get("area"), ctx.locale),
     }
 
 
@@ -299,7 +311,7 @@ async def _views(
     db: Database, docs: list[dict[str, Any]], locale: Locale, base_url: str
 ) -> list[dict[str, Any]]:
     notes = await open311_repository.latest_public_notes(db, [doc["_id"] for doc in docs])
-    ctx = ReadContext(locale, base_url, await catalogue(db=db), notes)
+    ctx = ReadContext(locale, base_url, await catalogue(db=db, with_areas=True), notes)
     return [request_view(doc, ctx) for doc in docs]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from backend.areas import repository as area_repository
 from backend.clock import HANOI
 from backend.db import Database
 from backend.open311 import repository as open311_repository
@@ -39,7 +40,9 @@ REPORT_FIELDS: tuple[tuple[str, str], ...] = (
     ("category", "Category slug (the Open311 service_code)."),
     ("status", "SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, REOPENED, RESOLVED, REJECTED or DUPLICATE."),
     ("status_group", "open or closed, as Open311 maps the status."),
-    ("area", "District or ward slug."),
+    ("area", "Official code of the ward or commune (e.g. 00070)."),
+    ("area_name", "Its Vietnamese name (e.g. Phường Hoàn Kiếm)."),
+    ("area_name_en", "Its English name (e.g. Hoàn Kiếm Ward)."),
     ("created_at", "When it was reported (ISO 8601, +07:00)."),
     ("updated_at", "When it last changed."),
     ("resolved_at", "When it was resolved, if it was."),
@@ -120,21 +123,26 @@ def _iso(value: datetime | None) -> str | None:
 
 @dataclass(frozen=True)
 class Privacy:
-    """Which categories are private (read once per export)."""
+    """Which categories are private, and the units' names (read once per export)."""
 
     public_categories: frozenset[str]
+    area_names: Mapping[str, Mapping[str, str]]
 
     def row(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         lng, lat = doc["location"]["coordinates"][:2]
         approximate = doc.get("category") not in self.public_categories
         if approximate:
             lat, lng = report_service.coarse(lat), report_service.coarse(lng)
+        area = doc.get("area")
+        names = self.area_names.get(area or "", {})
         return {
             "id": str(doc["_id"]),
             "category": doc.get("category"),
             "status": doc.get("status"),
             "status_group": open311_status(doc.get("status", "")),
-            "area": doc.get("area"),
+            "area": area,
+            "area_name": names.get("vi"),
+            "area_name_en": names.get("en"),
             "created_at": _iso(doc.get("created_at")),
             "updated_at": _iso(doc.get("updated_at")),
             "resolved_at": _iso(doc.get("resolved_at")),
@@ -146,7 +154,10 @@ class Privacy:
 
 async def privacy(*, db: Database) -> Privacy:
     docs = await open311_repository.category_documents(db)
-    return Privacy(frozenset(doc["_id"] for doc in docs if doc.get("private") is False))
+    return Privacy(
+        frozenset(doc["_id"] for doc in docs if doc.get("private") is False),
+        await area_repository.names(db),
+    )
 
 
 async def last_modified(*, db: Database) -> datetime | None:
@@ -264,7 +275,8 @@ one row per report, oldest first. Anonymised: no reporter, no description or oth
 (it may name people), no address and no photos. Categories marked below as approximate give a
 location rounded to 3 decimals (about 110&nbsp;m). Hidden reports are left out.</p>
 <p>Filters: <code>from</code>, <code>to</code> (ISO 8601 dates or date-times, Hanoi time by
-default; the last 365 days when omitted), <code>category</code>, <code>area</code>,
+default; the last 365 days when omitted), <code>category</code>, <code>area</code> (the
+official code of a ward or commune since 1 July 2025, e.g. <code>00070</code>),
 <code>status</code> (a status, or <code>open</code> / <code>closed</code>). Responses may be
 cached for 5 minutes and honour <code>If-Modified-Since</code>.</p>
 {_fields_table(REPORT_FIELDS)}

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
-from backend.areas import repository as area_repository
-from backend.areas.models import AreaDoc
 from backend.auth import repository as user_repository
 from backend.context import Info
 from backend.db import Database
@@ -24,7 +22,6 @@ from backend.reports.models import CategoryDoc, ReportEventDoc
 @dataclass(frozen=True)
 class ReportLoaders:
     categories: DataLoader[str, CategoryDoc | None]
-    areas: DataLoader[str, AreaDoc | None]
     timeline: DataLoader[ObjectId, list[ReportEventDoc]]
     display_names: DataLoader[str, str | None]
     # For the viewer of this request only (None when anonymous).
@@ -36,10 +33,6 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
     async def categories(keys: Sequence[str]) -> list[CategoryDoc | None]:
         # A few dozen documents: read them all once per request.
         by_id = {c.id: c for c in await report_repository.list_categories(db)}
-        return [by_id.get(key) for key in keys]
-
-    async def areas(keys: Sequence[str]) -> list[AreaDoc | None]:
-        by_id = {a.id: a for a in await area_repository.get_many(db, keys)}
         return [by_id.get(key) for key in keys]
 
     async def timeline(keys: Sequence[ObjectId]) -> list[list[ReportEventDoc]]:
@@ -61,7 +54,6 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
 
     return ReportLoaders(
         categories=DataLoader(load_fn=categories),
-        areas=DataLoader(load_fn=areas),
         timeline=DataLoader(load_fn=timeline),
         display_names=DataLoader(load_fn=display_names),
         following=membership(report_repository.FOLLOWERS, uid) if uid else None,

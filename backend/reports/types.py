@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from backend.areas.dataloaders import area_loader
 from backend.context import Info
 from backend.errors import UserError
 from backend.media.service import photo_url, thumbnail_url
@@ -24,6 +25,7 @@ from backend.reports.models import (
 )
 
 if TYPE_CHECKING:
+    from backend.areas.types import Area
     from backend.moderation.types import ModerationActor, ModerationOriginal, ReportPriorityEnum
 
 _MODERATION = "backend.moderation.types"
@@ -79,12 +81,6 @@ class ReportCategory:
 class GeoPoint:
     lat: float = strawberry.field(description="Latitude.")
     lng: float = strawberry.field(description="Longitude.")
-
-
-@strawberry.type(description="A district or ward of Hanoi.")
-class ReportArea:
-    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `hoan-kiem`.")
-    name: str = strawberry.field(description="Name in the viewer's language.")
 
 
 @strawberry.type(description="A photo of a report (paths relative to the API's origin).")
@@ -193,14 +189,17 @@ class Report:
             return self.doc.address
         return None
 
-    @strawberry.field(description="The district or ward the report is in.")
-    async def area(self, info: Info) -> ReportArea | None:
-        found = await loaders(info).areas.load(self.doc.area)
-        if found is None:
-            return None
-        return ReportArea(
-            id=strawberry.ID(found.id), name=found.localized_name(info.context.viewer.locale)
-        )
+    @strawberry.field(
+        description="The ward or commune the report is in (null for reports filed before 1 July "
+        "2025 under a district that no longer exists, until they are migrated)."
+    )
+    async def area(
+        self, info: Info
+    ) -> Annotated[Area, strawberry.lazy("backend.areas.types")] | None:
+        from backend.areas.types import Area  # areas.types uses GeoPoint from this module
+
+        found = await area_loader(info).load(self.doc.area)
+        return Area.from_doc(found, info.context.viewer.locale) if found else None
 
     @strawberry.field(description="Photos, in the reporter's order.")
     def photos(self) -> list[ReportPhoto]:

@@ -73,7 +73,7 @@ def report_doc(**changes: Any) -> dict[str, Any]:
         "description": "Ổ gà lớn giữa đường Đinh Tiên Hoàng",
         "location": {"type": "Point", "coordinates": list(LAKE)},
         "address": None,
-        "area": "hoan-kiem",
+        "area": "00070",
         "photo_ids": [],
         "reporter": "reporter-1",
         "anonymous": False,

@@ -12,6 +12,8 @@ STATS = """query S($filter: ReportStatsFilter) { reportStats(filter: $filter) {
   acknowledgeMedianSeconds acknowledgeP90Seconds resolveMedianSeconds resolveP90Seconds
   acknowledgedWithinSla resolvedWithinSla reopenRate averageRating } }"""
 BASE = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+# Wards since 1 July 2025 (official codes): Phường Hoàn Kiếm, Phường Ba Đình.
+HOAN_KIEM, BA_DINH = "00070", "00004"
 
 
 def at(hours: float) -> datetime:
@@ -22,17 +24,18 @@ async def test_stats_on_a_known_data_set(gql: Gql, given_report: Any) -> None:
     # given five reports created at BASE, with deadlines ack +8 h and resolve +72 h:
     #   A RESOLVED  ack +1 h  resolved +10 h  rating 4
     #   B RESOLVED  ack +2 h  resolved +100 h (late) rating 2, reopened once before
-    #   C ACKNOWLEDGED ack +10 h (late), noise in ba-dinh
+    #   C ACKNOWLEDGED ack +10 h (late), noise in Phường Ba Đình (the others in Hoàn Kiếm)
     #   D SUBMITTED, never acknowledged
     #   E REOPENED  ack +4 h, resolved then reopened (resolved_at cleared)
     # and F a month earlier (outside the period)
     due = {"ack_due_at": at(8), "resolve_due_at": at(72)}
+    here = {**due, "area": HOAN_KIEM}
     await given_report(
         status="RESOLVED",
         acknowledged_at=at(1),
         resolved_at=at(10),
         rating={"stars": 4, "comment": None, "at": at(11)},
-        **due,
+        **here,
     )
     await given_report(
         status="RESOLVED",
@@ -40,18 +43,18 @@ async def test_stats_on_a_known_data_set(gql: Gql, given_report: Any) -> None:
         resolved_at=at(100),
         rating={"stars": 2, "comment": None, "at": at(101)},
         reopen_count=1,
-        **due,
+        **here,
     )
     await given_report(
         status="ACKNOWLEDGED",
         acknowledged_at=at(10),
         category="noise",
         department="ubnd-phuong",
-        area="ba-dinh",
+        area=BA_DINH,
         **due,
     )
-    await given_report(status="SUBMITTED", **due)
-    await given_report(status="REOPENED", acknowledged_at=at(4), reopen_count=1, **due)
+    await given_report(status="SUBMITTED", **here)
+    await given_report(status="REOPENED", acknowledged_at=at(4), reopen_count=1, **here)
     await given_report(
         status="RESOLVED",
         created_at=at(-24 * 30),
@@ -70,7 +73,7 @@ async def test_stats_on_a_known_data_set(gql: Gql, given_report: Any) -> None:
         "REOPENED": 1,
     }
     assert {c["key"]: c["count"] for c in stats["byCategory"]} == {"pothole": 4, "noise": 1}
-    assert {c["key"]: c["count"] for c in stats["byArea"]} == {"hoan-kiem": 4, "ba-dinh": 1}
+    assert {c["key"]: c["count"] for c in stats["byArea"]} == {HOAN_KIEM: 4, BA_DINH: 1}
     # acknowledgement times sorted: 1, 2, 4, 10 h; n = 4: median at floor(0.5*3) = 1 -> 2 h,
     # p90 at floor(0.9*3) = 2 -> 4 h; within 8 h: A, B, E = 3/4
     assert stats["acknowledgeMedianSeconds"] == 2 * 3600

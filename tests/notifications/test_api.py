@@ -49,6 +49,8 @@ query Alerts($near: AlertsNearInput) { alerts(near: $near) { title severity area
 
 HOAN_KIEM_LAKE = {"lat": 21.0287, "lng": 105.8524}
 WEST_LAKE = {"lat": 21.056, "lng": 105.819}
+# Wards since 1 July 2025 (official codes): Phường Hoàn Kiếm (the lake), Phường Tây Hồ (West Lake).
+HOAN_KIEM, TAY_HO = "00070", "00103"
 
 Gql = Callable[..., Any]
 
@@ -116,7 +118,7 @@ async def test_preferences_round_trip_and_validation(
     gql = gql_as(client, make_token)
     updated = await gql(
         PREFERENCES_UPDATE,
-        {"input": {"areaIds": ["hoan-kiem"], "quietHours": {"start": "22:00", "end": "06:30"}}},
+        {"input": {"areaIds": [HOAN_KIEM], "quietHours": {"start": "22:00", "end": "06:30"}}},
         uid="dung",
     )
     assert updated["data"]["notificationPreferencesUpdate"] == {
@@ -124,13 +126,13 @@ async def test_preferences_round_trip_and_validation(
             "reportUpdates": True,
             "bookingUpdates": True,
             "areaAlerts": True,
-            "areaIds": ["hoan-kiem"],
+            "areaIds": [HOAN_KIEM],
             "quietHours": {"start": "22:00", "end": "06:30"},
         },
         "errors": [],
     }
     read = await gql(PREFERENCES, uid="dung")
-    assert read["data"]["notificationPreferences"]["areaIds"] == ["hoan-kiem"]
+    assert read["data"]["notificationPreferences"]["areaIds"] == [HOAN_KIEM]
     unknown = await gql(PREFERENCES_UPDATE, {"input": {"areaIds": ["atlantis"]}}, uid="dung")
     assert unknown["data"]["notificationPreferencesUpdate"]["errors"][0]["code"] == "NOT_FOUND"
     bad_time = await gql(
@@ -154,7 +156,7 @@ async def test_alert_reaches_only_followers_of_its_area(
 ) -> None:
     gql = gql_as(client, make_token)
     # given one resident following Hoàn Kiếm and one following Tây Hồ, each with a phone
-    for uid, area in (("near", "hoan-kiem"), ("far", "tay-ho")):
+    for uid, area in (("near", HOAN_KIEM), ("far", TAY_HO)):
         await gql(
             DEVICE_REGISTER,
             {"input": {"token": f"fid-{uid}-000000000001", "platform": "IOS"}},
@@ -167,7 +169,7 @@ async def test_alert_reaches_only_followers_of_its_area(
         ALERT_SEND,
         {
             "input": {
-                "areaIds": ["hoan-kiem"],
+                "areaIds": [HOAN_KIEM],
                 "severity": "URGENT",
                 "title": {"vi": "Ngập úng phố Hàng Bài", "en": "Flooding on Hàng Bài"},
                 "body": {
@@ -181,7 +183,7 @@ async def test_alert_reaches_only_followers_of_its_area(
         role="staff",
     )
     assert sent["data"]["alertSend"]["errors"] == []
-    assert sent["data"]["alertSend"]["alert"]["areaIds"] == ["hoan-kiem"]
+    assert sent["data"]["alertSend"]["alert"]["areaIds"] == [HOAN_KIEM]
     clock.now = datetime.now(UTC)
     await make_worker().run_once()
     # then only the follower's phone rang, urgently
@@ -192,7 +194,7 @@ async def test_alert_reaches_only_followers_of_its_area(
     # and the app's home screen lists it for a point in that area only
     here = await gql(ALERTS, {"near": HOAN_KIEM_LAKE}, locale="en")
     assert here["data"]["alerts"] == [
-        {"title": "Flooding on Hàng Bài", "severity": "URGENT", "areaIds": ["hoan-kiem"]}
+        {"title": "Flooding on Hàng Bài", "severity": "URGENT", "areaIds": [HOAN_KIEM]}
     ]
     there = await gql(ALERTS, {"near": WEST_LAKE})
     assert there["data"]["alerts"] == []
@@ -212,7 +214,7 @@ async def test_residents_cannot_send_alerts_and_bad_alerts_are_refused(
     refused = await gql(ALERT_SEND, {"input": alert}, uid="resident")
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     both = await gql(
-        ALERT_SEND, {"input": {**alert, "areaIds": ["hoan-kiem"]}}, uid="m", role="moderator"
+        ALERT_SEND, {"input": {**alert, "areaIds": [HOAN_KIEM]}}, uid="m", role="moderator"
     )
     assert both["data"]["alertSend"]["errors"][0]["field"] == "areaIds"
     past = await gql(

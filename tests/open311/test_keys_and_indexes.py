@@ -78,7 +78,7 @@ async def test_listing_queries_are_served_by_indexes_without_a_blocking_sort(
                 "_id": ObjectId(),
                 "category": "pothole",
                 "status": "SUBMITTED",
-                "area": "hoan-kiem",
+                "area": "00070",
                 "location": {"type": "Point", "coordinates": [105.85, 21.03]},
                 "created_at": now - timedelta(hours=i),
                 "updated_at": now,

@@ -68,6 +68,8 @@ async def test_the_spec_flow_discover_list_post_read_and_follow(
         "lat",
         "long",
         "media_url",
+        "area_code",
+        "area_name",
     ]
     assert found["service_request_id"] == request_id
     assert found["status"] == "open"
@@ -76,6 +78,7 @@ async def test_the_spec_flow_discover_list_post_read_and_follow(
     assert found["agency_responsible"] == "Sở Xây dựng Hà Nội"
     assert found["address"] == "Đinh Tiên Hoàng, Hoàn Kiếm"
     assert (found["lat"], found["long"]) == (21.0287, 105.8524)
+    assert (found["area_code"], found["area_name"]) == ("00070", "Phường Hoàn Kiếm")
     for name in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert found[name].endswith("+07:00"), found[name]
     assert datetime.fromisoformat(found["expected_datetime"]) > datetime.fromisoformat(

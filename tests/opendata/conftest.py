@@ -34,7 +34,7 @@ def report_doc(**changes: Any) -> dict[str, Any]:
         "description": "Ổ gà lớn, số nhà 12, gọi chị Lan 0912345678",
         "location": {"type": "Point", "coordinates": [105.85241, 21.02873]},
         "address": "12 Đinh Tiên Hoàng",
-        "area": "hoan-kiem",
+        "area": "00070",
         "photo_ids": [],
         "reporter": "resident-uid-1",
         "anonymous": False,

@@ -14,19 +14,21 @@ from backend.opendata import repository as opendata_repository
 from backend.opendata.repository import ExportQuery
 from tests.opendata.conftest import report_doc
 
+# Wards since 1 July 2025 (official codes): Phường Hoàn Kiếm, Phường Ba Đình.
+HOAN_KIEM, BA_DINH = "00070", "00004"
 PRIVATE_TEXT = ("Ổ gà lớn", "0912345678", "resident-uid-1", "Đinh Tiên Hoàng", "description")
 
 
 async def given_reports(db: Any) -> dict[str, dict[str, Any]]:
     now = datetime.now(UTC)
     docs = {
-        "pothole": report_doc(created_at=now - timedelta(days=3)),
+        "pothole": report_doc(area=HOAN_KIEM, created_at=now - timedelta(days=3)),
         "noise": report_doc(
             category="noise",
             department="cong-an",
             status="RESOLVED",
             resolved_at=now - timedelta(days=1),
-            area="ba-dinh",
+            area=BA_DINH,
             created_at=now - timedelta(days=2),
         ),
         "hidden": report_doc(hidden=True, created_at=now - timedelta(days=1)),
@@ -58,6 +60,11 @@ async def test_geojson_export_is_anonymous_and_coarse_for_private_categories(
     assert noise["geometry"] == {"type": "Point", "coordinates": [105.852, 21.029]}
     assert noise["properties"]["location_approximate"] is True
     assert noise["properties"]["status_group"] == "closed"
+    assert (pothole["properties"]["area"], pothole["properties"]["area_name"]) == (
+        HOAN_KIEM,
+        "Phường Hoàn Kiếm",
+    )
+    assert noise["properties"]["area_name_en"] == "Ba Đình Ward"
     assert noise["properties"]["resolved_at"].endswith("+07:00")
     assert set(noise["properties"]) == {
         "id",
@@ -65,6 +72,8 @@ async def test_geojson_export_is_anonymous_and_coarse_for_private_categories(
         "status",
         "status_group",
         "area",
+        "area_name",
+        "area_name_en",
         "created_at",
         "updated_at",
         "resolved_at",
@@ -93,7 +102,7 @@ async def test_csv_export_and_its_filters(client: httpx.AsyncClient, db: Any) ->
     # then by default the last year, oldest first, and each filter narrows it
     assert await ids() == [pothole, noise]
     assert await ids(category="noise") == [noise]
-    assert await ids(area="hoan-kiem") == [pothole]
+    assert await ids(area=HOAN_KIEM) == [pothole]
     assert await ids(status="closed") == [noise]
     assert await ids(status="SUBMITTED") == [pothole]
     assert await ids(**{"from": (now - timedelta(days=500)).date().isoformat()}) == [
@@ -106,7 +115,8 @@ async def test_csv_export_and_its_filters(client: httpx.AsyncClient, db: Any) ->
     # and the header names the fields
     header = (await client.get("/opendata/reports.csv")).text.splitlines()[0]
     assert header == (
-        "id,category,status,status_group,area,created_at,updated_at,resolved_at,lat,lng,"
+        "id,category,status,status_group,area,area_name,area_name_en,created_at,updated_at,"
+        "resolved_at,lat,lng,"
         "location_approximate"
     )
 
@@ -193,12 +203,15 @@ async def test_the_datasets_page_describes_fields_and_licence_escaped(
 async def test_batches_keep_index_order_through_ties(client: httpx.AsyncClient, db: Any) -> None:
     # given 25 reports reported in the same millisecond between 6 others
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
-    docs = [report_doc(created_at=at) for _ in range(25)]
-    docs += [report_doc(created_at=at + timedelta(seconds=s)) for s in (-2, -1, 1, 2, 3, 4)]
+    docs = [report_doc(area=HOAN_KIEM, created_at=at) for _ in range(25)]
+    docs += [
+        report_doc(area=HOAN_KIEM, created_at=at + timedelta(seconds=s))
+        for s in (-2, -1, 1, 2, 3, 4)
+    ]
     await db.reports.insert_many(docs)
     for query in (
         ExportQuery(start=at - timedelta(days=1), end=at + timedelta(days=1)),
-        ExportQuery(start=at - timedelta(days=1), end=at + timedelta(days=1), area="hoan-kiem"),
+        ExportQuery(start=at - timedelta(days=1), end=at + timedelta(days=1), area=HOAN_KIEM),
     ):
         # when exported in batches of 4
         batches = [b async for b in opendata_repository.export_batches(db, query, batch=4)]

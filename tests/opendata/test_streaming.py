@@ -61,7 +61,7 @@ async def test_fifty_thousand_reports_stream_as_csv_in_bounded_memory(
                     "_id": ObjectId(),
                     "category": "pothole",
                     "status": "SUBMITTED",
-                    "area": "hoan-kiem",
+                    "area": "00070",
                     "location": {"type": "Point", "coordinates": [105.85 + n * 1e-7, 21.03]},
                     "created_at": start + timedelta(minutes=(offset + n) * 8),
                     "updated_at": start + timedelta(minutes=(offset + n) * 8),

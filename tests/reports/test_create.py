@@ -18,7 +18,7 @@ async def test_create_report_in_hoan_kiem(gql: Gql, settings: Any, db_client: An
     assert payload["errors"] == []
     report = payload["report"]
     assert report["status"] == "SUBMITTED"
-    assert report["area"] == {"id": "hoan-kiem"}
+    assert report["area"] == {"id": "00070"}  # Phường Hoàn Kiếm
     assert report["followerCount"] == 1
     assert report["viewerIsFollowing"] is True
     assert report["slaDueAt"]
@@ -57,14 +57,14 @@ async def test_impossible_coordinates_are_an_error(gql: Gql) -> None:
     assert [e["code"] for e in payload["errors"]] == ["INVALID_LOCATION"]
 
 
-async def test_a_point_just_outside_the_outline_gets_the_nearest_area(gql: Gql) -> None:
-    # given a point a few hundred metres outside Long Biên's eastern edge (within 2 km)
-    near_edge = report_input(location={"lat": 21.04, "lng": 105.93})
-    # when reported, then it is accepted and placed in some district
-    payload = (await gql(REPORT_CREATE, {"input": near_edge}, uid="resident-1"))["data"]
+async def test_a_point_off_the_old_district_outlines_gets_its_ward(gql: Gql) -> None:
+    # given a point just east of where the old Long Biên district outline ended
+    outer = report_input(location={"lat": 21.04, "lng": 105.93})
+    # when reported, then it is accepted and placed in the ward with the nearest centre
+    payload = (await gql(REPORT_CREATE, {"input": outer}, uid="resident-1"))["data"]
     report = payload["reportCreate"]["report"]
     assert report is not None, payload
-    assert report["area"]["id"]
+    assert report["area"] == {"id": "00136"}  # Phường Phúc Lợi
 
 
 async def test_photo_ids_are_checked(gql: Gql) -> None:

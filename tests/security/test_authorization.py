@@ -69,6 +69,8 @@ TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "journey":                (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     "search":                 (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     "poiClusters":            (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    "areas":                  (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    "area":                   (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     "myJourneys":             (UNAUTH,  OK,      NONE,    NONE,    NONE,    NONE,    NONE),
     "notificationPreferences": (UNAUTH, OK,      NONE,    NONE,    NONE,    NONE,    NONE),
     "notifications":          (UNAUTH,  OK,      NONE,    NONE,    NONE,    NONE,    NONE),
@@ -129,7 +131,7 @@ HIDDEN_SPOT = {"lat": 21.0250, "lng": 105.8410}
 POI, JOURNEY = "ho-hoan-kiem", "thang-long-nghin-nam"
 TOUR, HOTEL = "old-quarter-walking", "ho-guom-heritage"
 ROOM_TYPE = f"{HOTEL}:superior-double"
-PREFERENCES = {"areaIds": ["hoan-kiem"], "quietHours": {"start": "22:00", "end": "06:30"}}
+PREFERENCES = {"areaIds": ["00070"], "quietHours": {"start": "22:00", "end": "06:30"}}
 
 
 @dataclass(frozen=True)
@@ -485,6 +487,8 @@ QUERIES: dict[str, Probe] = {
         "{ clusters { count } } }",
         lambda v, w, a: present(v["clusters"], w, a),
     ),
+    "areas": Probe('{ areas(search: "hoan kiem") { edges { node { id } } } }', present),
+    "area": Probe('{ area(id: "00070") { id } }', present),
     "myJourneys": Probe(
         "{ myJourneys { edges { node { journey { id } } } } }",
         lambda v, w, a: OK if JOURNEY in [n["journey"]["id"] for n in nodes(v)] else NONE,
