@@ -122,6 +122,24 @@ async def _areas_import(
     return 0
 
 
+async def _air_ingest(settings: Settings, path: Path) -> int:
+    """Load a station export (CSV or JSON) or an OpenAQ location/latest pair into the database."""
+    from backend.air import cli as air_cli
+
+    embedded = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir / "db").start()
+        uri = embedded.uri
+    client = open_client(uri, settings)
+    try:
+        return await air_cli.ingest_file(client[settings.mongodb_db], path, settings=settings)
+    finally:
+        await client.close()
+        if embedded is not None:
+            embedded.stop()
+
+
 def export_schema(path: Path = SCHEMA_PATH) -> None:
     """Write the SDL the clients generate code from."""
     from backend.schema import schema
@@ -164,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     area_import.add_argument(
         "--code-property", default="code", help="the feature property holding the unit's code"
     )
+    air = commands.add_parser("air", help="air quality").add_subparsers(
+        dest="air_command", required=True
+    )
+    air.add_parser(
+        "ingest", help="load a station export (.csv/.json) or an OpenAQ v3 response pair"
+    ).add_argument("file", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -184,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "open311":
         return asyncio.run(_open311(settings, args))
+    if args.command == "air" and args.air_command == "ingest":
+        return asyncio.run(_air_ingest(settings, args.file))
     if args.command == "users" and args.users_command == "grant":
         try:
             uid = grant_role(

@@ -48,6 +48,7 @@ REPOSITORIES: tuple[str, ...] = (
     "backend.moderation.repository",
     "backend.open311.repository",
     "backend.opendata.repository",
+    "backend.air.repository",
 )
 
 

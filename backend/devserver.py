@@ -1,7 +1,8 @@
 """`make run`: the API on http://127.0.0.1:8000 with every real component started locally.
 
 Starts the Firebase Auth emulator (127.0.0.1:9099), the local FCM endpoint (127.0.0.1:9097), the
-embedded database (127.0.0.1:27018, data under var/db) and the push worker, then serves the app,
+embedded database (127.0.0.1:27018, data under var/db) and the push worker (which polls a labelled
+sample air quality feed, content/air/sample-feed.json, unless AIR_FEED is set), then serves the app,
 which loads content/ into the database when it is empty. Ctrl-C stops everything it started.
 """
 
@@ -65,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["MONGODB_URI"] = database.uri
             os.environ["SEED_ON_START"] = "true"
             log.info("embedded database on %s (data in %s)", database.uri, data_dir / "db")
+        if "AIR_FEED" not in os.environ:
+            # Made-up readings, labelled as such, so the air quality screens are not empty.
+            os.environ["AIR_FEED"] = str(ROOT / "content" / "air" / "sample-feed.json")
+            os.environ.setdefault("AIR_POLL_SECONDS", "300")
+            log.info("air quality: SAMPLE feed %s (not real measurements)", os.environ["AIR_FEED"])
         if find_spec("notifications.worker") is not None:
             worker = ChildProcess("push worker", log_file=data_dir / "log" / "worker.log")
             worker.spawn([sys.executable, "-m", "notifications.worker"], cwd=ROOT)

@@ -36,6 +36,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from backend.air import queries as air_queries
 from backend.auth.service import parse_locale
 from backend.context import Context, get_context
 from backend.db import Database
@@ -48,8 +49,9 @@ log = logging.getLogger(__name__)
 
 OPERATIONS_DIR = ROOT / "graphql" / "operations"
 # Root fields whose answers depend only on public data and the locale.
-CACHEABLE_ROOT_FIELDS = frozenset(
-    {"pois", "poi", "poiClusters", "journeys", "journey", "search", "reportCategories"}
+CACHEABLE_ROOT_FIELDS = (
+    frozenset({"pois", "poi", "poiClusters", "journeys", "journey", "search", "reportCategories"})
+    | air_queries.ROOT_FIELDS_CACHEABLE
 )
 VERSION_REFRESH_SECONDS = 2.0
 CACHE_TTL_SECONDS = 300.0

@@ -44,6 +44,22 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+# Air quality (the worker's feed poll): a feed that is down or sends garbage shows here.
+AIR_FEED_POLLS = Counter(
+    "thanglong_air_feed_polls_total", "Air quality feed polls by outcome", ["feed", "outcome"]
+)
+AIR_READINGS = Counter(
+    "thanglong_air_readings_total",
+    "Air quality readings: stored, duplicate (seen before) or rejected (implausible)",
+    ["outcome"],
+)
+AIR_STATIONS_STALE = Counter(
+    "thanglong_air_stations_stale_total", "Air quality stations that stopped reporting"
+)
+AIR_ALERTS = Counter(
+    "thanglong_air_alerts_total", "Automatic air quality alerts sent, by VN_AQI band", ["band"]
+)
+
 
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:

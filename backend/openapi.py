@@ -643,6 +643,24 @@ OPENDATA_PATHS: Schema = {
             **COMMON,
         },
     ),
+    "/opendata/air.csv": get(
+        "openDataAirCsv",
+        "Hourly readings and VN_AQI of every air quality station (CC BY 4.0): station_id, "
+        "station_name, lat, lng, hour_utc, vn_aqi, band, dominant, then pm25, pm10, o3, no2, "
+        "so2, co in µg/m³.",
+        "opendata",
+        {
+            "200": content(
+                CSV_TYPE.split(";")[0], STRING, "By hour, then station.", headers=CACHE_CONTROL
+            ),
+            "400": error("`from`/`to` are not valid or more than 31 days apart (BAD_REQUEST)."),
+            **COMMON,
+        },
+        parameters=[
+            parameter("query", "from", ISO_8601, "Hanoi time by default; default `to` - 7 days."),
+            parameter("query", "to", ISO_8601, "Default now; at most 31 days after `from`."),
+        ],
+    ),
 }
 
 

@@ -27,6 +27,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from backend.air.mutations import AirMutations
+from backend.air.queries import AirQueries
 from backend.areas.queries import AreaQueries
 from backend.auth.queries import AuthQueries
 from backend.bookings.mutations import BookingMutations
@@ -57,6 +59,7 @@ class Query(
     MetaQueries,
     ReportQueries,
     AreaQueries,
+    AirQueries,
     TourismQueries,
     NotificationQueries,
     BookingQueries,
@@ -72,6 +75,7 @@ class Mutation(
     NotificationMutations,
     BookingMutations,
     ModerationMutations,
+    AirMutations,
 ):
     pass
 

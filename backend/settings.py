@@ -74,6 +74,15 @@ class Settings:
     # The bearer token a Prometheus scrape of /metrics must send. In production, /metrics is not
     # served at all (404) without one; elsewhere it is open unless one is set.
     metrics_token: str | None = None
+    # Air quality feed polled by the worker: a station export's URL or path, or OpenAQ's base URL
+    # (AIR_FEED_FORMAT=openaq with OPENAQ_LOCATIONS and OPENAQ_API_KEY). Unset: no polling.
+    air_feed: str | None = None
+    air_feed_format: str = "stations"
+    air_poll_seconds: int = 900
+    air_feed_timeout_seconds: float = 10.0
+    air_stale_minutes: int = 180
+    openaq_locations: tuple[str, ...] = ()
+    openaq_api_key: str | None = None
 
     @property
     def production(self) -> bool:
@@ -87,6 +96,10 @@ class Settings:
         """Refuse configurations that are unsafe in production."""
         if self.persisted_queries not in ("off", "apq", "allowlist"):
             raise SettingsError("PERSISTED_QUERIES must be off, apq or allowlist")
+        if self.air_feed_format not in ("stations", "openaq"):
+            raise SettingsError("AIR_FEED_FORMAT must be stations or openaq")
+        if self.air_poll_seconds < 60:
+            raise SettingsError("AIR_POLL_SECONDS must be at least 60")
         if not self.production:
             return
         problems = []
@@ -134,6 +147,13 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         response_cache=config("RESPONSE_CACHE", cast=bool, default=True),
         tune_gc=config("TUNE_GC", cast=bool, default=True),
         log_json=config("LOG_JSON", cast=bool, default=env is Environment.PRODUCTION),
+        air_feed=config("AIR_FEED", default=None) or None,
+        air_feed_format=config("AIR_FEED_FORMAT", default="stations"),
+        air_poll_seconds=config("AIR_POLL_SECONDS", cast=int, default=900),
+        air_feed_timeout_seconds=config("AIR_FEED_TIMEOUT_SECONDS", cast=float, default=10.0),
+        air_stale_minutes=config("AIR_STALE_MINUTES", cast=int, default=180),
+        openaq_locations=tuple(config("OPENAQ_LOCATIONS", cast=CommaSeparatedStrings, default="")),
+        openaq_api_key=config("OPENAQ_API_KEY", default=None) or None,
         persisted_queries=config(
             "PERSISTED_QUERIES", default="allowlist" if env is Environment.PRODUCTION else "apq"
         ),

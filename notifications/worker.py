@@ -37,6 +37,7 @@ POLL_SECONDS = 1.0
 HOUSEKEEPING: tuple[str, ...] = (
     "backend.bookings.service:sweep",
     "backend.bookings.service:enqueue_reminders",
+    "backend.air.service:poll",
 )
 
 Clock = Callable[[], datetime]

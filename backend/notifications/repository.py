@@ -8,6 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database, Document
 from backend.notifications.models import (
@@ -46,6 +47,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     ALERTS: [
         IndexModel([("expires_at", ASCENDING)], name="active"),
         IndexModel([("area_ids", ASCENDING), ("expires_at", ASCENDING)], name="area_active"),
+        # Alerts a system raised (origin.kind "air"), for the moderators' list of them.
+        IndexModel([("origin.kind", ASCENDING), ("expires_at", ASCENDING)], name="origin_active"),
     ],
     OUTBOX: [
         IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)], name="state_lease"),
@@ -267,6 +270,87 @@ async def active_alerts(
     cursor = db[ALERTS].find(query).sort("expires_at", 1).limit(limit)
     alerts = [AlertDoc.from_doc(doc) async for doc in cursor]
     return sorted(alerts, key=lambda alert: alert.created_at, reverse=True)
+
+
+async def get_alerts(db: Database, ids: Sequence[ObjectId]) -> list[AlertDoc]:
+    """Alerts by id, in no particular order."""
+    if not ids:
+        return []
+    return [AlertDoc.from_doc(doc) async for doc in db[ALERTS].find({"_id": {"$in": list(ids)}})]
+
+
+async def cancelled_among(db: Database, ids: Sequence[ObjectId]) -> set[ObjectId]:
+    """Which of these alerts a moderator cancelled."""
+    if not ids:
+        return set()
+    query = {"_id": {"$in": list(ids)}, "cancelled_at": {"$exists": True}}
+    return {doc["_id"] async for doc in db[ALERTS].find(query, {"_id": 1})}
+
+
+async def extend_alerts(db: Database, ids: Sequence[ObjectId], *, until: datetime) -> int:
+    """Keep alerts in force at least until `until` (never shortens; cancelled ones stay ended)."""
+    if not ids:
+        return 0
+    result = await db[ALERTS].update_many(
+        {"_id": {"$in": list(ids)}, "cancelled_at": {"$exists": False}},
+        {"$max": {"expires_at": until}},
+    )
+    return int(result.modified_count)
+
+
+async def expire_alerts(
+    db: Database,
+    ids: Sequence[ObjectId],
+    *,
+    at: datetime,
+    session: AsyncClientSession | None = None,
+) -> int:
+    """End alerts at `at` (never lengthens one)."""
+    if not ids:
+        return 0
+    result = await db[ALERTS].update_many(
+        {"_id": {"$in": list(ids)}}, {"$min": {"expires_at": at}}, session=session
+    )
+    return int(result.modified_count)
+
+
+async def origin_alerts(
+    db: Database, *, kind: str, active_at: datetime | None, limit: int
+) -> list[dict[str, Any]]:
+    """Alerts a system raised (raw documents, with origin), newest first; only those in force
+    at `active_at` when given."""
+    query: dict[str, Any] = {"origin.kind": kind}
+    if active_at is not None:
+        query["expires_at"] = {"$gt": active_at}
+    cursor = db[ALERTS].find(query).sort("expires_at", -1).limit(limit)
+    docs = await cursor.to_list(None)
+    return sorted(docs, key=lambda doc: doc["created_at"], reverse=True)
+
+
+async def origin_alert(db: Database, alert_id: ObjectId, *, kind: str) -> dict[str, Any] | None:
+    """One alert a system of this kind raised (raw document), or None."""
+    return await db[ALERTS].find_one({"_id": alert_id, "origin.kind": kind})
+
+
+async def revise_alert(
+    db: Database,
+    alert_id: ObjectId,
+    *,
+    changes: dict[str, Any],
+    expected: datetime,
+    session: AsyncClientSession,
+) -> dict[str, Any] | None:
+    """Apply a moderator's edit (title, body, expires_at, cancelled_*) to an alert unchanged since
+    it was read (`expected` is its updated/created time then); None when it changed."""
+    return await db[ALERTS].find_one_and_update(
+        {
+            "_id": alert_id,
+            "$or": [{"revised_at": expected}, {"revised_at": None, "created_at": expected}],
+        },
+        {"$set": changes},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
 
 
 # --- outbox claims ---------------------------------------------------------------------------

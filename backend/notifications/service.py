@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -162,23 +163,59 @@ async def send_alert(
         raise DomainError("INVALID_INPUT", "deepLink must be a thanglong:// link", field="deepLink")
     title = _texts(title, "title", MAX_TITLE)
     body = _texts(body, "body", MAX_BODY)
-    alert_id = ObjectId()
     stored_areas = [notification_repository.CITY_WIDE] if whole_city else list(area_ids or [])
-    alert = {
+    alert, message = _alert_documents(
+        area_ids=stored_areas,
+        recipients={"all": True} if whole_city else {"areas": stored_areas},
+        severity=severity,
+        title=title,
+        body=body,
+        deep_link=deep_link,
+        expires_at=expires_at,
+        created_by=uid,
+        now=now,
+    )
+
+    async def write(session: AsyncClientSession) -> None:
+        await db[notification_repository.ALERTS].insert_one(alert, session=session)
+        await db[notification_repository.OUTBOX].insert_one(message, session=session)
+
+    await run_transaction(db, write)
+    return AlertDoc.from_doc(alert)
+
+
+def _alert_documents(
+    *,
+    area_ids: list[str],
+    recipients: dict[str, Any],
+    severity: Severity,
+    title: dict[str, str],
+    body: dict[str, str],
+    deep_link: str | None,
+    expires_at: datetime,
+    created_by: str,
+    now: datetime,
+    origin: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An alert and the outbox message that pushes it to the followers of its areas."""
+    alert_id = ObjectId()
+    alert: dict[str, Any] = {
         "_id": alert_id,
-        "area_ids": stored_areas,
+        "area_ids": area_ids,
         "severity": severity.value,
         "title": title,
         "body": body,
         "deep_link": deep_link,
         "expires_at": expires_at,
         "created_at": now,
-        "created_by": uid,
+        "created_by": created_by,
     }
+    if origin is not None:
+        alert["origin"] = origin
     message = {
         "_id": ObjectId(),
         "kind": "alert.area",
-        "recipients": {"all": True} if whole_city else {"areas": stored_areas},
+        "recipients": recipients,
         "data": {
             "alert_id": str(alert_id),
             "title": title,
@@ -192,13 +229,53 @@ async def send_alert(
         "next_attempt_at": now,
         "created_at": now,
     }
+    return alert, message
+
+
+async def send_automatic_alert(
+    db: Database,
+    *,
+    area_ids: list[str],
+    severity: Severity,
+    title: dict[str, str],
+    body: dict[str, str],
+    deep_link: str | None,
+    expires_at: datetime,
+    origin: dict[str, Any],
+    actor: str,
+    now: datetime,
+    push: bool = True,
+    also: Callable[[AsyncClientSession, AlertDoc], Awaitable[None]] | None = None,
+) -> AlertDoc:
+    """Record an alert a system raised (air quality) and its push, with `also`'s writes, at once.
+
+    `origin` says what raised it ({"kind": "air", ...}); `push=False` records an alert shown in
+    the app only (air improving to a lower alert band); `also` runs in the same transaction
+    (the caller's audit entry and state), so an alert is never sent without its record.
+    """
+    alert, message = _alert_documents(
+        area_ids=list(dict.fromkeys(area_ids)),
+        recipients={"areas": list(dict.fromkeys(area_ids))},
+        severity=severity,
+        title=title,
+        body=body,
+        deep_link=deep_link,
+        expires_at=expires_at,
+        created_by=actor,
+        now=now,
+        origin=origin,
+    )
+    doc = AlertDoc.from_doc(alert)
 
     async def write(session: AsyncClientSession) -> None:
         await db[notification_repository.ALERTS].insert_one(alert, session=session)
-        await db[notification_repository.OUTBOX].insert_one(message, session=session)
+        if push:
+            await db[notification_repository.OUTBOX].insert_one(message, session=session)
+        if also is not None:
+            await also(session, doc)
 
     await run_transaction(db, write)
-    return AlertDoc.from_doc(alert)
+    return doc
 
 
 async def active_alerts(

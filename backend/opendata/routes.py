@@ -1,4 +1,4 @@
-"""HTTP routes of the open data: /opendata/, reports.{geojson,csv}, pois.geojson."""
+"""HTTP routes of the open data: /opendata/, reports.{geojson,csv}, pois.geojson, air.csv."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend.air import service as air_service
 from backend.db import Database
 from backend.opendata import service as opendata_service
 from backend.opendata.repository import ExportQuery
@@ -73,6 +74,16 @@ async def pois_geojson(request: Request) -> Response:
     return Response(body, media_type=GEOJSON_TYPE, headers={"Cache-Control": CACHE_CONTROL})
 
 
+async def air_csv(request: Request) -> Response:
+    try:
+        since, until = air_service.csv_range(request.query_params, now=datetime.now(UTC))
+    except ValueError as error:
+        return JSONResponse({"error": {"code": "BAD_REQUEST", "message": str(error)}}, 400)
+    body = await air_service.csv_export(_db(request), since=since, until=until)
+    headers = {"Cache-Control": CACHE_CONTROL, "Content-Disposition": 'inline; filename="air.csv"'}
+    return Response(body, media_type=CSV_TYPE, headers=headers)
+
+
 async def datasets(request: Request) -> Response:
     page = await opendata_service.datasets_page(db=_db(request))
     return HTMLResponse(page, headers={"Cache-Control": CACHE_CONTROL})
@@ -83,4 +94,5 @@ routes = [
     Route("/opendata/reports.geojson", reports_geojson, methods=["GET"]),
     Route("/opendata/reports.csv", reports_csv, methods=["GET"]),
     Route("/opendata/pois.geojson", pois_geojson, methods=["GET"]),
+    Route("/opendata/air.csv", air_csv, methods=["GET"]),
 ]

@@ -26,6 +26,8 @@ import httpx
 import pytest
 from bson import ObjectId
 
+from backend.air import repository as air_repository
+from backend.air.models import StationInfo
 from backend.schema import schema
 from backend.settings import Settings
 from tests.bookings.conftest import CONTACT
@@ -71,6 +73,12 @@ TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "poiClusters":            (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     "areas":                  (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     "area":                   (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    "airQuality":             (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    "airStations":            (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    "airStation":             (OK,      OK,      OK,      OK,      OK,      OK,      OK),
+    # A station without readings has no hours, whoever asks.
+    "airStationHistory":      (NONE,    NONE,    NONE,    NONE,    NONE,    NONE,    NONE),
+    "airAlerts":              (DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  NONE,    NONE),
     "myJourneys":             (UNAUTH,  OK,      NONE,    NONE,    NONE,    NONE,    NONE),
     "notificationPreferences": (UNAUTH, OK,      NONE,    NONE,    NONE,    NONE,    NONE),
     "notifications":          (UNAUTH,  OK,      NONE,    NONE,    NONE,    NONE,    NONE),
@@ -119,6 +127,9 @@ TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "reportUnhide":           (DENIED,  DENIED,  DENIED,  OK,      P_DENIED, OK,     OK),
     "reportLock":             (DENIED,  DENIED,  DENIED,  OK,      P_DENIED, OK,     OK),
     "userBan":                (DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  OK,      OK),
+    # Moderators only; no automatic alert exists in this world, so theirs is NOT_FOUND.
+    "airAlertEdit":           (DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  P_NONE,  P_NONE),
+    "airAlertCancel":         (DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  P_NONE,  P_NONE),
     "userUnban":              (DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  OK,      OK),
 }
 # fmt: on
@@ -132,6 +143,7 @@ POI, JOURNEY = "ho-hoan-kiem", "thang-long-nghin-nam"
 TOUR, HOTEL = "old-quarter-walking", "ho-guom-heritage"
 ROOM_TYPE = f"{HOTEL}:superior-double"
 PREFERENCES = {"areaIds": ["00070"], "quietHours": {"start": "22:00", "end": "06:30"}}
+AIR_STATION, NO_ALERT = "hoan-kiem", "0123456789abcdef01234567"
 
 
 @dataclass(frozen=True)
@@ -312,6 +324,10 @@ async def build_world(world: World) -> World:
     world.ids["review"] = (await world.must("reviewCreate", {"input": review}))["review"]["id"]
     await world.must("alertSend", alert_input(), MODERATOR)
     world.ids["inbox"] = await world.inbox_item()
+    station = StationInfo(
+        id=AIR_STATION, name={"vi": "Hoàn Kiếm", "en": "Hoàn Kiếm"}, source="test", **LAKE
+    )
+    await air_repository.upsert_stations(world.db, [station], now=datetime.now(UTC))
     world.ids["dead"] = await world.dead_push()
     journey = (await world.call(JOURNEY_STOP, {"id": JOURNEY}))["data"]["journey"]
     world.ids["stop"] = journey["stops"][0]["id"]
@@ -489,6 +505,13 @@ QUERIES: dict[str, Probe] = {
     ),
     "areas": Probe('{ areas(search: "hoan kiem") { edges { node { id } } } }', present),
     "area": Probe('{ area(id: "00070") { id } }', present),
+    "airQuality": Probe(
+        "{ airQuality(near: {lat: 21.0287, lng: 105.8524}) { station { id } } }", present
+    ),
+    "airStations": Probe("{ airStations { id } }", present),
+    "airStation": Probe(f'{{ airStation(id: "{AIR_STATION}") {{ id }} }}', present),
+    "airStationHistory": Probe(f'{{ airStationHistory(id: "{AIR_STATION}") {{ hour }} }}', present),
+    "airAlerts": Probe("{ airAlerts { stationId } }", present),
     "myJourneys": Probe(
         "{ myJourneys { edges { node { journey { id } } } } }",
         lambda v, w, a: OK if JOURNEY in [n["journey"]["id"] for n in nodes(v)] else NONE,
@@ -615,6 +638,16 @@ MUTATIONS = mutations(
             lambda w, a: {"input": {"reviewId": w.ids["review"], "reason": "Quảng cáo"}},
         ),
         "alertSend": ("alert { id } errors { code }", payload("alert"), lambda w, a: alert_input()),
+        "airAlertEdit": (
+            "airAlert { stationId } errors { code }",
+            payload("airAlert"),
+            lambda w, a: {"input": {"id": NO_ALERT, "reason": "Sửa lời cảnh báo"}},
+        ),
+        "airAlertCancel": (
+            "airAlert { stationId } errors { code }",
+            payload("airAlert"),
+            lambda w, a: {"input": {"id": NO_ALERT, "reason": "Trạm đo hỏng"}},
+        ),
         "outboxRetry": (
             "requeued errors { code }",
             payload("requeued"),
