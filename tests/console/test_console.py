@@ -25,6 +25,7 @@ import uvicorn
 from firebase_admin import auth as firebase_auth
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from pymongo import MongoClient
 
 from backend import firebase
 from backend.app import create_app
@@ -64,6 +65,9 @@ pytestmark = [
 def _newest_source() -> float:
     sources = [p for p in WEB.rglob("*") if p.is_file()]
     sources += list((OPERATIONS / "console").glob("*.graphql"))
+    # The bundled content: the wards and communes, and the departments.
+    sources += [ROOT / "content" / "areas" / "units.json"]
+    sources += [ROOT / "content" / "reports" / "departments.json"]
     sources += [ROOT / "package-lock.json"]
     return max(p.stat().st_mtime for p in sources)
 
@@ -318,6 +322,10 @@ def test_moderator_filters_opens_and_resolves_a_report(
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_role("img", name="Chart: By status")).to_be_visible()
     expect(page.locator(".kpi").first).not_to_contain_text("—")
+    # with areas by name (the ward the reports are in), not by code
+    by_area = page.get_by_role("img", name="Chart: By ward or commune")
+    expect(by_area).to_contain_text("Cửa Nam Ward")
+    expect(by_area).not_to_contain_text("00082")
     page.screenshot(path=ARTIFACTS / "console-dashboard.png", full_page=True)
 
 
@@ -332,6 +340,16 @@ def test_bulk_status_with_one_note(world: World, page: Page) -> None:
     sign_in(page, world, moderator)
     page.get_by_label("Search descriptions").fill(marker)
     page.get_by_label("Search descriptions").press("Enter")
+    expect(page.locator("table.queue tbody tr")).to_have_count(2)
+    # the area filter offers the 126 wards and communes by name; both reports are in Cửa Nam Ward
+    area_filter = page.get_by_label("Ward or commune")
+    expect(area_filter.locator("optgroup[label=Wards] option")).to_have_count(51)
+    expect(area_filter.locator("optgroup[label=Communes] option")).to_have_count(75)
+    area_filter.select_option(label="Cửa Nam Ward")
+    expect(page.locator("table.queue tbody tr").filter(has_text="Cửa Nam Ward")).to_have_count(2)
+    area_filter.select_option(label="Hoàn Kiếm Ward")
+    expect(page.get_by_text("No reports match these filters.")).to_be_visible()
+    area_filter.select_option(label="Cửa Nam Ward")
     expect(page.locator("table.queue tbody tr")).to_have_count(2)
     # when both are selected (one with the x key, one with its checkbox) and acknowledged at once
     page.get_by_role("heading", name="Moderation queue").focus()
@@ -390,25 +408,137 @@ def test_queue_refreshes_itself_and_a_report_is_locked_then_merged(
     assert seen["status"] == "DUPLICATE"
 
 
-def test_moderator_sends_an_area_alert(world: World, page: Page) -> None:
-    # given a staff member signed in on the alerts page
-    staff = world.sign_up("staff")
-    world.grant(staff, "staff")
-    sign_in(page, world, staff)
+HOAN_KIEM = "00070"  # Phường Hoàn Kiếm: a small inner-city ward
+BA_VI = "09700"  # Xã Ba Vì: the largest commune, at the city's western edge
+
+
+def stored_alert(world: World, title_en: str) -> dict[str, object]:
+    """The alert as the API stored it, found by its (unique) English title."""
+    with MongoClient(world.settings.mongodb_uri) as client:
+        found = list(client[world.settings.mongodb_db]["alerts"].find({"title.en": title_en}))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def open_alerts(page: Page, world: World, account: Account) -> None:
+    sign_in(page, world, account)
     page.get_by_role("link", name="Alerts").click()
     expect(page.get_by_role("heading", name="Area alert")).to_be_visible()
-    # when they compose an alert in both languages for one area and send it
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, view: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["view"], widths
+
+
+def test_moderator_sends_an_alert_to_units_found_by_search_and_on_the_map(
+    world: World, page: Page
+) -> None:
+    # given a staff member signed in on the alerts page, composing an alert in both languages
+    staff = world.sign_up("staff")
+    world.grant(staff, "staff")
+    open_alerts(page, world, staff)
+    title = f"Deep flooding on Hang Bai {uuid.uuid4().hex[:6]}"
     page.get_by_label("Severity").select_option(label="Warning")
     page.get_by_label("Title (Vietnamese)").fill("Ngập sâu phố Hàng Bài")
-    page.get_by_label("Title (English)").fill("Deep flooding on Hang Bai")
+    page.get_by_label("Title (English)").fill(title)
     page.get_by_label("Text (Vietnamese)").fill("Tránh đi qua khu vực này đến 18 giờ.")
     page.get_by_label("Text (English)").fill("Avoid the area until 6 pm.")
-    page.get_by_role("checkbox", name="Hoàn Kiếm District").check()
+    units = page.locator("#a-area-list input[type=checkbox]")
+    expect(units).to_have_count(126)
+    # the map shows every unit as a circle, none selected
+    expect(page.locator("#alerts-map path.area-marker")).to_have_count(126)
+
+    # when they find one ward by typing its name without diacritics, and tick it
+    search = page.get_by_label("Find a ward or commune")
+    search.fill("dong da")  # đ folds to d
+    expect(page.get_by_role("checkbox", name="Đống Đa Ward")).to_be_visible()
+    search.fill("hoan kiem")
+    expect(units).to_have_count(1)
+    page.get_by_role("checkbox", name="Hoàn Kiếm Ward").check()
+    expect(page.get_by_text("1 of 126 shown · 1 selected")).to_be_visible()
+    # and pick a commune by clicking its circle on the map
+    search.fill("")
+    page.locator(f"#alerts-map path.area-{BA_VI}").click()
+    expect(page.get_by_role("checkbox", name="Ba Vì Commune")).to_be_checked()
+    chosen = page.locator("ul.chips li")
+    expect(chosen).to_have_count(2)
+    expect(chosen).to_contain_text(["Hoàn Kiếm Ward", "Ba Vì Commune"])
+    # the selected circles are highlighted
+    for code in (HOAN_KIEM, BA_VI):
+        expect(page.locator(f"#alerts-map path.area-{code}")).to_have_attribute("stroke", "#b3261e")
+    page.screenshot(path=ARTIFACTS / "console-alert-units.png", full_page=True)
     page.get_by_role("button", name="Send alert").click()
-    # then it is sent and listed among those sent
-    sent = page.get_by_role("status").filter(has_text="Alert sent to Hoàn Kiếm District")
-    expect(sent).to_be_visible()
-    expect(page.locator(".alert-list")).to_contain_text("Deep flooding on Hang Bai")
+
+    # then it is sent to those two, listed among those sent, and stored for exactly their codes
+    sent = page.get_by_role("status").filter(has_text="Alert sent to")
+    expect(sent).to_contain_text("Hoàn Kiếm Ward")
+    expect(sent).to_contain_text("Ba Vì Commune")
+    expect(page.locator(".alert-list")).to_contain_text(title)
+    expect(page.locator(".alert-list")).to_contain_text("Hoàn Kiếm Ward, Ba Vì Commune")
+    assert sorted(stored_alert(world, title)["area_ids"]) == [HOAN_KIEM, BA_VI]
+    # and the picker is empty again
+    expect(page.locator("#a-area-list input:checked")).to_have_count(0)
+
+
+def test_select_shown_clear_and_keyboard(world: World, page: Page) -> None:
+    # given a moderator on the alerts page
+    moderator = world.sign_up("moderator")
+    world.grant(moderator, "moderator")
+    open_alerts(page, world, moderator)
+    search = page.get_by_label("Find a ward or commune")
+    # when a search shows some units, all of them can be selected at once, then cleared
+    search.fill("son")
+    shown = page.locator("#a-area-list input[type=checkbox]")
+    expect(shown.first).to_be_visible()
+    count = shown.count()
+    assert 1 < count < 126
+    page.get_by_role("button", name="Select all shown").click()
+    expect(page.locator("#a-area-list input:checked")).to_have_count(count)
+    page.get_by_role("button", name="Clear selection").click()
+    expect(page.locator("#a-area-list input:checked")).to_have_count(0)
+    # and with the keyboard: a single match is selected with Enter, which does not send the form
+    search.fill("ba vi")
+    search.press("Enter")
+    expect(page.get_by_role("checkbox", name="Ba Vì Commune")).to_be_checked()
+    expect(page.get_by_role("status").filter(has_text="Pick at least one")).to_have_count(0)
+    # the chip removes it again, and the focus stays in the picker
+    page.get_by_role("button", name="Remove Ba Vì Commune").press("Enter")
+    expect(page.get_by_role("checkbox", name="Ba Vì Commune")).not_to_be_checked()
+    expect(search).to_be_focused()
+
+
+def test_alert_page_fits_a_phone(world: World, browser: Browser) -> None:
+    # given a moderator on a 390 px wide phone, in Vietnamese
+    moderator = world.sign_up("moderator")
+    world.grant(moderator, "moderator")
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.route("**/*", _loopback_only)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{world.url}/console/")
+        page.get_by_label("Email").fill(moderator.email)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập", exact=True).click()
+        page.get_by_role("link", name="Cảnh báo").click()
+        expect(page.get_by_role("heading", name="Cảnh báo theo phường/xã")).to_be_visible()
+        expect(page.locator("#alerts-map path.area-marker")).to_have_count(126)
+        # then nothing scrolls sideways, before and after picking units
+        no_horizontal_scroll(page)
+        page.get_by_label("Tìm phường/xã").fill("hoan kiem")
+        page.get_by_role("checkbox", name="Phường Hoàn Kiếm").check()
+        page.get_by_label("Tìm phường/xã").fill("xa")
+        page.get_by_role("button", name="Chọn tất cả đang hiện").click()
+        expect(page.locator("ul.chips li").nth(10)).to_be_visible()
+        no_horizontal_scroll(page)
+        page.screenshot(path=ARTIFACTS / "console-alert-phone.png", full_page=True)
+    finally:
+        context.close()
 
 
 def test_resident_is_refused(world: World, page: Page) -> None:

@@ -1,12 +1,12 @@
 // Leaflet with OpenStreetMap tiles. Tiles may not load (offline, blocked, rate-limited): the map
-// still shows the vector layers (markers, area outlines) on a plain background, and a note says so.
+// still shows the vector layers (markers, ward and commune circles) on a plain background, and a note says so.
 import L from "leaflet";
 
 const TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
 const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
 
-export function baseMap(element: HTMLElement, onTilesFailed: () => void): L.Map {
-  const map = L.map(element, { scrollWheelZoom: false, keyboard: true });
+export function baseMap(element: HTMLElement, onTilesFailed: () => void, options: L.MapOptions = {}): L.Map {
+  const map = L.map(element, { scrollWheelZoom: false, keyboard: true, ...options });
   let reported = false;
   L.tileLayer(TILES, { attribution: ATTRIBUTION, maxZoom: 19, crossOrigin: false })
     .on("tileerror", () => {

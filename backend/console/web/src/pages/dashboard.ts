@@ -3,7 +3,7 @@ import { html, nothing } from "lit-html";
 import { type Page, errorMessage, update } from "../app";
 import { gql } from "../api";
 import { barChart, percent } from "../charts";
-import { type Category, STATUSES, areaName, areas, categories, departments } from "../data";
+import { type Category, STATUSES, areaGroups, areaName, categories, departments } from "../data";
 import { formatNumber, statusLabel, t } from "../i18n";
 import { STATS } from "../operations";
 
@@ -109,7 +109,11 @@ export class DashboardPage implements Page {
         <label for="d-area">${t("area")}</label>
         <select id="d-area" @change=${change((v) => (scope = { ...scope, areaId: v }))}>
           <option value="">${t("any")}</option>
-          ${areas().map((a) => html`<option value=${a.id} ?selected=${a.id === scope.areaId}>${a.name}</option>`)}
+          ${areaGroups().map(
+            (g) => html`<optgroup label=${t(g.type === "ward" ? "wards" : "communes")}>
+              ${g.areas.map((a) => html`<option value=${a.id} ?selected=${a.id === scope.areaId}>${a.name}</option>`)}
+            </optgroup>`,
+          )}
         </select>
       </div>
       <div class="field">

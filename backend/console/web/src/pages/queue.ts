@@ -12,7 +12,7 @@ import {
 
   SETTABLE_STATUSES,
   STATUSES,
-  areas,
+  areaGroups,
   categories,
   departments,
   slaState,
@@ -322,7 +322,12 @@ export class QueuePage implements Page {
       <div class="field">
         <label for="q-area">${t("area")}</label>
         <select id="q-area" @change=${change("areaId")}>
-          ${option("", t("any"), filters.areaId)} ${areas().map((a) => option(a.id, a.name, filters.areaId))}
+          ${option("", t("any"), filters.areaId)}
+          ${areaGroups().map(
+            (g) => html`<optgroup label=${t(g.type === "ward" ? "wards" : "communes")}>
+              ${g.areas.map((a) => option(a.id, a.name, filters.areaId))}
+            </optgroup>`,
+          )}
         </select>
       </div>
       <div class="field">
