@@ -25,24 +25,51 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 }
 
 
-def message(*, kind: str, uids: Iterable[str], data: Mapping[str, Any], now: datetime) -> Document:
-    """A pending outbox document for these users (duplicates removed, order kept)."""
-    return {
+def message(
+    *,
+    kind: str,
+    data: Mapping[str, Any],
+    now: datetime,
+    uids: Iterable[str] = (),
+    areas: Iterable[str] = (),
+    everyone: bool = False,
+    urgent: bool = False,
+) -> Document:
+    """A pending outbox document for users, the followers of areas, or every device.
+
+    Duplicates are removed, order kept. `urgent` messages go through quiet hours.
+    """
+    recipients: dict[str, Any]
+    if everyone:
+        recipients = {"all": True}
+    elif areas:
+        recipients = {"areas": list(dict.fromkeys(areas))}
+    else:
+        recipients = {"uids": list(dict.fromkeys(uids))}
+    doc: Document = {
         "_id": ObjectId(),
         "kind": kind,
-        "recipients": {"uids": list(dict.fromkeys(uids))},
+        "recipients": recipients,
         "data": dict(data),
         "state": "pending",
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
     }
+    if urgent:
+        doc["urgent"] = True
+    return doc
+
+
+def _addressed(doc: Document) -> bool:
+    recipients = doc["recipients"]
+    return bool(recipients.get("all") or recipients.get("areas") or recipients.get("uids"))
 
 
 async def enqueue(
     db: Database, documents: Sequence[Document], *, session: AsyncClientSession
 ) -> None:
     """Insert outbox documents inside the caller's transaction (nothing for no recipients)."""
-    wanted = [doc for doc in documents if doc["recipients"]["uids"]]
+    wanted = [doc for doc in documents if _addressed(doc)]
     if wanted:
         await db[COLLECTION].insert_many(wanted, session=session)

@@ -10,6 +10,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend import outbox
 from backend.areas import repository as area_repository
 from backend.auth.models import Viewer
 from backend.db import Database, run_transaction
@@ -20,7 +21,6 @@ from backend.notifications.models import (
     AlertDoc,
     DeviceDoc,
     OutboxDoc,
-    OutboxState,
     Platform,
     PreferencesDoc,
     QuietHours,
@@ -166,7 +166,7 @@ async def send_alert(
     stored_areas = [notification_repository.CITY_WIDE] if whole_city else list(area_ids or [])
     alert, message = _alert_documents(
         area_ids=stored_areas,
-        recipients={"all": True} if whole_city else {"areas": stored_areas},
+        everyone=whole_city,
         severity=severity,
         title=title,
         body=body,
@@ -178,7 +178,7 @@ async def send_alert(
 
     async def write(session: AsyncClientSession) -> None:
         await db[notification_repository.ALERTS].insert_one(alert, session=session)
-        await db[notification_repository.OUTBOX].insert_one(message, session=session)
+        await outbox.enqueue(db, [message], session=session)
 
     await run_transaction(db, write)
     return AlertDoc.from_doc(alert)
@@ -187,7 +187,7 @@ async def send_alert(
 def _alert_documents(
     *,
     area_ids: list[str],
-    recipients: dict[str, Any],
+    everyone: bool,
     severity: Severity,
     title: dict[str, str],
     body: dict[str, str],
@@ -212,23 +212,20 @@ def _alert_documents(
     }
     if origin is not None:
         alert["origin"] = origin
-    message = {
-        "_id": ObjectId(),
-        "kind": "alert.area",
-        "recipients": recipients,
-        "data": {
+    message = outbox.message(
+        kind="alert.area",
+        areas=area_ids,
+        everyone=everyone,
+        data={
             "alert_id": str(alert_id),
             "title": title,
             "body": body,
             "deep_link": deep_link,
             "severity": severity.value,
         },
-        "urgent": severity is Severity.URGENT,
-        "state": OutboxState.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
+        urgent=severity is Severity.URGENT,
+        now=now,
+    )
     return alert, message
 
 
@@ -255,7 +252,7 @@ async def send_automatic_alert(
     """
     alert, message = _alert_documents(
         area_ids=list(dict.fromkeys(area_ids)),
-        recipients={"areas": list(dict.fromkeys(area_ids))},
+        everyone=False,
         severity=severity,
         title=title,
         body=body,
@@ -270,7 +267,7 @@ async def send_automatic_alert(
     async def write(session: AsyncClientSession) -> None:
         await db[notification_repository.ALERTS].insert_one(alert, session=session)
         if push:
-            await db[notification_repository.OUTBOX].insert_one(message, session=session)
+            await outbox.enqueue(db, [message], session=session)
         if also is not None:
             await also(session, doc)
 
