@@ -1,8 +1,9 @@
-"""The per-request context: viewer, database, settings and (later) DataLoaders."""
+"""The per-request context: viewer, database, settings and this request's DataLoaders."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import firebase_admin
@@ -17,6 +18,28 @@ from backend.settings import Settings
 from backend.state import AppState, app_state
 
 
+@dataclass
+class Loaders:
+    """This request's DataLoaders, a set per domain, built on first use and never shared.
+
+    A domain's `loaders(info)` asks for its set by the function that builds it (a real reference,
+    so readers and tools can follow it), e.g. `info.context.loaders.get(build)`.
+    """
+
+    _sets: dict[Callable[..., Any], Any] = field(default_factory=dict)
+
+    def get[T](self, build: Callable[[Context], T], context: Context) -> T:
+        """The set `build` makes, made once per request."""
+        if build not in self._sets:
+            self._sets[build] = build(context)
+        found: T = self._sets[build]
+        return found
+
+    def forget(self, build: Callable[..., Any]) -> None:
+        """Drop a set after a write, so what the payload reads next is fresh."""
+        self._sets.pop(build, None)
+
+
 @dataclass(kw_only=True)
 class Context:
     request: Request | WebSocket
@@ -26,6 +49,7 @@ class Context:
     settings: Settings
     firebase_app: firebase_admin.App
     state: AppState
+    loaders: Loaders = field(default_factory=Loaders)
 
 
 Info = StrawberryInfo[Context, Any]

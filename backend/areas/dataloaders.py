@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.areas import repository as area_repository
 from backend.areas.models import AreaDoc
-from backend.context import Info
+from backend.context import Context, Info
 from backend.db import Database
 
 
@@ -20,11 +20,10 @@ def build(db: Database) -> DataLoader[str, AreaDoc | None]:
     return DataLoader(load_fn=areas)
 
 
+def _for_request(context: Context) -> DataLoader[str, AreaDoc | None]:
+    return build(context.db)
+
+
 def area_loader(info: Info) -> DataLoader[str, AreaDoc | None]:
-    """This request's loader (built on first use, on the request's state like the others)."""
-    state = info.context.request.state
-    found: DataLoader[str, AreaDoc | None] | None = getattr(state, "area_loader", None)
-    if found is None:
-        found = build(info.context.db)
-        state.area_loader = found
-    return found
+    """This request's loader (built on first use)."""
+    return info.context.loaders.get(_for_request, info.context)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
-from backend.context import Info
+from backend.context import Context, Info
 from backend.moderation import repository as moderation_repository
 from backend.moderation.models import ModerationOriginalDoc
 from backend.reports.models import ReportEventDoc
@@ -20,13 +20,8 @@ class ModerationLoaders:
     originals: DataLoader[ObjectId, list[ModerationOriginalDoc]]
 
 
-def loaders(info: Info) -> ModerationLoaders:
-    """This request's loaders (built on first use; one query per list level)."""
-    state = info.context.request.state
-    found: ModerationLoaders | None = getattr(state, "moderation_loaders", None)
-    if found is not None:
-        return found
-    db = info.context.db
+def _for_request(context: Context) -> ModerationLoaders:
+    db = context.db
 
     async def internal(keys: Sequence[ObjectId]) -> list[list[ReportEventDoc]]:
         grouped: dict[ObjectId, list[ReportEventDoc]] = {key: [] for key in keys}
@@ -41,8 +36,11 @@ def loaders(info: Info) -> ModerationLoaders:
             grouped[original.report].append(original)
         return [grouped[key] for key in keys]
 
-    found = ModerationLoaders(
+    return ModerationLoaders(
         internal_timeline=DataLoader(load_fn=internal), originals=DataLoader(load_fn=originals)
     )
-    state.moderation_loaders = found
-    return found
+
+
+def loaders(info: Info) -> ModerationLoaders:
+    """This request's loaders (built on first use; one query per list level)."""
+    return info.context.loaders.get(_for_request, info.context)

@@ -13,7 +13,7 @@ from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
 from backend.auth import repository as user_repository
-from backend.context import Info
+from backend.context import Context, Info
 from backend.db import Database
 from backend.reports import repository as report_repository
 from backend.reports.models import CategoryDoc, ReportEventDoc
@@ -61,18 +61,15 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
     )
 
 
+def _for_request(context: Context) -> ReportLoaders:
+    return build(context.db, context.viewer.uid)
+
+
 def loaders(info: Info) -> ReportLoaders:
     """This request's loaders (built on first use)."""
-    state = info.context.request.state
-    found: ReportLoaders | None = getattr(state, "report_loaders", None)
-    if found is None:
-        found = build(info.context.db, info.context.viewer.uid)
-        state.report_loaders = found
-    return found
+    return info.context.loaders.get(_for_request, info.context)
 
 
 def forget(info: Info) -> None:
     """Drop the loaders after a write, so the payload shows the new state."""
-    state = info.context.request.state
-    if getattr(state, "report_loaders", None) is not None:
-        state.report_loaders = None
+    info.context.loaders.forget(_for_request)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from backend.context import Info
+from backend.context import Context, Info
 from backend.db import Database
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import JourneyDoc, PoiDoc
@@ -33,11 +33,10 @@ def _build(db: Database) -> TourismLoaders:
     )
 
 
+def _for_request(context: Context) -> TourismLoaders:
+    return _build(context.db)
+
+
 def loaders(info: Info) -> TourismLoaders:
-    """This request's loaders, created on first use (kept on the request, never shared)."""
-    state = info.context.request.state
-    existing: TourismLoaders | None = getattr(state, "tourism_loaders", None)
-    if existing is None:
-        existing = _build(info.context.db)
-        state.tourism_loaders = existing
-    return existing
+    """This request's loaders, created on first use (never shared)."""
+    return info.context.loaders.get(_for_request, info.context)
