@@ -11,8 +11,10 @@ from backend.areas.dataloaders import area_loader
 from backend.context import Info
 from backend.errors import UserError
 from backend.media.service import photo_url, thumbnail_url
+from backend.moderation.dataloaders import loaders as moderation_loaders
+from backend.moderation.models import Priority
 from backend.pagination import PageInfo
-from backend.reports import service as report_service
+from backend.reports import permissions as report_permissions
 from backend.reports.dataloaders import loaders
 from backend.reports.models import (
     OPEN_STATES,
@@ -166,16 +168,18 @@ class Report:
     )
     async def location(self, info: Info) -> GeoPoint:
         doc = self.doc
-        if report_service.may_see_exact_location(
+        if report_permissions.may_see_exact_location(
             info.context.viewer, doc, await self._category(info)
         ):
             return GeoPoint(lat=doc.lat, lng=doc.lng)
-        return GeoPoint(lat=report_service.coarse(doc.lat), lng=report_service.coarse(doc.lng))
+        return GeoPoint(
+            lat=report_permissions.coarse(doc.lat), lng=report_permissions.coarse(doc.lng)
+        )
 
     @strawberry.field(description="True when `location` is rounded for privacy.")
     async def location_is_approximate(self, info: Info) -> bool:
         viewer = info.context.viewer
-        return not report_service.may_see_exact_location(
+        return not report_permissions.may_see_exact_location(
             viewer, self.doc, await self._category(info)
         )
 
@@ -185,7 +189,7 @@ class Report:
     )
     async def address(self, info: Info) -> str | None:
         viewer = info.context.viewer
-        if report_service.may_see_exact_location(viewer, self.doc, await self._category(info)):
+        if report_permissions.may_see_exact_location(viewer, self.doc, await self._category(info)):
             return self.doc.address
         return None
 
@@ -241,14 +245,14 @@ class Report:
 
     @strawberry.field(description="The viewer reported it (even anonymously).")
     def viewer_is_reporter(self, info: Info) -> bool:
-        return report_service.is_reporter(info.context.viewer, self.doc)
+        return report_permissions.is_reporter(info.context.viewer, self.doc)
 
     @strawberry.field(
         description="Who reported it: shown only to the reporter and to staff (anonymous "
         "reports hide it from everyone else); null otherwise."
     )
     async def reporter(self, info: Info) -> ReportReporter | None:
-        if not report_service.may_see_reporter(info.context.viewer, self.doc):
+        if not report_permissions.may_see_reporter(info.context.viewer, self.doc):
             return None
         name = await loaders(info).display_names.load(self.doc.reporter)
         return ReportReporter(id=strawberry.ID(self.doc.reporter), display_name=name)
@@ -260,8 +264,6 @@ class Report:
 
     @strawberry.field(description="How fast it must be handled (URGENT: within 4 working hours).")
     def priority(self) -> Annotated[ReportPriorityEnum, strawberry.lazy(_MODERATION)]:  # type: ignore[valid-type]
-        from backend.moderation.models import Priority
-
         return Priority(self.doc.priority)
 
     @strawberry.field(description="Deadline to acknowledge it (working hours from submission).")
@@ -292,8 +294,6 @@ class Report:
     async def internal_timeline(self, info: Info) -> list[ReportTimelineEvent] | None:
         if not self._moderates(info):
             return None
-        from backend.moderation.dataloaders import loaders as moderation_loaders
-
         events = await moderation_loaders(info).internal_timeline.load(self.doc.id)
         return [ReportTimelineEvent.from_doc(event) for event in events]
 
@@ -303,6 +303,7 @@ class Report:
     async def locked_by(
         self, info: Info
     ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
+        # moderation.types builds on this module's Report: imported when first needed.
         from backend.moderation.types import ModerationActor
 
         until = self.doc.locked_until
@@ -329,7 +330,7 @@ class Report:
     ) -> list[Annotated[ModerationOriginal, strawberry.lazy(_MODERATION)]] | None:
         if not self._moderates(info):
             return None
-        from backend.moderation.dataloaders import loaders as moderation_loaders
+        # moderation.types builds on this module's Report: imported when first needed.
         from backend.moderation.types import ModerationOriginal
 
         docs = await moderation_loaders(info).originals.load(self.doc.id)
@@ -338,7 +339,7 @@ class Report:
     @strawberry.field(description="The reporter's rating (shown to the reporter and staff).")
     def rating(self, info: Info) -> ReportRating | None:
         rating = self.doc.rating
-        if rating is None or not report_service.may_see_reporter(info.context.viewer, self.doc):
+        if rating is None or not report_permissions.may_see_reporter(info.context.viewer, self.doc):
             return None
         return ReportRating(stars=rating.stars, comment=rating.comment, created_at=rating.at)
 

@@ -3,6 +3,13 @@
 Import as `from backend.reports import service as report_service`.
 """
 
+from backend.reports.permissions import (
+    coarse,
+    is_reporter,
+    may_see_exact_location,
+    may_see_report,
+    may_see_reporter,
+)
 from backend.reports.service.create import (
     CreatedReport,
     ReportDraft,
@@ -23,11 +30,6 @@ from backend.reports.service.rules import (
     ReportError,
     ReportInputErrors,
     add_working_hours,
-    coarse,
-    is_reporter,
-    may_see_exact_location,
-    may_see_report,
-    may_see_reporter,
 )
 
 __all__ = [

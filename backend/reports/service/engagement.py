@@ -29,6 +29,7 @@ from backend.reports.models import (
     ReportEventDoc,
     ReportStatus,
 )
+from backend.reports.permissions import is_reporter, may_see_report
 from backend.reports.service.create import get_report
 from backend.reports.service.rules import (
     COMMENT_MAX,
@@ -40,8 +41,6 @@ from backend.reports.service.rules import (
     add_working_hours,
     check_photos,
     in_transaction,
-    is_reporter,
-    may_see_report,
     not_found,
     raise_all,
 )
