@@ -34,6 +34,7 @@ from backend.metrics import MetricsMiddleware, metrics_endpoint
 from backend.middleware import (
     AuthenticationMiddleware,
     BodySizeLimitMiddleware,
+    ForwardedHostMiddleware,
     RequestContextMiddleware,
 )
 from backend.open311.routes import routes as open311_routes
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         response_cache=settings.response_cache,
     )
     middleware = [
+        Middleware(ForwardedHostMiddleware, trusted=settings.forwarded_allow_ips),
         Middleware(MetricsMiddleware),
         Middleware(RequestContextMiddleware, hsts=settings.production),
         Middleware(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
@@ -39,6 +41,46 @@ async def send_json_error(send: Send, status: int, code: str, message: str) -> N
         headers.append((b"www-authenticate", b'Bearer realm="thanglong"'))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class ForwardedHostMiddleware:
+    """Believe `X-Forwarded-Host` from the load balancer, so links carry the public host.
+
+    uvicorn's --proxy-headers takes the scheme and client address from trusted proxies but not
+    the host; behind a proxy that rewrites Host, Open311 and media links would name the web
+    process. Only requests from `trusted` (addresses, CIDR ranges, or "*") are believed.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: Sequence[str] = ("127.0.0.1",)) -> None:
+        self.app = app
+        self.everyone = "*" in trusted
+        self.networks = [
+            ipaddress.ip_network(entry.strip(), strict=False)
+            for entry in trusted
+            if entry.strip() and entry.strip() != "*"
+        ]
+
+    def _trusted(self, client: tuple[str, int] | None) -> bool:
+        if self.everyone:
+            return True
+        if client is None:
+            return False
+        try:
+            address = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._trusted(scope.get("client")):
+            forwarded = Headers(scope=scope).get("x-forwarded-host")
+            # The first proxy's view (a chain appends), without a port or path trickery.
+            host = forwarded.split(",")[0].strip() if forwarded else ""
+            if host and re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", host):
+                headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+                headers.append((b"host", host.encode()))
+                scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
 
 
 class RequestContextMiddleware:

@@ -53,6 +53,9 @@ class Settings:
     fcm_endpoint: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1_000_000
+    # Proxies (addresses or CIDR ranges, or *) whose X-Forwarded-Host is believed; uvicorn reads
+    # the same variable for X-Forwarded-Proto and -For (Procfile).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # How often a user's token is checked for revocation/disabling (a remote call); 0 = never.
     revocation_check_seconds: int = 300
     readiness_timeout_seconds: float = 2.0
@@ -138,6 +141,9 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         firebase_web_api_key=config("FIREBASE_WEB_API_KEY", default=None) or None,
         fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
         cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
+        forwarded_allow_ips=tuple(
+            config("FORWARDED_ALLOW_IPS", cast=CommaSeparatedStrings, default="127.0.0.1")
+        ),
         max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=1_000_000),
         revocation_check_seconds=config("REVOCATION_CHECK_SECONDS", cast=int, default=300),
         db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),
