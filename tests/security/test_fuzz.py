@@ -1,6 +1,6 @@
 """Fuzzing with schemathesis: the GraphQL schema and the OpenAPI description of the REST routes.
 
-Every root field of graphql/schema.graphql and every operation of backend/openapi.py gets
+Every root field of graphql/schema.graphql and every operation of backend/openapi/ gets
 generated requests (valid ones, then invalid ones), sent to the real app inside its lifespan, with
 the real database and seeded content, signed in as a resident. Half the cases carry real ids (a
 report, a place, a tour, a partner's key) where random text would only ever find nothing.

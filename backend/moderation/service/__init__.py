@@ -1,4 +1,4 @@
-"""Moderation's business rules, split along its seams: status work, content work, reads.
+"""Moderation's business rules, split along its seams: status work, merges, content work, reads.
 
 Import as `from backend.moderation import service as moderation_service`.
 """
@@ -7,13 +7,13 @@ from backend.moderation.service.actions import (
     BulkLine,
     StatusChange,
     bulk_set_status,
-    merge,
     resolve_due,
     set_status,
     triage,
 )
 from backend.moderation.service.common import ModerationError, is_moderator, may_act_on
 from backend.moderation.service.content import audit_log, edit, lock, set_banned, set_hidden
+from backend.moderation.service.merge import merge
 from backend.moderation.service.queue import queue, stats
 
 __all__ = [

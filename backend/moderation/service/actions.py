@@ -1,4 +1,7 @@
-"""Status work on reports: triage, reportSetStatus (the state machine), bulk, merge."""
+"""Status work on reports: triage, reportSetStatus (the state machine), bulk.
+
+reportMerge, which also ends in a status change, is in `merge`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from backend.errors import DomainError
 from backend.moderation import repository as moderation_repository
 from backend.moderation.models import (
     MAX_BULK,
-    MERGEABLE_FROM,
     NOTE_MAX,
     AuditAction,
     ModerationErrorCode,
@@ -30,7 +32,6 @@ from backend.moderation.service.common import (
     recipients,
     report_for,
     status_messages,
-    title,
     write_or_changed,
 )
 from backend.reports import repository as report_repository
@@ -43,11 +44,7 @@ from backend.reports.models import (
     ReportEventDoc,
     ReportStatus,
 )
-from backend.reports.service.rules import (
-    URGENT_RESOLVE_HOURS,
-    add_working_hours,
-    check_photos,
-)
+from backend.reports.service.rules import URGENT_RESOLVE_HOURS, add_working_hours, check_photos
 
 
 def resolve_due(report: ReportDoc, category: CategoryDoc | None, priority: str) -> datetime:
@@ -58,7 +55,7 @@ def resolve_due(report: ReportDoc, category: CategoryDoc | None, priority: str) 
     return add_working_hours(report.created_at, hours)
 
 
-def _guard(report: ReportDoc, viewer: Viewer, now: datetime) -> dict[str, object]:
+def guard(report: ReportDoc, viewer: Viewer, now: datetime) -> dict[str, object]:
     """The conditional update's filter: same status as read, nobody else's live lock."""
     return {
         "_id": report.id,
@@ -123,7 +120,7 @@ async def triage(
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
         updated = await moderation_repository.update_report(
-            db, _guard(report, viewer, now), {"$set": changes}, session=session
+            db, guard(report, viewer, now), {"$set": changes}, session=session
         )
         if updated is None:
             return None
@@ -234,7 +231,7 @@ async def set_status(
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
         updated = await moderation_repository.update_report(
-            db, _guard(report, viewer, now), {"$set": changes}, session=session
+            db, guard(report, viewer, now), {"$set": changes}, session=session
         )
         if updated is None:
             return None
@@ -299,114 +296,3 @@ async def bulk_set_status(
         else:
             lines.append(BulkLine(report_id, doc, None))
     return lines
-
-
-async def merge(
-    *, db: Database, viewer: Viewer, report_id: str, into_report_id: str, now: datetime
-) -> ReportDoc:
-    """The first report becomes DUPLICATE of the second, which gains its followers and "me too"s.
-
-    Users in both count once; the source's reporter counts as a "me too" of the target (they
-    reported the same problem) unless they reported the target.
-    """
-    source = await report_for(db, viewer, report_id)
-    target = await report_for(db, viewer, into_report_id, field="intoReportId")
-    if source.id == target.id:
-        raise ModerationError(
-            ModerationErrorCode.INVALID_MERGE, "A report cannot be merged into itself"
-        )
-    if source.status not in MERGEABLE_FROM:
-        raise ModerationError(ModerationErrorCode.INVALID_MERGE, "Only open reports are merged")
-    if target.status is ReportStatus.DUPLICATE:
-        raise ModerationError(
-            ModerationErrorCode.INVALID_MERGE,
-            "Merge into the original report, not into a duplicate",
-            field="intoReportId",
-        )
-    check_lock(viewer, source, now)
-
-    async def write(session: AsyncClientSession) -> ReportDoc | None:
-        merged = await moderation_repository.update_report(
-            db,
-            _guard(source, viewer, now),
-            {
-                "$set": {
-                    "status": ReportStatus.DUPLICATE.value,
-                    "duplicate_of": target.id,
-                    "updated_at": now,
-                }
-            },
-            session=session,
-        )
-        if merged is None:
-            return None
-        followers = await moderation_repository.move_members(
-            db,
-            report_repository.FOLLOWERS,
-            source=source.id,
-            target=target.id,
-            extra=[],
-            exclude=[],
-            now=now,
-            session=session,
-        )
-        me_too = await moderation_repository.move_members(
-            db,
-            report_repository.ME_TOO,
-            source=source.id,
-            target=target.id,
-            extra=[source.reporter],
-            exclude=[target.reporter],
-            now=now,
-            session=session,
-        )
-        await moderation_repository.update_report(
-            db,
-            {"_id": target.id},
-            {"$inc": {"follower_count": followers, "me_too_count": me_too}},
-            session=session,
-        )
-        event = ReportEventDoc(
-            id=ObjectId(),
-            report=source.id,
-            kind=EventKind.MERGED,
-            at=now,
-            public=True,
-            status=ReportStatus.DUPLICATE,
-            merged_into=target.id,
-        )
-        await report_repository.insert_event(db, event, session=session)
-        notice = outbox.message(
-            kind="report.merged",
-            uids=[source.reporter],
-            data={
-                "report_id": str(source.id),
-                "title": title(source),
-                "status": ReportStatus.DUPLICATE.value,
-                "target_report_id": str(target.id),
-                "target_title": title(target),
-            },
-            now=now,
-        )
-        await outbox.enqueue(db, [notice], session=session)
-        await audit(
-            db,
-            viewer=viewer,
-            action=AuditAction.MERGE,
-            object_type="report",
-            object_id=str(source.id),
-            reason=None,
-            before={"status": source.status.value},
-            after={
-                "status": ReportStatus.DUPLICATE.value,
-                "duplicate_of": str(target.id),
-                "followers_moved": followers,
-                "me_too_moved": me_too,
-            },
-            now=now,
-            session=session,
-        )
-        return merged
-
-    merged = await write_or_changed(db, write)
-    return merged

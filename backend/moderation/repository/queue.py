@@ -1,0 +1,130 @@
+"""The moderation queue's reads on reports, and the queue's twelve indexes on that collection.
+
+SecantusDB's planner uses an index only when every predicate sits on a contiguous prefix of its
+keys (equalities, then at most one range); any other predicate, `$or`, or an `$in` followed by a
+range makes it scan the collection. So the queue sends only index-prefix predicates (status,
+department or area, then the sort key and `_id`), a cursor becomes two queries instead of an
+`$or` (ties on the sort key by `_id`, then the rest by the key), and the other filters are
+checked by the service on what comes back, with a bounded number of documents read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from backend.db import Database
+from backend.moderation.models import SORT_FIELDS, QueueSort
+from backend.reports import repository as report_repository
+from backend.reports.models import ReportDoc, ReportStatus
+
+REPORTS = report_repository.REPORTS
+
+# The queue's drivers: a status equality, optionally after a department or an area equality.
+QUEUE_PREFIXES: tuple[tuple[str, ...], ...] = (
+    ("status",),
+    ("category", "status"),
+    ("department", "status"),
+    ("area", "status"),
+)
+
+
+def _queue_indexes() -> list[IndexModel]:
+    models = []
+    for prefix in QUEUE_PREFIXES:
+        for sort in QueueSort:
+            key = SORT_FIELDS[sort]
+            keys = [(name, ASCENDING) for name in prefix] + [(key, ASCENDING), ("_id", ASCENDING)]
+            models.append(IndexModel(keys, name="queue_" + "_".join([*prefix, key])))
+    return models
+
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    # Twelve indexes for 4 drivers x 3 sorts (both directions walk the same index).
+    REPORTS: _queue_indexes(),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueQuery:
+    """One index-served find: `filter` sorted by `sort` (for explain in tests too)."""
+
+    filter: dict[str, Any]
+    sort: list[tuple[str, int]]
+
+
+def sort_value(doc: ReportDoc, sort: QueueSort) -> Any:
+    return getattr(doc, SORT_FIELDS[sort])
+
+
+def queue_queries(
+    *,
+    prefix: Mapping[str, str],
+    statuses: Sequence[ReportStatus],
+    sort: QueueSort,
+    descending: bool,
+    after: tuple[Any, ObjectId] | None,
+) -> list[QueueQuery]:
+    """The finds of one queue batch: per status, and per side of the cursor (no `$or`)."""
+    key = SORT_FIELDS[sort]
+    direction = DESCENDING if descending else ASCENDING
+    past = "$lt" if descending else "$gt"
+    queries = []
+    for status in statuses:
+        base: dict[str, Any] = {**prefix, "status": status.value}
+        if after is None:
+            queries.append(QueueQuery(filter=base, sort=[(key, direction), ("_id", direction)]))
+            continue
+        value, last_id = after
+        queries.append(
+            QueueQuery(
+                filter={**base, key: value, "_id": {past: last_id}}, sort=[("_id", direction)]
+            )
+        )
+        queries.append(
+            QueueQuery(
+                filter={**base, key: {past: value}}, sort=[(key, direction), ("_id", direction)]
+            )
+        )
+    return queries
+
+
+async def queue_batch(
+    db: Database,
+    *,
+    prefix: Mapping[str, str],
+    statuses: Sequence[ReportStatus],
+    sort: QueueSort,
+    descending: bool,
+    after: tuple[Any, ObjectId] | None,
+    limit: int,
+) -> list[ReportDoc]:
+    """The next `limit` reports in queue order after a (sort value, id) cursor."""
+    found: dict[ObjectId, ReportDoc] = {}
+    for query in queue_queries(
+        prefix=prefix, statuses=statuses, sort=sort, descending=descending, after=after
+    ):
+        docs = await (
+            db[REPORTS]
+            .find(query.filter, report_repository.LIST_PROJECTION)
+            .sort(query.sort)
+            .limit(limit)
+            .to_list(None)
+        )
+        for doc in docs:
+            found[doc["_id"]] = ReportDoc.from_mongo(doc)
+    ordered = sorted(
+        found.values(), key=lambda doc: (sort_value(doc, sort), doc.id), reverse=descending
+    )
+    return ordered[:limit]
+
+
+async def text_candidates(db: Database, word: str, limit: int) -> list[ReportDoc]:
+    """Reports with a search term starting with `word`: one range on the multikey index."""
+    bounds = {"$gte": word, "$lt": word[:-1] + chr(ord(word[-1]) + 1)}
+    docs = await db[REPORTS].find({"search_terms": bounds}).limit(limit).to_list(None)
+    return [ReportDoc.from_mongo(doc) for doc in docs]
