@@ -42,6 +42,7 @@ REPOSITORIES: tuple[str, ...] = (
     "backend.idempotency",
     "backend.ratelimit",
     "backend.outbox",
+    "backend.audit",
     "backend.tourism.repository",
     "backend.notifications.repository",
     "backend.bookings.repository",

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend import geo, metrics
+from backend import audit, geo, metrics
 from backend.air import repository as air_repository
 from backend.air.models import (
     ALERT_BANDS,
@@ -48,12 +48,11 @@ from backend.air.models import (
 from backend.air.vnaqi import BAND_INFO, SCHOOL_ADVICE, Band
 from backend.areas import repository as area_repository
 from backend.areas.models import AreaDoc
+from backend.audit import AuditEntryDoc
 from backend.auth.models import Viewer
 from backend.db import Database, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
-from backend.moderation import repository as moderation_repository
-from backend.moderation.models import AuditEntryDoc
 from backend.notifications import repository as notification_repository
 from backend.notifications import service as notification_service
 from backend.notifications.models import AlertDoc, Severity
@@ -150,7 +149,7 @@ async def _send(
                    "aqi": station.latest.aqi if station.latest else None, "pushed": push},
             now=now,
         )  # fmt: skip
-        await moderation_repository.add_audit(db, entry, session=session)
+        await audit.record(db, entry, session=session)
         updated = [
             replace(
                 state,
@@ -197,7 +196,7 @@ async def _expire(db: Database, alert_ids: set[ObjectId], now: datetime) -> None
                 entry = _audit(
                     action=AuditAction.AUTO_EXPIRE, alert_id=alert_id, after=None, now=now
                 )
-                await moderation_repository.add_audit(db, entry, session=session)
+                await audit.record(db, entry, session=session)
 
         await run_transaction(db, work)
 
@@ -325,7 +324,7 @@ async def _revise(
             after=after,
             at=now,
         )
-        await moderation_repository.add_audit(db, entry, session=session)
+        await audit.record(db, entry, session=session)
         return revised
 
     revised = await run_transaction(db, work)

@@ -95,48 +95,6 @@ class AuditAction(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AuditEntryDoc:
-    """One append-only audit_log entry (FixMyStreet AdminLog) with before/after values."""
-
-    id: ObjectId
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    reason: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    at: datetime
-
-    @classmethod
-    def from_mongo(cls, doc: dict[str, Any]) -> AuditEntryDoc:
-        return cls(
-            id=doc["_id"],
-            actor=doc["actor"],
-            action=doc["action"],
-            object_type=doc["object_type"],
-            object_id=doc["object_id"],
-            reason=doc.get("reason"),
-            before=doc.get("before"),
-            after=doc.get("after"),
-            at=doc["at"],
-        )
-
-    def to_mongo(self) -> dict[str, Any]:
-        return {
-            "_id": self.id,
-            "actor": self.actor,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "reason": self.reason,
-            "before": self.before,
-            "after": self.after,
-            "at": self.at,
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
 class ModerationOriginalDoc:
     """A report's content as it was before a moderator edit (FixMyStreet ModerationOriginalData)."""
 

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import strawberry
 
+from backend.audit import AuditEntryDoc
 from backend.errors import UserError
 from backend.moderation.models import (
-    AuditEntryDoc,
     ModerationErrorCode,
     ModerationOriginalDoc,
     Priority,

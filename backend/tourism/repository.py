@@ -26,7 +26,6 @@ POIS = "pois"
 JOURNEYS = "journeys"
 REVIEWS = "reviews"
 PROGRESS = "journey_progress"
-AUDIT_LOG = "audit_log"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     POIS: [
@@ -262,29 +261,6 @@ async def hide_review(
         {"_id": oid, "hidden": False},
         {"$set": {"hidden": True, "hidden_reason": reason, "hidden_by": actor, "hidden_at": now}},
         return_document=ReturnDocument.BEFORE,
-    )
-
-
-async def add_audit_entry(
-    db: Database,
-    *,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    reason: str,
-    at: datetime,
-) -> None:
-    """Record a moderator action."""
-    await db[AUDIT_LOG].insert_one(
-        {
-            "actor": actor,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "reason": reason,
-            "at": at,
-        }
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from backend import audit
+from backend.audit import AuditEntryDoc
 from backend.db import Database
 from backend.errors import DomainError
 from backend.meta import repository as meta_repository
@@ -71,15 +73,17 @@ async def hide_review(
     await tourism_repository.inc_rating(
         db, before["poi"], delta_sum=-int(before["rating"]), delta_count=-1
     )
-    await tourism_repository.add_audit_entry(
-        db,
+    entry = AuditEntryDoc.new(
         actor=actor,
         action="review.hide",
         object_type="review",
         object_id=str(before["_id"]),
         reason=reason,
+        before={"hidden": False},
+        after={"hidden": True},
         at=now,
     )
+    await audit.record(db, entry)
     await meta_repository.bump_public_version(db)
     return ReviewDoc.from_mongo({**before, "hidden": True})
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from backend import audit as audit_log
 from backend.air import feeds
 from backend.air import service as air_service
 from backend.db import Database
-from backend.moderation import repository as moderation_repository
 from backend.notifications import repository as notification_repository
 from backend.settings import ROOT
 from tests.notifications.test_api import gql_as
@@ -140,7 +140,7 @@ async def test_moderators_edit_and_cancel_an_automatic_alert(
     )
     assert cancel["data"]["airAlertCancel"]["airAlert"]["cancelled"] is True
     # then both are audited with the moderator, the reason and the original text
-    audit = await moderation_repository.audit_entries(db, object_id=alert_id, before=None, limit=10)
+    audit = await audit_log.entries(db, object_id=alert_id, before=None, limit=10)
     assert [(e.action, e.actor) for e in audit] == [
         ("alert.cancel", "mod"), ("alert.edit", "mod"), ("alert.auto_send", "system:air"),
     ]  # fmt: skip

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from backend import audit as audit_log
 from backend.air import repository as air_repository
 from backend.air import service as air_service
 from backend.db import Database
-from backend.moderation import repository as moderation_repository
 from backend.notifications import repository as notification_repository
 from backend.notifications.models import Platform, PreferencesDoc, QuietHours
 from tests.air.conftest import FIXTURES, FeedServer
@@ -175,7 +175,7 @@ async def test_a_recorded_day_sends_exactly_these_alerts(
         if d["origin"]["station_id"] == "hn-hoan-kiem"
     )  # fmt: skip
     # and everything is in the audit log: 7 alerts recorded, 3 ended by falling bands
-    audit = [doc async for doc in db[moderation_repository.AUDIT_LOG].find({"actor": "system:air"})]
+    audit = [doc async for doc in db[audit_log.COLLECTION].find({"actor": "system:air"})]
     assert sum(1 for a in audit if a["action"] == "alert.auto_send") == len(alerts) == 7
     ended = [a for a in audit if a["action"] == "alert.auto_expire"]
     assert len(ended) >= 3

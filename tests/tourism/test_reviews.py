@@ -77,6 +77,8 @@ async def test_one_review_per_user_with_rating_across_create_edit_and_hide(
             "object_type": "review",
             "object_id": bob_review,
             "reason": "spam",
+            "before": {"hidden": False},
+            "after": {"hidden": True},
         }
     ]
     # and Bob cannot edit his hidden review back into view

@@ -1,7 +1,7 @@
-"""Collections of moderation: the queue's indexes on reports, audit_log, report_originals, bans.
+"""Collections of moderation: the queue's indexes on reports, report_originals, bans.
 
 Split along its seams: `queue` (the queue's reads and indexes on reports), `changes` (moderators'
-conditional updates, timelines, merges), `audit` (audit_log and report_originals), `bans` (the
+conditional updates, timelines, merges), `audit` (report_originals), `bans` (the
 ban flag on users) and `stats` (reportStats). Import as
 `from backend.moderation import repository as moderation_repository`.
 """
@@ -13,14 +13,7 @@ from collections.abc import Mapping, Sequence
 from pymongo import IndexModel
 
 from backend.moderation.repository import audit, queue
-from backend.moderation.repository.audit import (
-    AUDIT_LOG,
-    ORIGINALS,
-    add_audit,
-    add_original,
-    audit_entries,
-    originals,
-)
+from backend.moderation.repository.audit import ORIGINALS, add_original, originals
 from backend.moderation.repository.bans import USERS, hide_for_ban, is_banned, set_banned
 from backend.moderation.repository.changes import (
     all_events,
@@ -43,17 +36,14 @@ from backend.moderation.repository.stats import stats, stats_pipeline
 INDEXES: Mapping[str, Sequence[IndexModel]] = {**queue.INDEXES, **audit.INDEXES}
 
 __all__ = [
-    "AUDIT_LOG",
     "INDEXES",
     "ORIGINALS",
     "QUEUE_PREFIXES",
     "REPORTS",
     "USERS",
     "QueueQuery",
-    "add_audit",
     "add_original",
     "all_events",
-    "audit_entries",
     "get_report",
     "hide_for_ban",
     "is_banned",

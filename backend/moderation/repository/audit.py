@@ -1,45 +1,24 @@
-"""Collections audit_log (every moderator action, append-only) and report_originals.
+"""Collection report_originals: a report's content as it was before a moderator edit.
 
-report_originals keeps a report's content as it was before a moderator edit (FixMyStreet
-ModerationOriginalData); audit_log is FixMyStreet's AdminLog.
+FixMyStreet's ModerationOriginalData; the audit log itself is backend/audit.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database
-from backend.moderation.models import AuditEntryDoc, ModerationOriginalDoc
+from backend.moderation.models import ModerationOriginalDoc
 
-AUDIT_LOG = "audit_log"
 ORIGINALS = "report_originals"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
-    # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it.
-    AUDIT_LOG: [IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id")],
     ORIGINALS: [IndexModel([("report", ASCENDING), ("at", ASCENDING)], name="report_at")],
 }
-
-
-async def add_audit(db: Database, entry: AuditEntryDoc, *, session: AsyncClientSession) -> None:
-    """Append an audit entry (never updated nor deleted)."""
-    await db[AUDIT_LOG].insert_one(entry.to_mongo(), session=session)
-
-
-async def audit_entries(
-    db: Database, *, object_id: str, before: ObjectId | None, limit: int
-) -> list[AuditEntryDoc]:
-    """An object's audit entries, newest first, before an `_id` cursor (served by object_id)."""
-    query: dict[str, Any] = {"object_id": object_id}
-    if before is not None:
-        query["_id"] = {"$lt": before}
-    docs = await db[AUDIT_LOG].find(query).sort("_id", DESCENDING).limit(limit).to_list(None)
-    return [AuditEntryDoc.from_mongo(doc) for doc in docs]
 
 
 async def add_original(

@@ -6,16 +6,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend import audit as audit_log
 from backend import outbox
+from backend.audit import AuditEntryDoc
 from backend.auth.models import Role, Viewer
 from backend.db import Database, Document, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
 from backend.moderation import repository as moderation_repository
-from backend.moderation.models import AuditEntryDoc, ModerationErrorCode
+from backend.moderation.models import ModerationErrorCode
 from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc
 
@@ -116,8 +117,7 @@ async def audit(
     session: AsyncClientSession,
 ) -> None:
     """Append the audit entry of an action (in the action's transaction)."""
-    entry = AuditEntryDoc(
-        id=ObjectId(),
+    entry = AuditEntryDoc.new(
         actor=str(viewer.uid),
         action=action,
         object_type=object_type,
@@ -127,7 +127,7 @@ async def audit(
         after=after,
         at=now,
     )
-    await moderation_repository.add_audit(db, entry, session=session)
+    await audit_log.record(db, entry, session=session)
 
 
 async def department_name(db: Database, slug: str) -> str:

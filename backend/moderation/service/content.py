@@ -7,6 +7,8 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend import audit as audit_log_repository
+from backend.audit import AuditEntryDoc
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.ids import parse_object_id
@@ -15,7 +17,6 @@ from backend.moderation.models import (
     LOCK_DURATION,
     REASON_MAX,
     AuditAction,
-    AuditEntryDoc,
     ModerationErrorCode,
     ModerationOriginalDoc,
 )
@@ -254,7 +255,7 @@ async def audit_log(
         before = parse_object_id(last)
         if before is None:
             raise InvalidCursorError
-    entries = await moderation_repository.audit_entries(
+    entries = await audit_log_repository.entries(
         db, object_id=object_id, before=before, limit=size + 1
     )
     page = entries[:size]

@@ -1,0 +1,110 @@
+"""The audit log: one append-only entry for every moderator, staff or system action.
+
+The only module that names the `audit_log` collection (FixMyStreet's AdminLog): every domain
+records through `record`, and the moderators' audit trail reads through `entries`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.db import Database
+
+COLLECTION = "audit_log"
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it.
+    COLLECTION: [IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id")],
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntryDoc:
+    """One append-only audit_log entry (FixMyStreet AdminLog) with before/after values."""
+
+    id: ObjectId
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: datetime
+
+    @classmethod
+    def from_mongo(cls, doc: dict[str, Any]) -> AuditEntryDoc:
+        return cls(
+            id=doc["_id"],
+            actor=doc["actor"],
+            action=doc["action"],
+            object_type=doc["object_type"],
+            object_id=doc["object_id"],
+            reason=doc.get("reason"),
+            before=doc.get("before"),
+            after=doc.get("after"),
+            at=doc["at"],
+        )
+
+    def to_mongo(self) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "reason": self.reason,
+            "before": self.before,
+            "after": self.after,
+            "at": self.at,
+        }
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        at: datetime,
+        reason: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> AuditEntryDoc:
+        """An entry with a fresh id."""
+        return cls(
+            id=ObjectId(),
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            reason=reason,
+            before=before,
+            after=after,
+            at=at,
+        )
+
+
+async def record(
+    db: Database, entry: AuditEntryDoc, *, session: AsyncClientSession | None = None
+) -> None:
+    """Append an entry (in the caller's transaction when it gives one); never updated."""
+    await db[COLLECTION].insert_one(entry.to_mongo(), session=session)
+
+
+async def entries(
+    db: Database, *, object_id: str, before: ObjectId | None, limit: int
+) -> list[AuditEntryDoc]:
+    """An object's entries, newest first, before an `_id` cursor (served by object_id)."""
+    query: dict[str, Any] = {"object_id": object_id}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    docs = await db[COLLECTION].find(query).sort("_id", DESCENDING).limit(limit).to_list(None)
+    return [AuditEntryDoc.from_mongo(doc) for doc in docs]
