@@ -14,7 +14,7 @@ from pymongo import IndexModel
 
 from backend.moderation.repository import audit, queue
 from backend.moderation.repository.audit import ORIGINALS, add_original, originals
-from backend.moderation.repository.bans import USERS, hide_for_ban, is_banned, set_banned
+from backend.moderation.repository.bans import hide_for_ban
 from backend.moderation.repository.changes import (
     all_events,
     get_report,
@@ -40,18 +40,15 @@ __all__ = [
     "ORIGINALS",
     "QUEUE_PREFIXES",
     "REPORTS",
-    "USERS",
     "QueueQuery",
     "add_original",
     "all_events",
     "get_report",
     "hide_for_ban",
-    "is_banned",
     "move_members",
     "originals",
     "queue_batch",
     "queue_queries",
-    "set_banned",
     "sort_value",
     "stats",
     "stats_pipeline",

@@ -1,10 +1,9 @@
-"""The ban flag on users (a collection of backend.auth.repository) and the reports a ban hides."""
+"""The reports a ban hides (the ban flag itself is on users: backend.auth.repository)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database
@@ -12,34 +11,6 @@ from backend.reports import repository as report_repository
 from backend.reports.models import OPEN_STATES
 
 REPORTS = report_repository.REPORTS
-USERS = "users"
-
-
-async def is_banned(db: Database, uid: str) -> bool:
-    """True when a moderator banned this user (read by reportCreate)."""
-    doc = await db[USERS].find_one({"uid": uid}, {"banned": 1})  # served by uid_unique
-    return bool(doc and doc.get("banned"))
-
-
-async def set_banned(
-    db: Database,
-    uid: str,
-    *,
-    banned: bool,
-    actor: str,
-    reason: str | None,
-    now: datetime,
-    session: AsyncClientSession,
-) -> bool:
-    """Ban or unban a user (creating their profile if needed); whether it was banned before."""
-    before = await db[USERS].find_one_and_update(
-        {"uid": uid},
-        {"$set": {"banned": banned, "banned_reason": reason, "banned_by": actor, "banned_at": now}},
-        upsert=True,
-        return_document=ReturnDocument.BEFORE,
-        session=session,
-    )
-    return bool(before and before.get("banned"))
 
 
 async def hide_for_ban(

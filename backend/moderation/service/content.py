@@ -9,6 +9,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import audit as audit_log_repository
 from backend.audit import AuditEntryDoc
+from backend.auth import repository as auth_repository
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.ids import parse_object_id
@@ -216,7 +217,7 @@ async def set_banned(
     why = _reason(reason)
 
     async def write(session: AsyncClientSession) -> int:
-        was = await moderation_repository.set_banned(
+        was = await auth_repository.set_banned(
             db, uid, banned=banned, actor=str(viewer.uid), reason=why, now=now, session=session
         )
         count = await moderation_repository.hide_for_ban(

@@ -11,11 +11,11 @@ from pymongo.errors import DuplicateKeyError
 
 from backend import idempotency, outbox, ratelimit
 from backend.areas import repository as area_repository
+from backend.auth import repository as auth_repository
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
-from backend.moderation import repository as moderation_repository
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     CategoryDoc,
@@ -100,7 +100,7 @@ async def create_report(
     errors.append(photo_error)
     raise_all(errors)
     assert category is not None and area is not None
-    if await moderation_repository.is_banned(db, uid):
+    if await auth_repository.is_banned(db, uid):
         raise ReportError(ReportErrorCode.BANNED, "Your account may not create reports")
 
     fingerprint = idempotency.fingerprint(
