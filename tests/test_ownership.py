@@ -31,15 +31,14 @@ OWED: dict[str, set[str]] = {
         "backend.opendata.repository",
     },
     "report_events": {"backend.moderation.repository.changes", "backend.open311.repository"},
-    "categories": {"backend.open311.repository", "backend.tourism.service"},
+    "categories": {"backend.open311.repository"},
     "departments": {
         "backend.moderation.service.actions",
         "backend.moderation.service.common",
         "backend.open311.repository",
     },
     "outbox": {"backend.notifications.repository"},
-    "alerts": {"backend.notifications.service", "backend.areas.migration"},
-    "areas": {"notifications.delivery"},
+    "alerts": {"backend.notifications.service"},
     # Content loaders write their domain's collections in bulk.
     "tours": {"backend.bookings.loader"},
     "tour_departures": {"backend.bookings.loader"},
@@ -96,7 +95,8 @@ def collection_lookups(name: str, path: Path, collections: set[str]) -> set[str]
     namespace: dict[str, Any] = dict(vars(importlib.import_module(name)))
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Subscript):
+        # db[...], self.db[...], database[...]: a collection of a database handle.
+        if not isinstance(node, ast.Subscript) or not _is_database(node.value):
             continue
         try:
             value = eval(  # noqa: S307 (names and constants of our own modules only)
@@ -109,6 +109,12 @@ def collection_lookups(name: str, path: Path, collections: set[str]) -> set[str]
         if isinstance(value, str) and value in collections:
             found.add(value)
     return found
+
+
+def _is_database(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in ("db", "database")
+    return isinstance(node, ast.Attribute) and node.attr in ("db", "database")
 
 
 def within(module: str, owner: str) -> bool:
