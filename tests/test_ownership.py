@@ -65,7 +65,6 @@ OPERATORS_OWED = {
     "backend.moderation.service.content",
     "backend.moderation.service.merge",
     "backend.reports.service.engagement",
-    "backend.tourism.service",
 }
 
 

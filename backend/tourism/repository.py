@@ -108,6 +108,30 @@ class Scan:
         return pipeline
 
 
+def poi_filter(
+    *, categories: Sequence[str], search_word: str | None, within: Document | None
+) -> Document:
+    """What a POI list asks the index: categories, a search word's prefix range, a polygon."""
+    query: Document = {}
+    if categories:
+        query["categories"] = {"$in": list(categories)}
+    if search_word:
+        query["search_terms"] = prefix_range(search_word)
+    if within is not None:
+        query["location"] = {"$geoWithin": {"$geometry": within}}
+    return query
+
+
+def journey_filter(*, theme: str | None, max_duration_minutes: int | None) -> Document:
+    """What a journey list asks the index: a theme and a longest duration."""
+    query: Document = {}
+    if theme:
+        query["theme"] = theme
+    if max_duration_minutes is not None:
+        query["duration_minutes"] = {"$lte": max_duration_minutes}
+    return query
+
+
 Key = tuple[Any, ...]
 
 # Denormalised for search only (40% of a POI's bytes): lists leave them in the database.

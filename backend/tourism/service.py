@@ -166,14 +166,8 @@ async def _scan_page(
 def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
     """The indexed query for a POI filter and the check for what the index cannot answer."""
     words = query_terms(criteria.search or "")
-    mongo: Document = {}
-    if criteria.categories:
-        if len(criteria.categories) > MAX_CATEGORIES:
-            raise invalid(f"at most {MAX_CATEGORIES} categories", "filter.categories")
-        mongo["categories"] = {"$in": [str(c) for c in criteria.categories]}
-    if words:
-        # The longest word is the most selective; the others are checked on what comes back.
-        mongo["search_terms"] = tourism_repository.prefix_range(max(words, key=len))
+    if len(criteria.categories or ()) > MAX_CATEGORIES:
+        raise invalid(f"at most {MAX_CATEGORIES} categories", "filter.categories")
     near = None
     bbox = criteria.bbox
     if bbox is not None:
@@ -188,11 +182,16 @@ def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
                 f"radiusMeters must be between 1 and {MAX_RADIUS_METERS}", "filter.radiusMeters"
             )
         near = Near(criteria.near.lat, criteria.near.lng, float(radius))
-    elif bbox is not None:
-        polygon = geo.box_polygon(
-            west=bbox.west, south=bbox.south, east=bbox.east, north=bbox.north
-        )
-        mongo["location"] = {"$geoWithin": {"$geometry": polygon}}
+    # A box filters in the database unless the list is ordered by distance from `near`.
+    box = None
+    if near is None and bbox is not None:
+        box = geo.box_polygon(west=bbox.west, south=bbox.south, east=bbox.east, north=bbox.north)
+    mongo = tourism_repository.poi_filter(
+        categories=[str(c) for c in criteria.categories or ()],
+        # The longest word is the most selective; the others are checked on what comes back.
+        search_word=max(words, key=len) if words else None,
+        within=box,
+    )
     open_at = criteria.open_at
     if open_at is not None and open_at.tzinfo is None:
         open_at = open_at.replace(tzinfo=HANOI)  # a time without offset is Hanoi time
@@ -234,13 +233,11 @@ async def list_journeys(
     *, db: Database, criteria: JourneyCriteria, first: int, after: str | None
 ) -> Page[JourneyDoc]:
     """Journeys by theme and duration; nearest start first with `near`, else by id."""
-    mongo: Document = {}
-    if criteria.theme:
-        mongo["theme"] = criteria.theme
-    if criteria.max_duration_minutes is not None:
-        if criteria.max_duration_minutes < 1:
-            raise invalid("maxDurationMinutes must be positive", "filter.maxDurationMinutes")
-        mongo["duration_minutes"] = {"$lte": criteria.max_duration_minutes}
+    if criteria.max_duration_minutes is not None and criteria.max_duration_minutes < 1:
+        raise invalid("maxDurationMinutes must be positive", "filter.maxDurationMinutes")
+    mongo = tourism_repository.journey_filter(
+        theme=criteria.theme, max_duration_minutes=criteria.max_duration_minutes
+    )
     near = None
     if criteria.near is not None:
         criteria.near.check("filter.near")
