@@ -51,8 +51,10 @@ test: $(DEPS_STAMP) $(NODE_STAMP) $(CONSOLE_STAMP)
 	$(VENV)/bin/mypy
 	@# Two workers (pytest-xdist), each with its own database, certificate server and emulator on
 	@# free ports: the session database is the bottleneck (a core), so two of them use both cores.
+	@# worksteal: the longest tests start first (tests/conftest.py RUN_FIRST) and an idle worker
+	@# takes work from the busy one, so neither finishes alone.
 	@# The fault tests time outages and kill servers: after, in a process of their own, alone.
-	$(PY) -m pytest --ignore=tests/faults -n 2
+	$(PY) -m pytest --ignore=tests/faults -n 2 --dist worksteal
 	$(PY) -m pytest tests/faults
 
 # The fault tests, then 40 cycles of SIGKILL of the database under 16 writers (about 3 minutes):

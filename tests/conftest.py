@@ -1,15 +1,24 @@
 """Real components for every test: SecantusDB over TCP, a loopback certificate server for
 Firebase ID tokens, the Firebase Auth emulator (started on first use), and the ASGI app over
-HTTP (httpx) inside its lifespan."""
+HTTP (httpx) inside its lifespan.
+
+Seeded databases are copied, not loaded: each worker loads content/ once into a template database
+and copies it into a test's database inside the server (`$out`), then builds the indexes. Loading
+took 2-3 s of the database's time per test (a document at a time); the copy takes a fifth of that,
+and leaves the same documents and indexes."""
 
 from __future__ import annotations
 
+import functools
+import importlib
+import itertools
 import json
 import os
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,8 +29,12 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
 from backend.app import create_app
+from backend.bookings.models import HANOI, hanoi_date
+from backend.bookings.repository import DEPARTURES
+from backend.db import Database, ensure_indexes
 from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
+from backend.seed import CONTENT_DIR, migrate
 from backend.settings import Environment, Settings
 from tests.factories import PROJECT_ID, SigningKey, id_token
 
@@ -30,11 +43,89 @@ os.environ["NO_GCE_CHECK"] = "true"
 os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
 
 
+# The longest tests (20-100 s each on two cores; most take under a second) go first: they start
+# at once and the other worker runs the short ones meanwhile. Collected late (security/ sorts
+# near the end), one of them could keep a worker busy for a minute after the other had finished.
+RUN_FIRST = (
+    "tests/security/test_fuzz.py::test_graphql_schema_fuzzing",
+    "tests/opendata/test_streaming.py::test_fifty_thousand_reports_stream_as_csv_in_bounded_memory",
+    "tests/security/test_injection.py::test_operator_strings_never_change_a_query",
+    "tests/security/test_fuzz.py::test_rest_routes_fuzzing",
+    "tests/production/test_smoke.py::test_the_wheel_runs_the_procfile_in_production",
+    "tests/air/test_replay.py::test_a_recorded_day_sends_exactly_these_alerts",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {node_id: rank for rank, node_id in enumerate(RUN_FIRST)}
+    # A stable sort: every other test keeps its place, so module fixtures are set up as before.
+    items.sort(key=lambda item: first.get(item.nodeid, len(first)))
+
+
 @pytest.fixture(scope="session")
 def mongo() -> Iterator[EmbeddedMongo]:
     """One SecantusDB for the session; each test gets its own database in it."""
     with EmbeddedMongo(":memory:") as server:
         yield server
+
+
+@dataclass(frozen=True)
+class _Template:
+    database: str
+    collections: tuple[str, ...]
+    # Bookings content depends on the clock: departures after now, room-nights from today (Hanoi).
+    # Past this instant a fresh load would differ, so the template is loaded again.
+    valid_until: datetime
+
+
+class SeedTemplates:
+    """Per worker: content loaded once into a template database, copied into each test's own.
+
+    `loaders=None` is what `migrate` leaves (every loader and the content version, so the app's
+    lifespan finds the content loaded); a tuple of modules from backend.seed.LOADERS is what
+    those loaders alone leave.
+    """
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self._templates: dict[tuple[str, ...] | None, _Template] = {}
+        self._names = itertools.count()
+
+    async def copy(self, db: Database, loaders: Sequence[str] | None = None) -> None:
+        """Give `db` (empty, on this server) the template's documents and every index."""
+        key = None if loaders is None else tuple(loaders)
+        template = self._templates.get(key)
+        if template is None or datetime.now(UTC) >= template.valid_until:
+            if template is not None:
+                await db.client.drop_database(template.database)
+            template = self._templates[key] = await self._load(db, key)
+        source = db.client[template.database]
+        for name in template.collections:
+            out = {"$out": {"db": db.name, "coll": name}}
+            await (await source[name].aggregate([out])).to_list()
+        # After the copy: SecantusDB's $out leaves the target with only its _id index.
+        await ensure_indexes(db)
+
+    async def _load(self, db: Database, loaders: tuple[str, ...] | None) -> _Template:
+        template = db.client[f"seed_template_{os.getpid()}_{next(self._names)}"]
+        if loaders is None:
+            await migrate(template)
+        else:
+            await ensure_indexes(template)  # the loaders' upserts look documents up by them
+            for name in loaders:
+                await importlib.import_module(name).load_content(template, CONTENT_DIR)
+        now = datetime.now(UTC)
+        midnight = datetime.combine(hanoi_date(now) + timedelta(days=1), time(), tzinfo=HANOI)
+        first = await template[DEPARTURES].find_one({}, sort=[("starts_at", 1)])
+        valid_until = min(midnight, first["starts_at"]) if first else midnight
+        names = await template.list_collection_names()
+        return _Template(template.name, tuple(sorted(names)), valid_until)
+
+
+@pytest.fixture(scope="session")
+def seed_templates(mongo: EmbeddedMongo) -> SeedTemplates:
+    """Seeded databases for this worker's tests, copied from templates in its own server."""
+    return SeedTemplates(mongo.uri)
 
 
 class CertServer:
@@ -130,7 +221,16 @@ async def db_client(mongo: EmbeddedMongo) -> AsyncIterator[AsyncMongoClient[dict
     await client.close()
 
 
-async def _serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def _serve(
+    settings: Settings, templates: SeedTemplates | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    if settings.seed_on_start and templates is not None and settings.mongodb_uri == templates.uri:
+        # What the lifespan's migrate would load, copied; it then finds the content version.
+        seeder: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(templates.uri, tz_aware=True)
+        try:
+            await templates.copy(seeder[settings.mongodb_db])
+        finally:
+            await seeder.close()
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
         transport = httpx.ASGITransport(app=manager.app)
@@ -140,16 +240,18 @@ async def _serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    settings: Settings, seed_templates: SeedTemplates
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app over HTTP, inside its lifespan; its database is dropped afterwards."""
-    async for http in _serve(settings):
+    async for http in _serve(settings, seed_templates):
         yield http
 
 
 @pytest.fixture
-def serve() -> Callable[[Settings], AsyncIterator[httpx.AsyncClient]]:
+def serve(seed_templates: SeedTemplates) -> Callable[[Settings], AsyncIterator[httpx.AsyncClient]]:
     """Serve the app with other settings (production, emulator): `async for c in serve(s)`."""
-    return _serve
+    return functools.partial(_serve, templates=seed_templates)
 
 
 def with_settings(settings: Settings, **changes: object) -> Settings:

@@ -13,9 +13,8 @@ import pytest
 from backend.bookings import loader as booking_loader
 from backend.bookings.models import hanoi_date
 from backend.bookings.service.common import TOURISM_DEPARTMENT
-from backend.db import ensure_indexes
-from backend.seed import CONTENT_DIR
 from backend.settings import Settings
+from tests.conftest import SeedTemplates
 
 Gql = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -60,11 +59,11 @@ CONTACT = {"name": "Nguyễn Thị Lan", "phone": "+84 912 345 678", "email": "l
 
 
 @pytest.fixture
-async def db(db_client: Any, settings: Settings) -> Any:
-    """The test's database with every index and the bookings catalogue loaded."""
+async def db(db_client: Any, settings: Settings, seed_templates: SeedTemplates) -> Any:
+    """The test's database with every index and the bookings catalogue loaded (copied from the
+    worker's template)."""
     database = db_client[settings.mongodb_db]
-    await ensure_indexes(database)
-    await booking_loader.load_content(database, CONTENT_DIR)
+    await seed_templates.copy(database, loaders=(booking_loader.__name__,))
     return database
 
 

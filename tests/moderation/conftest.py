@@ -11,10 +11,9 @@ import pytest
 from bson import ObjectId
 
 from backend.areas import repository as area_repository
-from backend.db import ensure_indexes
 from backend.reports import repository as report_repository
-from backend.seed import CONTENT_DIR
 from backend.settings import Settings
+from tests.conftest import SeedTemplates
 
 Gql = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -29,12 +28,10 @@ ADMIN = {"uid": "admin-1", "role": "admin"}
 
 
 @pytest.fixture
-async def content(client: httpx.AsyncClient, db: Any) -> None:
-    """Indexes, and only the content these tests need (areas, categories, departments): loading
-    all of content/ would triple the module's time."""
-    await ensure_indexes(db)
-    await area_repository.load_content(db, CONTENT_DIR)
-    await report_repository.load_content(db, CONTENT_DIR)
+async def content(client: httpx.AsyncClient, db: Any, seed_templates: SeedTemplates) -> None:
+    """Indexes, and only the content these tests need (areas, categories, departments), as their
+    loaders leave it (copied from the worker's template)."""
+    await seed_templates.copy(db, loaders=(area_repository.__name__, report_repository.__name__))
 
 
 @pytest.fixture
