@@ -31,10 +31,9 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from backend.app import create_app
+from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token
 from backend.embedded import EmbeddedMongo
 from backend.settings import Environment, Settings
-from tests.conftest import CertServer
-from tests.factories import PROJECT_ID, SigningKey, id_token
 
 ATTEMPTS, CONCURRENCY, SEATS = 1_000, 64, 50
 HOLD = """mutation($input: BookingHoldInput!) {

@@ -37,10 +37,9 @@ os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
 import httpx  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
+from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token  # noqa: E402
 from backend.embedded import EmbeddedMongo  # noqa: E402
 from backend.processes import free_port  # noqa: E402
-from tests.conftest import CertServer  # noqa: E402
-from tests.factories import PROJECT_ID, SigningKey, id_token  # noqa: E402
 
 OPERATIONS = ROOT / "graphql" / "operations"
 HOAN_KIEM = (21.0287, 105.8524)  # lat, lng: the lake

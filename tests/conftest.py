@@ -12,14 +12,11 @@ from __future__ import annotations
 import functools
 import importlib
 import itertools
-import json
 import os
-import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import firebase_admin._token_gen as token_gen
@@ -29,6 +26,7 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
 from backend.app import create_app
+from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token
 from backend.bookings.models import HANOI, hanoi_date
 from backend.bookings.repository import DEPARTURES
 from backend.db import Database, ensure_indexes
@@ -36,7 +34,6 @@ from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
 from backend.seed import CONTENT_DIR, migrate
 from backend.settings import Environment, Settings
-from tests.factories import PROJECT_ID, SigningKey, id_token
 
 # firebase-admin must never go looking for a metadata server.
 os.environ["NO_GCE_CHECK"] = "true"
@@ -126,41 +123,6 @@ class SeedTemplates:
 def seed_templates(mongo: EmbeddedMongo) -> SeedTemplates:
     """Seeded databases for this worker's tests, copied from templates in its own server."""
     return SeedTemplates(mongo.uri)
-
-
-class CertServer:
-    """Serves `{kid: certificate}` like https://www.googleapis.com/robot/v1/metadata/x509/..."""
-
-    def __init__(self, keys: list[SigningKey]) -> None:
-        self.keys = keys
-        self.requests = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requests += 1
-                body = json.dumps({k.kid: k.certificate_pem() for k in server.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "public, max-age=3600")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/certs"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> CertServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture(scope="session")
