@@ -47,6 +47,7 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
         f"{'loaded' if result.content_loaded else 'already present'} "
         f"(version {result.content_version}, {result.documents} documents)"
     )
+    print(f"areas migration: {result.areas.summary()}")
 
 
 def grant_role(settings: Settings, *, email: str, role: Role, department: str | None) -> str:
@@ -172,8 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     areas.add_parser(
         "refresh",
-        help=f"rewrite content/{area_source.UNITS_FILE} from the installed "
-        f"{area_source.PACKAGE} package (a development dependency)",
+        help=f"rewrite content/{area_source.UNITS_FILE} and content/{area_source.LEGACY_FILE} "
+        f"from the installed {area_source.PACKAGE} package (a development dependency)",
     )
     area_import = areas.add_parser(
         "import", help="load official boundaries: a GeoJSON FeatureCollection, one per unit"
@@ -198,6 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "areas" and args.areas_command == "refresh":
         path, count, version = area_source.refresh(CONTENT_DIR)
         print(f"wrote {path.relative_to(ROOT)}: {count} units from {area_source.PACKAGE} {version}")
+        path, count, version = area_source.refresh_legacy(CONTENT_DIR)
+        print(
+            f"wrote {path.relative_to(ROOT)}: {count} former districts from "
+            f"{area_source.PACKAGE} {version}"
+        )
         return 0
     settings = load_settings()
     if args.command == "areas" and args.areas_command == "import":

@@ -1,14 +1,16 @@
-"""Load content/ into the database: on an empty database, or on demand (--reload-content)."""
+"""Load content/ into the database: on an empty database, or on demand (--reload-content); then,
+every time, move data still filed under the former districts to the wards and communes."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backend.areas.migration import AreasMigration, migrate_areas
 from backend.db import Database, ensure_indexes
 from backend.meta import repository as meta_repository
 from backend.settings import ROOT
@@ -33,6 +35,8 @@ class MigrationResult:
     content_loaded: bool
     content_version: str | None
     documents: int
+    # What the areas migration moved (backend.areas.migration); runs on every migrate.
+    areas: AreasMigration = field(default_factory=AreasMigration)
 
 
 def content_version(content_dir: Path = CONTENT_DIR) -> str:
@@ -58,15 +62,18 @@ async def load_content(db: Database, content_dir: Path = CONTENT_DIR) -> int:
 async def migrate(
     db: Database, *, reload_content: bool = False, content_dir: Path = CONTENT_DIR
 ) -> MigrationResult:
-    """Ensure indexes; load content when the database has none (or when asked to)."""
+    """Ensure indexes; load content when the database has none (or when asked to); then move
+    whatever still refers to a former district (idempotent: nothing, once done)."""
     created = await ensure_indexes(db)
+    indexes = sum(len(v) for v in created.values())
     current = await meta_repository.get_content_version(db)
     if current is not None and not reload_content:
         return MigrationResult(
-            indexes=sum(len(v) for v in created.values()),
+            indexes=indexes,
             content_loaded=False,
             content_version=str(current["version"]),
             documents=0,
+            areas=await migrate_areas(db, content_dir),
         )
     version = content_version(content_dir)
     written = await load_content(db, content_dir)
@@ -74,8 +81,9 @@ async def migrate(
     await meta_repository.set_content_version(db, version=version, at=datetime.now(UTC))
     log.info("content %s loaded (%d documents)", version, written)
     return MigrationResult(
-        indexes=sum(len(v) for v in created.values()),
+        indexes=indexes,
         content_loaded=True,
         content_version=version,
         documents=written,
+        areas=await migrate_areas(db, content_dir),
     )

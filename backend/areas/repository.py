@@ -19,7 +19,7 @@ from pymongo.asynchronous.cursor import AsyncCursor
 
 from backend import geo
 from backend.areas import source
-from backend.areas.models import MAX_REACH_M, AreaDoc, reach_meters, search_terms
+from backend.areas.models import MAX_REACH_M, AreaDoc, AreaType, reach_meters, search_terms
 from backend.db import Database, Document
 
 COLLECTION = "areas"
@@ -177,3 +177,30 @@ async def load_content(db: Database, content_dir: Path) -> int:
     # Units no longer listed go, and so do the pre-2025 district outlines (also `seeded`).
     await db[COLLECTION].delete_many({"seeded": True, "_id": {"$nin": codes}})
     return len(codes)
+
+
+# --- the pre-2025 districts (the areas migration, backend.areas.migration) ----------------------
+
+
+async def unit_codes(db: Database) -> list[str]:
+    """The codes of the stored wards and communes (never a former district), in code order."""
+    query = {"type": {"$in": [kind.value for kind in AreaType]}}
+    docs = await db[COLLECTION].find(query, {"_id": 1}).to_list(None)
+    return sorted(doc["_id"] for doc in docs)
+
+
+async def delete_areas(db: Database, area_ids: Sequence[str]) -> int:
+    """Remove these area documents (the former districts' outlines); returns how many went."""
+    if not area_ids:
+        return 0
+    result = await db[COLLECTION].delete_many({"_id": {"$in": list(area_ids)}})
+    return int(result.deleted_count)
+
+
+async def nearest_of(
+    db: Database, *, lat: float, lng: float, area_ids: Sequence[str]
+) -> AreaDoc | None:
+    """The unit among `area_ids` whose centroid is nearest the point (ties by code); None for
+    none of them stored."""
+    ranked = await nearest(db, lat=lat, lng=lng, query={"_id": {"$in": list(area_ids)}})
+    return ranked[0][0] if ranked else None

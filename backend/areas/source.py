@@ -1,4 +1,5 @@
-"""Hanoi's 126 wards and communes from a maintained package, written to `content/areas/units.json`.
+"""Hanoi's 126 wards and communes from a maintained package, written to `content/areas/units.json`,
+and which of them took over each former district's wards, to `content/areas/legacy_districts.json`.
 
 The units (names, official codes, type, centroid, area) come from `vietnamadminunits` (MIT), which
 follows the 1 July 2025 reorganisation. It is a development dependency only (it pulls in shapely,
@@ -6,6 +7,13 @@ geopy, tqdm): `python -m backend.cli areas refresh` reads its SQLite dataset thr
 distribution's metadata, without importing any of its modules, checks the file against the
 wheel's RECORD hash, and writes the committed content file that the app loads. A test compares
 the committed file with the installed package, so an upgrade shows up as a reviewable diff.
+
+The legacy table is derived the same way, never typed: the package's pre-2025 wards
+(`admin_units_legacy`, each with its district) and its converter (`converter_2025.json`: which
+new unit each old ward went to, or, for a ward divided between several, all of them) give, for
+each of Hanoi's 30 former districts and towns, the new units that took over its wards. The
+districts are keyed by the slugs the app used for them ("hai-ba-trung", "son-tay"), so the
+`migrate` step can move stored district ids to unit codes (`backend.areas.migration`).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import re
 import sqlite3
 from dataclasses import dataclass
 from importlib import metadata
@@ -21,11 +30,18 @@ from typing import Any
 
 import orjson
 
+from backend.text import fold
+
 PACKAGE = "vietnamadminunits"
 DATASET = "vietnamadminunits/data/dataset.db"
+CONVERTER = "vietnamadminunits/data/converter_2025.json"
 TABLE = "admin_units"  # the post-2025 units (`admin_units_legacy` holds the pre-2025 ones)
 PROVINCE = "Thành phố Hà Nội"
 UNITS_FILE = Path("areas") / "units.json"
+LEGACY_TABLE = "admin_units_legacy"
+LEGACY_FILE = Path("areas") / "legacy_districts.json"
+# districtType -> ours: quận (urban district), huyện (rural district), thị xã (town).
+DISTRICT_TYPES = {"Quận": "urban_district", "Huyện": "rural_district", "Thị xã": "town"}
 
 # wardType -> our type and the English word that follows the name ("Hoàn Kiếm Ward").
 TYPES = {"Phường": ("ward", "Ward"), "Xã": ("commune", "Commune")}
@@ -39,10 +55,15 @@ class Dataset:
 
 def installed_dataset() -> Dataset:
     """The package's dataset file, verified against the wheel's RECORD; no module is imported."""
+    return installed_file(DATASET)
+
+
+def installed_file(name: str) -> Dataset:
+    """One of the package's data files, verified against the wheel's RECORD."""
     dist = metadata.distribution(PACKAGE)
-    recorded = next((f for f in dist.files or () if str(f) == DATASET), None)
+    recorded = next((f for f in dist.files or () if str(f) == name), None)
     if recorded is None:
-        raise RuntimeError(f"{PACKAGE} {dist.version} has no {DATASET}")
+        raise RuntimeError(f"{PACKAGE} {dist.version} has no {name}")
     path = Path(str(dist.locate_file(recorded)))
     if recorded.hash is not None:
         digest = hashlib.new(recorded.hash.mode, path.read_bytes()).digest()
@@ -51,11 +72,15 @@ def installed_dataset() -> Dataset:
     return Dataset(path=path, version=dist.version)
 
 
-def read_units(dataset: Dataset) -> dict[str, Any]:
-    """The content file's document: the source, and Hanoi's units in code order."""
+def _connect(dataset: Dataset) -> sqlite3.Connection:
     # Read-only and immutable: the file belongs to the installed package.
     uri = f"{dataset.path.resolve().as_uri()}?mode=ro&immutable=1"
-    with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+    return sqlite3.connect(uri, uri=True)
+
+
+def read_units(dataset: Dataset) -> dict[str, Any]:
+    """The content file's document: the source, and Hanoi's units in code order."""
+    with contextlib.closing(_connect(dataset)) as connection:
         rows = connection.execute(
             "SELECT wardCode, ward, wardShort, wardType, wardLat, wardLon, wardAreaKm2, "
             "provinceCode FROM admin_units WHERE province = ? ORDER BY wardCode",
@@ -101,3 +126,103 @@ def refresh(content_dir: Path) -> tuple[Path, int, str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(render(document))
     return path, len(document["units"]), dataset.version
+
+
+# --- the former districts -----------------------------------------------------------------------
+
+
+def district_slug(short_name: str) -> str:
+    """The id the app gave a former district: its short name folded ("Hai Bà Trưng" ->
+    "hai-ba-trung", "Sơn Tây" -> "son-tay")."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(short_name)))
+
+
+def read_legacy_districts(dataset: Dataset, converter: Dataset) -> dict[str, Any]:
+    """The legacy file's document: each former district of Hanoi (in code order) with the new
+    units that took over its wards, the unit that took most of them first.
+
+    `wards` counts the district's former wards (a ward divided between several new units counts
+    once for each), so a district's units are ordered by how much of it they took.
+    """
+    with contextlib.closing(_connect(dataset)) as connection:
+        new_units = dict(
+            connection.execute(
+                "SELECT wardKey, wardCode FROM admin_units WHERE province = ?", (PROVINCE,)
+            ).fetchall()
+        )
+        old_wards = connection.execute(
+            "SELECT provinceKey, districtKey, wardKey, districtCode, district, districtShort, "
+            "districtType FROM admin_units_legacy WHERE province = ? ORDER BY districtCode, "
+            "wardCode",
+            (PROVINCE,),
+        ).fetchall()
+    if not old_wards:
+        raise RuntimeError(f"{PACKAGE} {dataset.version} has no former wards of {PROVINCE}")
+    province_key = old_wards[0][0]
+    tables = orjson.loads(converter.path.read_bytes())
+    # old "province_district_ward" key -> the new ward keys that took it over
+    successors: dict[str, list[str]] = {}
+    for new_key, old_keys in tables["DICT_PROVINCE_WARD_NO_DIVIDED"][province_key].items():
+        for old_key in old_keys:
+            successors.setdefault(old_key, []).append(new_key)
+    for old_key, parts in tables["DICT_PROVINCE_WARD_DIVIDED"][province_key].items():
+        successors.setdefault(old_key, []).extend(part["newWardKey"] for part in parts)
+
+    districts: dict[str, dict[str, Any]] = {}
+    shares: dict[str, dict[str, int]] = {}
+    for _, district_key, ward_key, code, name, short, kind in old_wards:
+        old_key = f"{province_key}_{district_key}_{ward_key}"
+        if old_key not in successors:
+            raise RuntimeError(f"{converter.path.name} does not convert {old_key}")
+        district = districts.setdefault(
+            code,
+            {
+                "slug": district_slug(short),
+                "code": code,
+                "type": DISTRICT_TYPES[kind],
+                "name": {"vi": name},
+                "short_name": short,
+                "wards": 0,
+            },
+        )
+        district["wards"] += 1
+        for new_key in dict.fromkeys(successors[old_key]):
+            if new_key not in new_units:
+                raise RuntimeError(f"{old_key} went to {new_key}, not a unit of {PROVINCE}")
+            share = shares.setdefault(code, {})
+            share[new_units[new_key]] = share.get(new_units[new_key], 0) + 1
+    for code, district in districts.items():
+        ranked = sorted(shares[code].items(), key=lambda item: (-item[1], item[0]))
+        district["units"] = [{"code": unit, "wards": wards} for unit, wards in ranked]
+    slugs = [district["slug"] for district in districts.values()]
+    if len(set(slugs)) != len(slugs):
+        raise RuntimeError(f"two former districts of {PROVINCE} share a slug: {sorted(slugs)}")
+    return {
+        "source": {
+            "package": PACKAGE,
+            "version": dataset.version,
+            "license": "MIT",
+            "tables": [LEGACY_TABLE, TABLE, Path(CONVERTER).name],
+            "note": "Generated by `python -m backend.cli areas refresh`; do not edit by hand.",
+        },
+        "province": {"name": PROVINCE},
+        "districts": list(districts.values()),
+    }
+
+
+def refresh_legacy(content_dir: Path) -> tuple[Path, int, str]:
+    """Rewrite the legacy districts file; returns (path, districts, version)."""
+    dataset = installed_dataset()
+    document = read_legacy_districts(dataset, installed_file(CONVERTER))
+    path = content_dir / LEGACY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(render(document))
+    return path, len(document["districts"]), dataset.version
+
+
+def legacy_units(document: dict[str, Any]) -> dict[str, list[str]]:
+    """The legacy file as {district slug: unit codes, the one that took most of it first}."""
+    return {
+        district["slug"]: [unit["code"] for unit in district["units"]]
+        for district in document["districts"]
+    }

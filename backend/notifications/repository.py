@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -435,3 +435,104 @@ async def retry_dead(db: Database, *, outbox_id: Any, now: datetime) -> bool:
         },
     )
     return result.modified_count == 1
+
+
+# --- the areas migration: former district ids (backend.areas.migration) ------------------------
+# Preferences and alerts list area ids; so do the recipients of alert messages in the outbox.
+# The superseded list is kept in `legacy_area_ids`.
+
+AREA_LISTS = {PREFERENCES: "area_ids", ALERTS: "area_ids", OUTBOX: "recipients.areas"}
+
+
+async def _listing_areas(
+    db: Database,
+    collection: str,
+    area_ids: Sequence[str],
+    *,
+    batch: int,
+    also: Mapping[str, Any] | None = None,
+) -> AsyncIterator[list[tuple[Any, list[str]]]]:
+    field = AREA_LISTS[collection]
+    if not area_ids:
+        return
+    query = {field: {"$in": list(area_ids)}, **(also or {})}
+    cursor = db[collection].find(query, {field: 1}, batch_size=batch)
+    try:
+        chunk: list[tuple[Any, list[str]]] = []
+        async for doc in cursor:
+            value: Any = doc
+            for part in field.split("."):
+                value = value[part]
+            chunk.append((doc["_id"], list(value)))
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+    finally:
+        await cursor.close()
+
+
+async def _replace_areas(
+    db: Database, collection: str, changes: Sequence[tuple[Any, list[str], list[str]]]
+) -> int:
+    """(id, area ids as read, new area ids) each, in one bulk write; a list changed since it
+    was read is left alone. Returns how many documents changed."""
+    if not changes:
+        return 0
+    field = AREA_LISTS[collection]
+    result = await db[collection].bulk_write(
+        [
+            UpdateOne(
+                {"_id": doc_id, field: former},
+                {"$set": {field: new, "legacy_area_ids": former}},
+            )
+            for doc_id, former, new in changes
+        ],
+        ordered=False,
+    )
+    return int(result.modified_count)
+
+
+def preferences_following(
+    db: Database, area_ids: Sequence[str], *, batch: int
+) -> AsyncIterator[list[tuple[str, list[str]]]]:
+    """Preferences following any of these areas, as (uid, area_ids), in batches."""
+    return _listing_areas(db, PREFERENCES, area_ids, batch=batch)
+
+
+async def set_preference_areas(
+    db: Database, changes: Sequence[tuple[str, list[str], list[str]]]
+) -> int:
+    """Replace followed areas: (uid, as read, new) each."""
+    return await _replace_areas(db, PREFERENCES, changes)
+
+
+def alerts_for_areas(
+    db: Database, area_ids: Sequence[str], *, batch: int
+) -> AsyncIterator[list[tuple[ObjectId, list[str]]]]:
+    """Alerts (in force or not) for any of these areas, as (id, area_ids), in batches."""
+    return _listing_areas(db, ALERTS, area_ids, batch=batch)
+
+
+async def set_alert_areas(
+    db: Database, changes: Sequence[tuple[ObjectId, list[str], list[str]]]
+) -> int:
+    """Replace alerts' areas: (id, as read, new) each."""
+    return await _replace_areas(db, ALERTS, changes)
+
+
+def messages_for_areas(
+    db: Database, area_ids: Sequence[str], *, batch: int
+) -> AsyncIterator[list[tuple[Any, list[str]]]]:
+    """Outbox messages still to be sent (or retried) to the followers of any of these areas, as
+    (id, areas); sent ones are history (and the state index keeps this off the whole outbox)."""
+    undelivered = [OutboxState.PENDING.value, OutboxState.SENDING.value, OutboxState.DEAD.value]
+    return _listing_areas(db, OUTBOX, area_ids, batch=batch, also={"state": {"$in": undelivered}})
+
+
+async def set_message_areas(
+    db: Database, changes: Sequence[tuple[Any, list[str], list[str]]]
+) -> int:
+    """Replace outbox messages' recipient areas: (id, as read, new) each."""
+    return await _replace_areas(db, OUTBOX, changes)

@@ -5,14 +5,14 @@ The only module that touches these collections; it returns models and declares i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import geo
@@ -353,3 +353,49 @@ async def follower_uids(
         await db[FOLLOWERS].find({"report": report_id}, {"uid": 1}, session=session).to_list(None)
     )
     return [doc["uid"] for doc in docs]
+
+
+# --- the areas migration: reports filed under a former district (backend.areas.migration) ------
+
+
+async def reports_outside_units(
+    db: Database, unit_ids: Sequence[str], *, batch: int
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Reports never migrated whose `area` is none of these units (a former district's slug),
+    as {_id, area, location} in batches of `batch`, from one cursor (no re-query per batch)."""
+    query = {"area": {"$nin": list(unit_ids)}, "legacy_area": {"$exists": False}}
+    cursor = db[REPORTS].find(query, {"area": 1, "location": 1}, batch_size=batch)
+    try:
+        chunk: list[dict[str, Any]] = []
+        async for doc in cursor:
+            chunk.append(doc)
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+    finally:
+        await cursor.close()
+
+
+async def file_under_units(
+    db: Database, moves: Sequence[tuple[ObjectId, Any, str | None]], *, now: datetime
+) -> int:
+    """File reports under their unit: (report, former area, unit code) each, one bulk write.
+
+    The former value is kept in `legacy_area` (which also marks the report migrated) and
+    `updated_at` moves, so exports and Open311 clients see the change; a None unit leaves
+    `area` as it was. A report changed meanwhile (no longer the former area) is left alone.
+    Returns how many reports changed.
+    """
+    if not moves:
+        return 0
+    requests = []
+    for report_id, former, unit in moves:
+        changes: dict[str, Any] = {"legacy_area": former}
+        if unit is not None:
+            changes.update(area=unit, updated_at=now)
+        condition = {"_id": report_id, "area": former, "legacy_area": {"$exists": False}}
+        requests.append(UpdateOne(condition, {"$set": changes}))
+    result = await db[REPORTS].bulk_write(requests, ordered=False)
+    return int(result.modified_count)
