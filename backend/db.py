@@ -1,9 +1,8 @@
-"""Database access: one AsyncMongoClient per process, and the index registry."""
+"""Database access: one AsyncMongoClient per process, transactions, creating indexes."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import random
 import time
@@ -30,27 +29,6 @@ T = TypeVar("T")
 # a lost connection is never retried here, so this only bounds contention (the soak saw 1.5 s
 # run out on a popular report's "me too" counter).
 TRANSACTION_SECONDS = 5.0
-
-# Every module here declares `INDEXES: Mapping[str, Sequence[IndexModel]]` for the collections
-# it owns.
-REPOSITORIES: tuple[str, ...] = (
-    "backend.auth.repository",
-    "backend.meta.repository",
-    "backend.areas.repository",
-    "backend.reports.repository",
-    "backend.media.repository",
-    "backend.idempotency",
-    "backend.ratelimit",
-    "backend.outbox",
-    "backend.audit",
-    "backend.tourism.repository",
-    "backend.notifications.repository",
-    "backend.bookings.repository",
-    "backend.moderation.repository",
-    "backend.open311.repository",
-    "backend.opendata.repository",
-    "backend.air.repository",
-)
 
 
 def open_client(uri: str, settings: Settings) -> Client:
@@ -128,17 +106,6 @@ async def _commit(session: AsyncClientSession, deadline: float) -> None:
             raise
 
 
-def declared_indexes() -> dict[str, list[IndexModel]]:
-    """Collect the indexes every repository declares, by collection."""
-    collected: dict[str, list[IndexModel]] = {}
-    for name in REPOSITORIES:
-        module = importlib.import_module(name)
-        indexes: Mapping[str, Sequence[IndexModel]] = module.INDEXES
-        for collection, models in indexes.items():
-            collected.setdefault(collection, []).extend(models)
-    return collected
-
-
 def _with_explicit_geo_version(model: IndexModel) -> IndexModel:
     """A 2dsphere index with its version spelled out (3, MongoDB's default since 3.2).
 
@@ -152,10 +119,12 @@ def _with_explicit_geo_version(model: IndexModel) -> IndexModel:
     return IndexModel(keys, **document, **{"2dsphereIndexVersion": 3})
 
 
-async def ensure_indexes(db: Database) -> dict[str, list[str]]:
-    """Create every declared index (idempotent); returns the names by collection."""
+async def ensure_indexes(
+    db: Database, declared: Mapping[str, Sequence[IndexModel]]
+) -> dict[str, list[str]]:
+    """Create these indexes (idempotent; backend.domains declares them all); names by collection."""
     created: dict[str, list[str]] = {}
-    for collection, models in declared_indexes().items():
+    for collection, models in declared.items():
         models = [_with_explicit_geo_version(model) for model in models]
         created[collection] = await db[collection].create_indexes(models)
     log.info("indexes ensured on %d collections", len(created))

@@ -4,29 +4,21 @@ every time, move data still filed under the former districts to the wards and co
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backend import domains
 from backend.areas.migration import AreasMigration, migrate_areas
-from backend.db import Database, ensure_indexes
+from backend.db import Database
+from backend.domains import ensure_indexes
 from backend.meta import repository as meta_repository
 from backend.settings import ROOT
 
 log = logging.getLogger(__name__)
 
 CONTENT_DIR = ROOT / "content"
-
-# Each module has `async def load_content(db, content_dir) -> int` (documents written), and replaces
-# its collections' seeded documents atomically per document, so a reload never leaves a half-set.
-LOADERS: tuple[str, ...] = (
-    "backend.areas.repository",
-    "backend.reports.repository",
-    "backend.tourism.loader",
-    "backend.bookings.loader",
-)
 
 
 @dataclass(frozen=True)
@@ -53,9 +45,8 @@ def content_version(content_dir: Path = CONTENT_DIR) -> str:
 async def load_content(db: Database, content_dir: Path = CONTENT_DIR) -> int:
     """Run every domain's loader; returns how many documents were written."""
     written = 0
-    for name in LOADERS:
-        module = importlib.import_module(name)
-        written += await module.load_content(db, content_dir)
+    for load in domains.CONTENT_LOADERS:
+        written += await load(db, content_dir)
     return written
 
 

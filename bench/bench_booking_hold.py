@@ -65,7 +65,7 @@ async def main() -> None:
         db_client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo.uri, tz_aware=True)
         db = db_client["bench"]
         from backend.bookings import loader
-        from backend.db import ensure_indexes
+        from backend.domains import ensure_indexes
         from backend.seed import CONTENT_DIR
 
         await ensure_indexes(db)

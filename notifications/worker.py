@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import signal
 import socket
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import firebase_admin
 
-from backend import firebase
+from backend import domains, firebase
 from backend import logging as json_logging
 from backend.db import Database, open_client
 from backend.notifications import repository as notification_repository
@@ -33,31 +32,11 @@ log = logging.getLogger("thanglong.worker")
 
 LEASE = timedelta(seconds=60)
 POLL_SECONDS = 1.0
-# Housekeeping that other domains ask the worker to run: "module:function(db, now) -> int".
-HOUSEKEEPING: tuple[str, ...] = (
-    "backend.bookings.service:sweep",
-    "backend.bookings.service:enqueue_reminders",
-    "backend.air.service:poll",
-)
-
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _housekeeping_tasks() -> list[tuple[str, Callable[[Database, datetime], Awaitable[int]]]]:
-    tasks = []
-    for spec in HOUSEKEEPING:
-        module_name, _, function = spec.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue  # that domain is not installed in this build
-        if hasattr(module, function):
-            tasks.append((spec, getattr(module, function)))
-    return tasks
 
 
 class Worker:
@@ -79,7 +58,8 @@ class Worker:
         self.lease = lease
         kwargs = {"users_per_page": users_per_page} if users_per_page else {}
         self.delivery = Delivery(db, firebase_app, worker_id=self.worker_id, lease=lease, **kwargs)
-        self.housekeeping = _housekeeping_tasks()
+        # The domains' scheduled jobs (backend.domains.JOBS), run when the outbox is idle.
+        self.housekeeping = list(domains.JOBS)
 
     async def run_once(self, max_messages: int = 1000) -> dict[OutboxState, int]:
         """Deliver every message due now (up to a bound); returns how each one ended."""

@@ -10,7 +10,6 @@ and leaves the same documents and indexes."""
 from __future__ import annotations
 
 import functools
-import importlib
 import itertools
 import os
 import uuid
@@ -29,7 +28,8 @@ from backend.app import create_app
 from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token
 from backend.bookings.models import HANOI, hanoi_date
 from backend.bookings.repository import DEPARTURES
-from backend.db import Database, ensure_indexes
+from backend.db import Database
+from backend.domains import ContentLoader, ensure_indexes
 from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
 from backend.seed import CONTENT_DIR, migrate
@@ -79,16 +79,16 @@ class SeedTemplates:
     """Per worker: content loaded once into a template database, copied into each test's own.
 
     `loaders=None` is what `migrate` leaves (every loader and the content version, so the app's
-    lifespan finds the content loaded); a tuple of modules from backend.seed.LOADERS is what
-    those loaders alone leave.
+    lifespan finds the content loaded); some of backend.domains.CONTENT_LOADERS, what those
+    loaders alone leave.
     """
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
-        self._templates: dict[tuple[str, ...] | None, _Template] = {}
+        self._templates: dict[tuple[ContentLoader, ...] | None, _Template] = {}
         self._names = itertools.count()
 
-    async def copy(self, db: Database, loaders: Sequence[str] | None = None) -> None:
+    async def copy(self, db: Database, loaders: Sequence[ContentLoader] | None = None) -> None:
         """Give `db` (empty, on this server) the template's documents and every index."""
         key = None if loaders is None else tuple(loaders)
         template = self._templates.get(key)
@@ -103,14 +103,14 @@ class SeedTemplates:
         # After the copy: SecantusDB's $out leaves the target with only its _id index.
         await ensure_indexes(db)
 
-    async def _load(self, db: Database, loaders: tuple[str, ...] | None) -> _Template:
+    async def _load(self, db: Database, loaders: tuple[ContentLoader, ...] | None) -> _Template:
         template = db.client[f"seed_template_{os.getpid()}_{next(self._names)}"]
         if loaders is None:
             await migrate(template)
         else:
             await ensure_indexes(template)  # the loaders' upserts look documents up by them
-            for name in loaders:
-                await importlib.import_module(name).load_content(template, CONTENT_DIR)
+            for load in loaders:
+                await load(template, CONTENT_DIR)
         now = datetime.now(UTC)
         midnight = datetime.combine(hanoi_date(now) + timedelta(days=1), time(), tzinfo=HANOI)
         first = await template[DEPARTURES].find_one({}, sort=[("starts_at", 1)])

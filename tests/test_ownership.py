@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from backend import db as db_module
+from backend import domains
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("backend", "notifications")
@@ -83,9 +83,9 @@ def modules() -> Iterator[tuple[str, Path]]:
 
 def owners() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for name in db_module.REPOSITORIES:
-        for collection in importlib.import_module(name).INDEXES:
-            found.setdefault(collection, set()).add(name)
+    for module in domains.REPOSITORIES:
+        for collection in module.INDEXES:
+            found.setdefault(collection, set()).add(module.__name__)
     return found
 
 

@@ -11,7 +11,8 @@ import orjson
 from backend.air import feeds
 from backend.air import service as air_service
 from backend.air.models import FeedBatch
-from backend.db import Database, ensure_indexes
+from backend.db import Database
+from backend.domains import ensure_indexes
 from backend.settings import Settings
 
 

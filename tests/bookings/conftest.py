@@ -63,7 +63,7 @@ async def db(db_client: Any, settings: Settings, seed_templates: SeedTemplates) 
     """The test's database with every index and the bookings catalogue loaded (copied from the
     worker's template)."""
     database = db_client[settings.mongodb_db]
-    await seed_templates.copy(database, loaders=(booking_loader.__name__,))
+    await seed_templates.copy(database, loaders=(booking_loader.load_content,))
     return database
 
 

@@ -24,7 +24,7 @@ from pymongo import AsyncMongoClient
 
 from backend.app import create_app
 from backend.areas import repository as area_repository
-from backend.db import ensure_indexes
+from backend.domains import ensure_indexes
 from backend.embedded import EmbeddedMongo
 from backend.processes import free_port
 from backend.reports import repository as report_repository

@@ -31,7 +31,9 @@ ADMIN = {"uid": "admin-1", "role": "admin"}
 async def content(client: httpx.AsyncClient, db: Any, seed_templates: SeedTemplates) -> None:
     """Indexes, and only the content these tests need (areas, categories, departments), as their
     loaders leave it (copied from the worker's template)."""
-    await seed_templates.copy(db, loaders=(area_repository.__name__, report_repository.__name__))
+    await seed_templates.copy(
+        db, loaders=(area_repository.load_content, report_repository.load_content)
+    )
 
 
 @pytest.fixture

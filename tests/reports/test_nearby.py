@@ -9,7 +9,7 @@ import pytest
 from bson import ObjectId
 
 from backend import geo
-from backend.db import ensure_indexes
+from backend.domains import ensure_indexes
 from backend.reports import repository as report_repository
 from tests.moderation.conftest import report_doc
 from tests.reports.conftest import LAKE
