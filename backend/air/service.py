@@ -191,7 +191,8 @@ _not_before: datetime | None = None
 
 
 async def poll(db: Database, now: datetime) -> int:
-    """Housekeeping job (notifications.worker.HOUSEKEEPING): poll AIR_FEED every AIR_POLL_SECONDS.
+    """Scheduled job (backend.domains.JOBS, run by the push worker): poll AIR_FEED every
+    AIR_POLL_SECONDS.
 
     The worker calls this whenever it is idle; the settings are read at most once a minute.
     """
