@@ -112,7 +112,7 @@ async def test_a_recorded_day_sends_exactly_these_alerts(
     for hour in range(2, 24):
         clock.now = datetime(2025, 12, 3, hour, 10, tzinfo=HANOI).astimezone(UTC)
         done = await worker.run_housekeeping()
-        assert "backend.air.service:poll" in done
+        assert "air.poll" in done
         await worker.run_once()
         for uid in ("lan", "kim", "tom", "mai"):
             count = len(fcm.messages(token(uid)))
