@@ -20,7 +20,6 @@ from backend.moderation.repository.changes import (
     get_report,
     move_members,
     unlocked_for,
-    update_report,
 )
 from backend.moderation.repository.queue import (
     QUEUE_PREFIXES,
@@ -32,6 +31,10 @@ from backend.moderation.repository.queue import (
     text_candidates,
 )
 from backend.moderation.repository.stats import stats, stats_pipeline
+from backend.reports import repository as report_repository
+
+# Reports' one conditional update is the reports repository's own (it owns the collection).
+update_report = report_repository.update_report
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {**queue.INDEXES, **audit.INDEXES}
 

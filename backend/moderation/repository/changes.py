@@ -5,12 +5,12 @@ The collections belong to backend.reports.repository (reports, report_events, fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database
@@ -25,20 +25,6 @@ async def get_report(
 ) -> ReportDoc | None:
     """One report by id (inside a transaction when given a session)."""
     doc = await db[REPORTS].find_one({"_id": report_id}, session=session)
-    return ReportDoc.from_mongo(doc) if doc else None
-
-
-async def update_report(
-    db: Database,
-    condition: Mapping[str, Any],
-    update: Mapping[str, Any],
-    *,
-    session: AsyncClientSession | None = None,
-) -> ReportDoc | None:
-    """One conditional update; None when the condition no longer holds."""
-    doc = await db[REPORTS].find_one_and_update(
-        dict(condition), dict(update), return_document=ReturnDocument.AFTER, session=session
-    )
     return ReportDoc.from_mongo(doc) if doc else None
 
 
