@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from backend import firebase
 from backend.areas import service as area_service
 from backend.areas import source as area_source
 from backend.auth.models import Role
-from backend.db import open_client
+from backend.db import Database, open_client
 from backend.embedded import EmbeddedMongo
 from backend.open311 import repository as open311_repository
 from backend.open311 import service as open311_service
@@ -29,7 +30,9 @@ from backend.settings import ROOT, Settings, load_settings
 SCHEMA_PATH = ROOT / "graphql" / "schema.graphql"
 
 
-async def _migrate(settings: Settings, *, reload_content: bool) -> None:
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Database]:
+    """The configured database, or the embedded one (var/db) when MONGODB_URI is unset."""
     embedded = None
     uri = settings.mongodb_uri
     if uri is None:
@@ -37,11 +40,16 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
         uri = embedded.uri
     client = open_client(uri, settings)
     try:
-        result = await migrate(client[settings.mongodb_db], reload_content=reload_content)
+        yield client[settings.mongodb_db]
     finally:
         await client.close()
         if embedded is not None:
             embedded.stop()
+
+
+async def _migrate(settings: Settings, *, reload_content: bool) -> None:
+    async with _database(settings) as db:
+        result = await migrate(db, reload_content=reload_content)
     print(
         f"indexes: {result.indexes}; content "
         f"{'loaded' if result.content_loaded else 'already present'} "
@@ -69,15 +77,8 @@ def grant_role(settings: Settings, *, email: str, role: Role, department: str | 
 
 async def _open311(settings: Settings, args: argparse.Namespace) -> int:
     """Partner API keys: create (the key is printed once, only its hash is kept), list, revoke."""
-    embedded = None
-    uri = settings.mongodb_uri
-    if uri is None:
-        embedded = EmbeddedMongo(settings.data_dir / "db").start()
-        uri = embedded.uri
-    client = open_client(uri, settings)
-    db = client[settings.mongodb_db]
     now = datetime.now(UTC)
-    try:
+    async with _database(settings) as db:
         if args.open311_command == "key-create":
             key, secret = await open311_service.create_key(db=db, name=args.name, now=now)
             print(f"created key {key.prefix} for {key.name}; it is shown only this once:")
@@ -92,30 +93,16 @@ async def _open311(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(f"revoked {args.prefix}")
         return 0
-    finally:
-        await client.close()
-        if embedded is not None:
-            embedded.stop()
 
 
 async def _areas_import(
     settings: Settings, features: list[dict[str, Any]], code_property: str
 ) -> int:
     """Load official ward/commune boundaries (GeoJSON features keyed by the unit's code)."""
-    embedded = None
-    uri = settings.mongodb_uri
-    if uri is None:
-        embedded = EmbeddedMongo(settings.data_dir / "db").start()
-        uri = embedded.uri
-    client = open_client(uri, settings)
-    try:
+    async with _database(settings) as db:
         result = await area_service.import_polygons(
-            db=client[settings.mongodb_db], features=features, code_property=code_property
+            db=db, features=features, code_property=code_property
         )
-    finally:
-        await client.close()
-        if embedded is not None:
-            embedded.stop()
     print(f"imported {len(result.imported)} boundaries; skipped {result.skipped} features")
     if result.unknown:
         print(f"no such unit: {', '.join(result.unknown)}", file=sys.stderr)
@@ -127,18 +114,8 @@ async def _air_ingest(settings: Settings, path: Path) -> int:
     """Load a station export (CSV or JSON) or an OpenAQ location/latest pair into the database."""
     from backend.air import cli as air_cli
 
-    embedded = None
-    uri = settings.mongodb_uri
-    if uri is None:
-        embedded = EmbeddedMongo(settings.data_dir / "db").start()
-        uri = embedded.uri
-    client = open_client(uri, settings)
-    try:
-        return await air_cli.ingest_file(client[settings.mongodb_db], path, settings=settings)
-    finally:
-        await client.close()
-        if embedded is not None:
-            embedded.stop()
+    async with _database(settings) as db:
+        return await air_cli.ingest_file(db, path, settings=settings)
 
 
 def export_schema(path: Path = SCHEMA_PATH) -> None:
