@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
 from backend.auth.models import Locale
-from backend.bookings import repository as booking_repository
-from backend.bookings import service as booking_service
+from backend.bookings.dataloaders import loaders
 from backend.bookings.models import (
     BookingDoc,
     BookingErrorCode,
@@ -116,9 +115,7 @@ class Tour:
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
     ) -> list[TourDeparture]:
-        docs = await booking_service.departures(
-            db=info.context.db, tour_id=str(self.id), start=from_, end=to, now=datetime.now(UTC)
-        )
+        docs = await loaders(info).departures.load((str(self.id), from_, to))
         return [TourDeparture.from_doc(doc) for doc in docs]
 
     @classmethod
@@ -160,16 +157,9 @@ class RoomType:
 
     @strawberry.field(description="Free rooms and the price for a stay (checkOut exclusive).")
     async def availability(self, info: Info, check_in: date, check_out: date) -> RoomAvailability:
-        room_type = await booking_repository.get_room_type(info.context.db, str(self.id))
-        if room_type is None:
+        found = await loaders(info).availability.load((str(self.id), check_in, check_out))
+        if found is None:
             return RoomAvailability(available=False, rooms_left=0, total_price=0, nightly_prices=[])
-        found = await booking_service.availability(
-            db=info.context.db,
-            room_type=room_type,
-            check_in=check_in,
-            check_out=check_out,
-            now=datetime.now(UTC),
-        )
         return RoomAvailability(
             available=found.available,
             rooms_left=found.rooms_left,
@@ -207,7 +197,7 @@ class Hotel:
 
     @strawberry.field(description="The hotel's room types.")
     async def room_types(self, info: Info) -> list[RoomType]:
-        docs = await booking_repository.room_types_of(info.context.db, [str(self.id)])
+        docs = await loaders(info).room_types_of_hotel.load(str(self.id))
         return [RoomType.from_doc(doc, info.context.viewer.locale) for doc in docs]
 
     @classmethod

@@ -1,0 +1,96 @@
+"""Per-request DataLoaders of bookings: a hotel's room types, a room type, departures, stays.
+
+A list of hotels asks for every hotel's room types in one query; the fields that take arguments
+(a tour's departures in a window, a room type's availability for a stay) are loaded by
+(object, arguments) keys, so equal questions in one request are asked once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from strawberry.dataloader import DataLoader
+
+from backend import clock
+from backend.bookings import repository as booking_repository
+from backend.bookings import service as booking_service
+from backend.bookings.models import DepartureDoc, RoomTypeDoc
+from backend.context import Context, Info
+from backend.errors import DomainError
+
+DepartureKey = tuple[str, datetime | None, datetime | None]  # tour, from, to
+StayKey = tuple[str, date, date]  # room type, check-in, check-out
+
+
+@dataclass(frozen=True)
+class BookingLoaders:
+    room_types_of_hotel: DataLoader[str, list[RoomTypeDoc]]
+    room_type: DataLoader[str, RoomTypeDoc | None]
+    departures: DataLoader[DepartureKey, list[DepartureDoc]]
+    availability: DataLoader[StayKey, booking_service.Availability | None]
+
+
+def _for_request(context: Context) -> BookingLoaders:
+    db = context.db
+
+    async def room_types_of_hotel(hotels: Sequence[str]) -> list[list[RoomTypeDoc]]:
+        grouped: dict[str, list[RoomTypeDoc]] = {hotel: [] for hotel in hotels}
+        for doc in await booking_repository.room_types_of(db, hotels):
+            grouped[doc.hotel].append(doc)
+        return [grouped[hotel] for hotel in hotels]
+
+    async def room_type(ids: Sequence[str]) -> list[RoomTypeDoc | None]:
+        by_id = {doc.id: doc for doc in await booking_repository.get_room_types(db, ids)}
+        return [by_id.get(key) for key in ids]
+
+    async def departures(keys: Sequence[DepartureKey]) -> list[list[DepartureDoc] | DomainError]:
+        found: list[list[DepartureDoc] | DomainError] = []
+        for tour, start, end in keys:
+            try:
+                found.append(
+                    await booking_service.departures(
+                        db=db, tour_id=tour, start=start, end=end, now=clock.now()
+                    )
+                )
+            except DomainError as error:  # this key's window is wrong, not the others'
+                found.append(error)
+        return found
+
+    async def availability(
+        keys: Sequence[StayKey],
+    ) -> list[booking_service.Availability | DomainError | None]:
+        types = {
+            doc.id: doc for doc in await booking_repository.get_room_types(db, [k[0] for k in keys])
+        }
+        found: list[booking_service.Availability | DomainError | None] = []
+        for type_id, check_in, check_out in keys:
+            if type_id not in types:
+                found.append(None)
+                continue
+            try:
+                found.append(
+                    await booking_service.availability(
+                        db=db,
+                        room_type=types[type_id],
+                        check_in=check_in,
+                        check_out=check_out,
+                        now=clock.now(),
+                    )
+                )
+            except DomainError as error:
+                found.append(error)
+        return found
+
+    return BookingLoaders(
+        room_types_of_hotel=DataLoader(load_fn=room_types_of_hotel),
+        room_type=DataLoader(load_fn=room_type),
+        departures=DataLoader(load_fn=departures),  # type: ignore[arg-type]
+        availability=DataLoader(load_fn=availability),  # type: ignore[arg-type]
+    )
+
+
+def loaders(info: Info) -> BookingLoaders:
+    """This request's loaders (built on first use)."""
+    return info.context.loaders.get(_for_request, info.context)
