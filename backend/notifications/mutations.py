@@ -9,9 +9,7 @@ import strawberry
 from backend import clock
 from backend.auth.permissions import IsAdmin, IsSignedIn, IsStaff
 from backend.context import Info
-from backend.errors import DomainError, returns_errors
-from backend.ids import parse_object_ids
-from backend.notifications import repository as notification_repository
+from backend.errors import DomainError, payload_errors, returns_errors
 from backend.notifications import service as notification_service
 from backend.notifications.inputs import (
     AlertSendInput,
@@ -147,30 +145,18 @@ class NotificationMutations:
     async def notifications_mark_read(
         self, info: Info, input: NotificationsMarkReadInput
     ) -> NotificationsMarkReadPayload:
-        db, uid = info.context.db, str(info.context.viewer.uid)
-        if input.all == (input.ids is not None):
-            error = DomainError("INVALID_INPUT", "Give either ids or all: true", field="ids")
-            return NotificationsMarkReadPayload(
-                marked=0,
-                unread_count=await notification_repository.unread_count(db, uid),
-                errors=[NotificationError.from_error(error)],
-            )
-        ids = None
-        if input.ids is not None:
-            ids = parse_object_ids([str(item) for item in input.ids[:100]])
-            if ids is None:
-                error = DomainError("NOT_FOUND", "Unknown notification id", field="ids")
-                return NotificationsMarkReadPayload(
-                    marked=0,
-                    unread_count=await notification_repository.unread_count(db, uid),
-                    errors=[NotificationError.from_error(error)],
-                )
-        marked = await notification_repository.mark_read(db, uid=uid, ids=ids)
-        return NotificationsMarkReadPayload(
-            marked=marked,
-            unread_count=await notification_repository.unread_count(db, uid),
-            errors=[],
-        )
+        db, viewer = info.context.db, info.context.viewer
+        marked, errors = 0, []
+        try:
+            if input.all == (input.ids is not None):
+                raise DomainError("INVALID_INPUT", "Give either ids or all: true", field="ids")
+            ids = None if input.ids is None else [str(item) for item in input.ids]
+            marked = await notification_service.mark_read(db, viewer=viewer, ids=ids)
+        except DomainError as error:
+            # The payload still carries the unread count, so the badge stays right.
+            errors = payload_errors(error, NotificationError, NotificationErrorCode)
+        unread = await notification_service.unread_count(db, viewer=viewer)
+        return NotificationsMarkReadPayload(marked=marked, unread_count=unread, errors=errors)
 
     @strawberry.mutation(
         description="Send an alert to the followers of some areas, or to the whole city "

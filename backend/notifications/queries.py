@@ -9,7 +9,6 @@ import strawberry
 from backend.auth.permissions import IsAdmin, IsSignedIn
 from backend.context import Info
 from backend.ids import parse_object_id
-from backend.notifications import repository as notification_repository
 from backend.notifications import service as notification_service
 from backend.notifications.types import (
     Alert,
@@ -40,8 +39,7 @@ class NotificationQueries:
         description="The viewer's notification preferences.", permission_classes=[IsSignedIn]
     )
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
-        uid = str(info.context.viewer.uid)
-        prefs = await notification_repository.get_preferences(info.context.db, uid)
+        prefs = await notification_service.preferences(info.context.db, viewer=info.context.viewer)
         return NotificationPreferences.from_doc(prefs)
 
     @strawberry.field(
@@ -57,8 +55,8 @@ class NotificationQueries:
             if before is None:
                 raise InvalidCursorError
         viewer = info.context.viewer
-        items = await notification_repository.inbox_page(
-            info.context.db, uid=str(viewer.uid), before=before, limit=limit + 1
+        items = await notification_service.inbox(
+            info.context.db, viewer=viewer, before=before, limit=limit + 1
         )
         page = items[:limit]
         return Connection.from_page(
@@ -72,9 +70,7 @@ class NotificationQueries:
         permission_classes=[IsSignedIn],
     )
     async def unread_notification_count(self, info: Info) -> int:
-        return await notification_repository.unread_count(
-            info.context.db, str(info.context.viewer.uid)
-        )
+        return await notification_service.unread_count(info.context.db, viewer=info.context.viewer)
 
     @strawberry.field(
         description="Alerts in force for the whole city and, given a point, for its area."

@@ -15,11 +15,13 @@ from backend.areas import repository as area_repository
 from backend.auth.models import Viewer
 from backend.db import Database, run_transaction
 from backend.errors import DomainError
+from backend.ids import parse_object_ids
 from backend.notifications import repository as notification_repository
 from backend.notifications.models import (
     MAX_AREAS_FOLLOWED,
     AlertDoc,
     DeviceDoc,
+    InboxItemDoc,
     OutboxDoc,
     Platform,
     PreferencesDoc,
@@ -297,3 +299,32 @@ async def dead_letters(db: Database, *, after: str | None, limit: int) -> list[O
     if after is not None:
         parsed = ObjectId(after) if ObjectId.is_valid(after) else after
     return await notification_repository.dead_page(db, after=parsed, limit=limit)
+
+
+async def preferences(db: Database, *, viewer: Viewer) -> PreferencesDoc:
+    """The viewer's notification preferences (defaults until they change any)."""
+    return await notification_repository.get_preferences(db, _require(viewer))
+
+
+async def inbox(
+    db: Database, *, viewer: Viewer, before: ObjectId | None, limit: int
+) -> list[InboxItemDoc]:
+    """The viewer's inbox items, newest first, before an id cursor."""
+    return await notification_repository.inbox_page(
+        db, uid=_require(viewer), before=before, limit=limit
+    )
+
+
+async def unread_count(db: Database, *, viewer: Viewer) -> int:
+    """How many of the viewer's inbox items are unread."""
+    return await notification_repository.unread_count(db, _require(viewer))
+
+
+async def mark_read(db: Database, *, viewer: Viewer, ids: list[str] | None) -> int:
+    """Mark some of the viewer's items read (at most 100 ids), or all with None; how many."""
+    parsed = None
+    if ids is not None:
+        parsed = parse_object_ids(ids[:100])
+        if parsed is None:
+            raise DomainError("NOT_FOUND", "Unknown notification id", field="ids")
+    return await notification_repository.mark_read(db, uid=_require(viewer), ids=parsed)

@@ -7,7 +7,6 @@ import strawberry
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
 from backend.pagination import Connection, PageInfo
-from backend.reports import repository as report_repository
 from backend.reports import service as report_service
 from backend.reports.dataloaders import loaders
 from backend.reports.inputs import GeoPointInput
@@ -26,7 +25,7 @@ PRIVATE_DISTANCE_STEP_M = 100.0
 class ReportQueries:
     @strawberry.field(description="Categories a report can have, in display order.")
     async def report_categories(self, info: Info) -> list[ReportCategory]:
-        docs = await report_repository.list_categories(info.context.db)
+        docs = await report_service.categories(db=info.context.db)
         return [ReportCategory.from_doc(doc, info) for doc in docs]
 
     @strawberry.field(description="A report by id; null when there is none.")

@@ -55,6 +55,6 @@ __all__ = [
     "unfollow",
 ]
 
-from backend.reports.service.reads import my_reports, nearby
+from backend.reports.service.reads import categories, my_reports, nearby
 
-__all__ += ["my_reports", "nearby"]
+__all__ += ["categories", "my_reports", "nearby"]

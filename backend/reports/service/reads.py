@@ -15,10 +15,15 @@ from backend.pagination import (
     page_size,
 )
 from backend.reports import repository as report_repository
-from backend.reports.models import ReportDoc, ReportStatus
+from backend.reports.models import CategoryDoc, ReportDoc, ReportStatus
 from backend.reports.service.rules import check_location
 
 MAX_RADIUS_M = 5_000
+
+
+async def categories(*, db: Database) -> list[CategoryDoc]:
+    """Categories a report can have, in display order."""
+    return await report_repository.list_categories(db)
 
 
 async def my_reports(
