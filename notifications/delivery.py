@@ -18,6 +18,7 @@ import firebase_admin
 from firebase_admin import exceptions as firebase_exceptions
 from firebase_admin import messaging
 
+from backend import outbox
 from backend.clock import HANOI
 from backend.db import Database, Document
 from backend.notifications import repository as notification_repository
@@ -210,7 +211,7 @@ class Delivery:
             assert quiet is not None
             by_end.setdefault(quiet_end(quiet, now), []).append(uid)
         for end, group in by_end.items():
-            await notification_repository.insert_deferred(
+            await outbox.insert_deferred(
                 self.db,
                 {
                     # Derived id: a page redone after a crash defers nobody twice.
@@ -281,7 +282,7 @@ class Delivery:
         return OutboxState.SENT
 
     async def _checkpoint(self, doc: OutboxDoc, progress: dict[str, Any], now: datetime) -> bool:
-        kept = await notification_repository.checkpoint(
+        kept = await outbox.checkpoint(
             self.db,
             outbox_id=doc.id,
             worker=self.worker_id,
@@ -307,7 +308,7 @@ class Delivery:
             if outcome.retry_after is not None
             else backoff(doc.attempts)
         )
-        await notification_repository.finish(
+        await outbox.finish(
             self.db,
             outbox_id=doc.id,
             worker=self.worker_id,
@@ -342,7 +343,7 @@ class Delivery:
             fields["progress"] = progress
         if note:
             fields["note"] = note
-        await notification_repository.finish(
+        await outbox.finish(
             self.db, outbox_id=doc.id, worker=self.worker_id, set_fields=fields, inc_attempts=failed
         )
 

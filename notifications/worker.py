@@ -20,10 +20,9 @@ from datetime import UTC, datetime, timedelta
 
 import firebase_admin
 
-from backend import domains, firebase
+from backend import domains, firebase, outbox
 from backend import logging as json_logging
 from backend.db import Database, open_client
-from backend.notifications import repository as notification_repository
 from backend.notifications.models import OutboxState
 from backend.settings import Settings, load_settings
 from notifications.delivery import Delivery
@@ -66,9 +65,7 @@ class Worker:
         outcomes: dict[OutboxState, int] = {}
         for _ in range(max_messages):
             now = self.clock()
-            doc = await notification_repository.claim(
-                self.db, worker=self.worker_id, now=now, lease=self.lease
-            )
+            doc = await outbox.claim(self.db, worker=self.worker_id, now=now, lease=self.lease)
             if doc is None:
                 break
             try:

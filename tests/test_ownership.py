@@ -37,7 +37,6 @@ OWED: dict[str, set[str]] = {
         "backend.moderation.service.common",
         "backend.open311.repository",
     },
-    "outbox": {"backend.notifications.repository"},
     "alerts": {"backend.notifications.service"},
     # Content loaders write their domain's collections in bulk.
     "tours": {"backend.bookings.loader"},
@@ -56,7 +55,6 @@ INDEXES_OWED = {
         "backend.opendata.repository",
         "backend.reports.repository",
     },
-    "outbox": {"backend.notifications.repository", "backend.outbox"},
 }
 OPERATOR = re.compile(r"^\$[a-zA-Z]+$")
 # Services that still hold operator literals (to be moved into their repositories).

@@ -1,21 +1,23 @@
-"""Collections of the notifications domain: devices, preferences, inbox, alerts, outbox claims."""
+"""Collections of the notifications domain: devices, preferences, inbox, alerts.
+
+The outbox (messages, and the worker's claims on them) is backend/outbox.py's."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend import outbox
 from backend.db import Database, Document
 from backend.notifications.models import (
     AlertDoc,
     DeviceDoc,
     InboxItemDoc,
-    OutboxDoc,
     OutboxState,
     Platform,
     PreferencesDoc,
@@ -25,7 +27,7 @@ DEVICES = "devices"
 PREFERENCES = "notification_preferences"
 INBOX = "notifications"
 ALERTS = "alerts"
-OUTBOX = "outbox"
+OUTBOX = outbox.COLLECTION  # the migration below rewrites undelivered alert messages
 CITY_WIDE = "*"  # the area id stored on alerts for the whole city
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
@@ -49,10 +51,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("area_ids", ASCENDING), ("expires_at", ASCENDING)], name="area_active"),
         # Alerts a system raised (origin.kind "air"), for the moderators' list of them.
         IndexModel([("origin.kind", ASCENDING), ("expires_at", ASCENDING)], name="origin_active"),
-    ],
-    OUTBOX: [
-        IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)], name="state_lease"),
-        IndexModel([("state", ASCENDING), ("_id", ASCENDING)], name="state_id"),
     ],
 }
 
@@ -351,90 +349,6 @@ async def revise_alert(
         return_document=ReturnDocument.AFTER,
         session=session,
     )
-
-
-# --- outbox claims ---------------------------------------------------------------------------
-
-
-async def claim(db: Database, *, worker: str, now: datetime, lease: timedelta) -> OutboxDoc | None:
-    """Take one due message: an abandoned lease first, then the oldest due pending one."""
-    update = {
-        "$set": {
-            "state": OutboxState.SENDING.value,
-            "lease_until": now + lease,
-            "claimed_by": worker,
-            "claimed_at": now,
-        }
-    }
-    for query, sort in (
-        ({"state": OutboxState.SENDING.value, "lease_until": {"$lt": now}}, "lease_until"),
-        ({"state": OutboxState.PENDING.value, "next_attempt_at": {"$lte": now}}, "next_attempt_at"),
-    ):
-        doc = await db[OUTBOX].find_one_and_update(
-            query, update, sort=[(sort, 1)], return_document=ReturnDocument.AFTER
-        )
-        if doc is not None:
-            return OutboxDoc.from_doc(doc)
-    return None
-
-
-async def checkpoint(
-    db: Database,
-    *,
-    outbox_id: Any,
-    worker: str,
-    progress: dict[str, Any],
-    lease_until: datetime,
-) -> bool:
-    """Record how far delivery got and extend the lease; False when the lease was lost."""
-    result = await db[OUTBOX].update_one(
-        {"_id": outbox_id, "state": OutboxState.SENDING.value, "claimed_by": worker},
-        {"$set": {"progress": progress, "lease_until": lease_until}},
-    )
-    return result.modified_count == 1
-
-
-async def finish(
-    db: Database,
-    *,
-    outbox_id: Any,
-    worker: str,
-    set_fields: dict[str, Any],
-    inc_attempts: bool,
-) -> bool:
-    """Leave the SENDING state (sent, retry later, or dead), only while holding the lease."""
-    update: dict[str, Any] = {"$set": set_fields, "$unset": {"lease_until": "", "claimed_by": ""}}
-    if inc_attempts:
-        update["$inc"] = {"attempts": 1}
-    result = await db[OUTBOX].update_one(
-        {"_id": outbox_id, "state": OutboxState.SENDING.value, "claimed_by": worker}, update
-    )
-    return result.modified_count == 1
-
-
-async def insert_deferred(db: Database, doc: Document) -> None:
-    """Insert a deferred copy once (its _id is derived from the original and the page)."""
-    await db[OUTBOX].update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
-
-
-async def dead_page(db: Database, *, after: Any | None, limit: int) -> list[OutboxDoc]:
-    query: dict[str, Any] = {"state": OutboxState.DEAD.value}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    cursor = db[OUTBOX].find(query).sort("_id", 1).limit(limit)
-    return [OutboxDoc.from_doc(doc) async for doc in cursor]
-
-
-async def retry_dead(db: Database, *, outbox_id: Any, now: datetime) -> bool:
-    """Put a DEAD message back in the queue with a fresh attempt budget."""
-    result = await db[OUTBOX].update_one(
-        {"_id": outbox_id, "state": OutboxState.DEAD.value},
-        {
-            "$set": {"state": OutboxState.PENDING.value, "next_attempt_at": now, "attempts": 0},
-            "$unset": {"dead_at": ""},
-        },
-    )
-    return result.modified_count == 1
 
 
 # --- the areas migration: former district ids (backend.areas.migration) ------------------------

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from backend import audit as audit_log
+from backend import outbox
 from backend.air import feeds
 from backend.air import service as air_service
 from backend.db import Database
@@ -152,7 +153,7 @@ async def test_moderators_edit_and_cancel_an_automatic_alert(
     assert result.alerts_sent == 0
     [doc] = [d async for d in db[notification_repository.ALERTS].find({})]
     assert doc["expires_at"] <= datetime.now(UTC)
-    assert await db[notification_repository.OUTBOX].count_documents({}) == 1
+    assert await db[outbox.COLLECTION].count_documents({}) == 1
     unknown = await gql(
         CANCEL, {"input": {"id": "0" * 24, "reason": "x"}}, uid="mod", role="moderator"
     )

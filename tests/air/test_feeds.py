@@ -10,6 +10,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from backend import outbox
 from backend.air import cli as air_cli
 from backend.air import feeds
 from backend.air import repository as air_repository
@@ -201,7 +202,7 @@ async def test_garbage_values_raise_no_alert(db: Database, feed_server: FeedServ
     station = await air_repository.get_station(db, "hn-a")
     assert station is not None and station.latest is None
     assert await db[notification_repository.ALERTS].count_documents({}) == 0
-    assert await db[notification_repository.OUTBOX].count_documents({}) == 0
+    assert await db[outbox.COLLECTION].count_documents({}) == 0
 
 
 async def test_operators_ingest_a_file(

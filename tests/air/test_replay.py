@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend import audit as audit_log
+from backend import outbox
 from backend.air import repository as air_repository
 from backend.air import service as air_service
 from backend.db import Database
@@ -188,5 +189,5 @@ async def pushed_alert_ids(db: Database) -> set[Any]:
 
     return {
         ObjectId(doc["data"]["alert_id"])
-        async for doc in db[notification_repository.OUTBOX].find({"kind": "alert.area"})
+        async for doc in db[outbox.COLLECTION].find({"kind": "alert.area"})
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from backend import outbox
 from backend.db import Database
 from backend.notifications import repository as notification_repository
 from tests.notifications.conftest import Clock, FcmControl
@@ -278,7 +279,7 @@ async def test_dead_letters_are_for_admins(
     client: httpx.AsyncClient, make_token: Callable[..., str], db: Database, clock: Clock
 ) -> None:
     gql = gql_as(client, make_token)
-    await db[notification_repository.OUTBOX].insert_one(
+    await db[outbox.COLLECTION].insert_one(
         {"kind": "report.created", "state": "dead", "attempts": 8, "last_error": "InternalError",
          "recipients": {"uids": ["x"]}, "data": {}, "created_at": clock.now}
     )  # fmt: skip

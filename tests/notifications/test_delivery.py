@@ -196,7 +196,7 @@ async def test_message_is_dead_after_eight_attempts_and_can_be_retried(
     assert "InternalError" in state["last_error"]
     assert fcm.attempts(token("broken")) == 8
     # when an admin requeues it after FCM recovers
-    assert await notification_repository.retry_dead(db, outbox_id=outbox_id, now=clock.now)
+    assert await outbox.retry_dead(db, outbox_id=outbox_id, now=clock.now)
     fcm.http.delete(f"/_local/tokens/{token('broken')}")
     assert await worker.run_once() == {OutboxState.SENT: 1}
 
@@ -223,7 +223,7 @@ async def test_message_of_a_crashed_worker_is_delivered_after_its_lease(
     await given_device(db, "patient", token("patient"))
     outbox_id = await given_message(db, clock, ["patient"])
     # given a worker that claimed the message and died
-    claimed = await notification_repository.claim(
+    claimed = await outbox.claim(
         db, worker="dead-worker", now=clock.now, lease=timedelta(seconds=60)
     )
     assert claimed is not None and claimed.id == outbox_id

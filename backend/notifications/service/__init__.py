@@ -291,14 +291,14 @@ async def active_alerts(
 async def retry_dead(db: Database, *, outbox_id: str, now: datetime) -> bool:
     """Requeue a dead message (ids are ObjectIds, or derived strings for deferred copies)."""
     parsed: Any = ObjectId(outbox_id) if ObjectId.is_valid(outbox_id) else outbox_id
-    return await notification_repository.retry_dead(db, outbox_id=parsed, now=now)
+    return await outbox.retry_dead(db, outbox_id=parsed, now=now)
 
 
 async def dead_letters(db: Database, *, after: str | None, limit: int) -> list[OutboxDoc]:
     parsed: Any = None
     if after is not None:
         parsed = ObjectId(after) if ObjectId.is_valid(after) else after
-    return await notification_repository.dead_page(db, after=parsed, limit=limit)
+    return await outbox.dead_page(db, after=parsed, limit=limit)
 
 
 async def preferences(db: Database, *, viewer: Viewer) -> PreferencesDoc:
