@@ -118,7 +118,11 @@ def create_departure(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
     async def create(
         *, tour: str = "old-quarter-walking", starts_at: datetime | None = None, capacity: int = 50
     ) -> dict[str, Any]:
-        starts_at = starts_at or tomorrow_at(3) + timedelta(minutes=uuid.uuid4().int % 600)
+        if starts_at is None:
+            # The seeded schedule departs on the hour and half hour (content/bookings): a
+            # random minute on one of those would collide with it.
+            minutes = uuid.uuid4().int % 600
+            starts_at = tomorrow_at(3) + timedelta(minutes=minutes + (minutes % 30 == 0))
         body = await gql(
             DEPARTURE_CREATE,
             {"input": {"tourId": tour, "startsAt": starts_at.isoformat(), "capacity": capacity}},
