@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.air import alerts as air_alerts
 from backend.air.inputs import AirAlertCancelInput, AirAlertEditInput
-from backend.air.types import AirAlert, AirError
+from backend.air.types import AirAlert, AirError, AirErrorCode
 from backend.auth.permissions import IsModerator
 from backend.context import Info
-from backend.errors import DomainError
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from backend.errors import returns_errors
 
 
 @strawberry.type(description="The result of airAlertEdit.")
 class AirAlertEditPayload:
-    air_alert: AirAlert | None = strawberry.field(description="The alert as it now reads.")
-    errors: list[AirError] = strawberry.field(description="Why nothing changed.")
+    air_alert: AirAlert | None = strawberry.field(
+        default=None, description="The alert as it now reads."
+    )
+    errors: list[AirError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type(description="The result of airAlertCancel.")
 class AirAlertCancelPayload:
-    air_alert: AirAlert | None = strawberry.field(description="The alert, now ended.")
-    errors: list[AirError] = strawberry.field(description="Why nothing changed.")
+    air_alert: AirAlert | None = strawberry.field(default=None, description="The alert, now ended.")
+    errors: list[AirError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
 
 
 @strawberry.type
@@ -37,41 +38,33 @@ class AirMutations:
         "moderators; audited).",
         permission_classes=[IsModerator],
     )
+    @returns_errors(AirAlertEditPayload, AirError, AirErrorCode)
     async def air_alert_edit(self, info: Info, input: AirAlertEditInput) -> AirAlertEditPayload:
-        try:
-            doc = await air_alerts.edit_alert(
-                info.context.db,
-                viewer=info.context.viewer,
-                alert_id=str(input.id),
-                title={"vi": input.title.vi, "en": input.title.en} if input.title else None,
-                body={"vi": input.body.vi, "en": input.body.en} if input.body else None,
-                reason=input.reason,
-                now=_now(),
-            )
-        except DomainError as error:
-            return AirAlertEditPayload(air_alert=None, errors=[AirError.from_error(error)])
-        return AirAlertEditPayload(
-            air_alert=AirAlert.from_mongo(doc, info.context.viewer.locale), errors=[]
+        doc = await air_alerts.edit_alert(
+            info.context.db,
+            viewer=info.context.viewer,
+            alert_id=str(input.id),
+            title={"vi": input.title.vi, "en": input.title.en} if input.title else None,
+            body={"vi": input.body.vi, "en": input.body.en} if input.body else None,
+            reason=input.reason,
+            now=clock.now(),
         )
+        return AirAlertEditPayload(air_alert=AirAlert.from_mongo(doc, info.context.viewer.locale))
 
     @strawberry.mutation(
         description="End an automatic air quality alert now; it is not sent again until the "
         "station's band changes (moderators; audited).",
         permission_classes=[IsModerator],
     )
+    @returns_errors(AirAlertCancelPayload, AirError, AirErrorCode)
     async def air_alert_cancel(
         self, info: Info, input: AirAlertCancelInput
     ) -> AirAlertCancelPayload:
-        try:
-            doc = await air_alerts.cancel_alert(
-                info.context.db,
-                viewer=info.context.viewer,
-                alert_id=str(input.id),
-                reason=input.reason,
-                now=_now(),
-            )
-        except DomainError as error:
-            return AirAlertCancelPayload(air_alert=None, errors=[AirError.from_error(error)])
-        return AirAlertCancelPayload(
-            air_alert=AirAlert.from_mongo(doc, info.context.viewer.locale), errors=[]
+        doc = await air_alerts.cancel_alert(
+            info.context.db,
+            viewer=info.context.viewer,
+            alert_id=str(input.id),
+            reason=input.reason,
+            now=clock.now(),
         )
+        return AirAlertCancelPayload(air_alert=AirAlert.from_mongo(doc, info.context.viewer.locale))

@@ -7,10 +7,11 @@ the public data version whenever a reading changes an index.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import strawberry
 
+from backend import clock
 from backend.air import alerts as air_alerts
 from backend.air import repository as air_repository
 from backend.air import service as air_service
@@ -21,10 +22,6 @@ from backend.context import Info
 from backend.reports.inputs import GeoPointInput
 
 ROOT_FIELDS_CACHEABLE = frozenset({"airQuality", "airStations", "airStation", "airStationHistory"})
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _stale_after(info: Info) -> timedelta:
@@ -47,7 +44,7 @@ class AirQueries:
     async def air_quality(
         self, info: Info, near: GeoPointInput, first: int = 3
     ) -> list[AirStationNearby]:
-        now = _now()
+        now = clock.now()
         found = await air_service.nearby(info.context.db, lat=near.lat, lng=near.lng, first=first)
         return [
             AirStationNearby(station=_station(info, doc, now), distance_meters=round(distance, 1))
@@ -56,7 +53,7 @@ class AirQueries:
 
     @strawberry.field(description="Every air quality station, in id order.")
     async def air_stations(self, info: Info) -> list[AirStation]:
-        now = _now()
+        now = clock.now()
         return [
             _station(info, doc, now) for doc in await air_repository.all_stations(info.context.db)
         ]
@@ -64,7 +61,7 @@ class AirQueries:
     @strawberry.field(description="One air quality station; null when there is none.")
     async def air_station(self, info: Info, id: strawberry.ID) -> AirStation | None:
         doc = await air_repository.get_station(info.context.db, str(id))
-        return _station(info, doc, _now()) if doc else None
+        return _station(info, doc, clock.now()) if doc else None
 
     @strawberry.field(
         description=f"A station's hours, oldest first: the last `hours` (at most {HISTORY_HOURS})."
@@ -73,7 +70,7 @@ class AirQueries:
         self, info: Info, id: strawberry.ID, hours: int = HISTORY_HOURS
     ) -> list[AirHour]:
         docs = await air_service.history(
-            info.context.db, station_id=str(id), hours=hours, now=_now()
+            info.context.db, station_id=str(id), hours=hours, now=clock.now()
         )
         return [AirHour.from_doc(doc) for doc in docs]
 
@@ -83,6 +80,8 @@ class AirQueries:
     )
     async def air_alerts(self, info: Info, active: bool = True, first: int = 50) -> list[AirAlert]:
         docs = await air_alerts.automatic_alerts(
-            info.context.db, active_at=_now() if active else None, limit=max(1, min(first, 100))
+            info.context.db,
+            active_at=clock.now() if active else None,
+            limit=max(1, min(first, 100)),
         )
         return [AirAlert.from_mongo(doc, info.context.viewer.locale) for doc in docs]

@@ -11,7 +11,7 @@ import strawberry
 from backend.air.models import HourDoc, IndexDoc, StationDoc
 from backend.air.vnaqi import BAND_INFO, Band, Pollutant
 from backend.auth.models import Locale
-from backend.errors import DomainError, UserError, payload_errors
+from backend.errors import UserError
 from backend.notifications.models import AlertDoc
 from backend.notifications.types import Alert
 from backend.reports.types import GeoPoint
@@ -40,10 +40,6 @@ class AirErrorCode(Enum):
 @strawberry.type(description="A problem with an air quality mutation.")
 class AirError(UserError):
     code: AirErrorCode = strawberry.field(description="What went wrong.")
-
-    @classmethod
-    def from_error(cls, error: DomainError) -> AirError:
-        return payload_errors(error, cls, AirErrorCode)[0]
 
 
 @strawberry.type(description="One pollutant's part of an index.")

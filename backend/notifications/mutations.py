@@ -187,13 +187,8 @@ class NotificationMutations:
         requeued = await notification_service.retry_dead(
             info.context.db, outbox_id=str(input.id), now=clock.now()
         )
+        missing = DomainError("NOT_FOUND", "No dead push with this id", field="id")
         errors = (
-            []
-            if requeued
-            else [
-                NotificationError.from_error(
-                    DomainError("NOT_FOUND", "No dead push with this id", field="id")
-                )
-            ]
+            [] if requeued else payload_errors(missing, NotificationError, NotificationErrorCode)
         )
         return OutboxRetryPayload(requeued=requeued, errors=errors)

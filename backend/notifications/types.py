@@ -11,7 +11,7 @@ from backend.areas.dataloaders import area_loader
 from backend.areas.types import Area
 from backend.auth.models import Locale
 from backend.context import Info
-from backend.errors import DomainError, UserError, payload_errors
+from backend.errors import UserError
 from backend.notifications.models import (
     AlertDoc,
     DeviceDoc,
@@ -41,10 +41,6 @@ class NotificationErrorCode(Enum):
 @strawberry.type(description="A problem with a notifications mutation.")
 class NotificationError(UserError):
     code: NotificationErrorCode = strawberry.field(description="What went wrong.")
-
-    @classmethod
-    def from_error(cls, error: DomainError) -> NotificationError:
-        return payload_errors(error, cls, NotificationErrorCode)[0]
 
 
 @strawberry.type(description="A device that receives pushes.")

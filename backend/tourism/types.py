@@ -9,7 +9,7 @@ import strawberry
 
 from backend.auth.models import Locale
 from backend.context import Info
-from backend.errors import DomainError, UserError, payload_errors
+from backend.errors import UserError
 from backend.pagination import Connection, page_size
 from backend.tourism import offline
 from backend.tourism import reviews as review_service
@@ -40,10 +40,6 @@ class TourismError(UserError):
     code: TourismErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
         description="What went wrong, for the app to act on."
     )
-
-    @classmethod
-    def from_domain(cls, error: DomainError) -> list[TourismError]:
-        return payload_errors(error, cls, TourismErrorCode)
 
 
 @strawberry.enum(description="Day of the week.")
