@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pois import no_errors
 from bench_reports import FIRST, NEARBY, RADIUS, RESIDENT
+from bench_scale import plan_stages
 from harness import (
     HOAN_KIEM,
     AppServer,
@@ -87,17 +88,6 @@ def spread_over_hanoi(
         doc["location"] = geo.point(lat=lat, lng=lng)
         doc["area"] = unit["_id"]
         yield doc
-
-
-def plan_stages(plan: dict[str, Any]) -> str:
-    stages = []
-    while plan:
-        name = plan.get("stage", "?")
-        if plan.get("indexName"):
-            name += f"({plan['indexName']})"
-        stages.append(name)
-        plan = plan.get("inputStage") or {}
-    return " <- ".join(stages)
 
 
 async def explain(uri: str, radius_m: float) -> dict[str, Any]:
