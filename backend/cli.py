@@ -95,18 +95,32 @@ async def _open311(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
 
+def _read_features(path: Path) -> list[Any] | str:
+    """The features of a GeoJSON FeatureCollection file, or why there are none."""
+    try:
+        collection = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        return f"cannot read {path}: {error}"
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        return f"{path} is no GeoJSON FeatureCollection"
+    features = collection.get("features")
+    return features if isinstance(features, list) else f"{path} has no list of features"
+
+
 async def _areas_import(
-    settings: Settings, features: list[dict[str, Any]], code_property: str
+    settings: Settings, path: Path, features: list[Any], code_property: str
 ) -> int:
-    """Load official ward/commune boundaries (GeoJSON features keyed by the unit's code)."""
+    """Load the city's official ward/commune boundaries: all of them, checked, or none."""
     async with _database(settings) as db:
         result = await area_service.import_polygons(
             db=db, features=features, code_property=code_property
         )
-    print(f"imported {len(result.imported)} boundaries; skipped {result.skipped} features")
-    if result.unknown:
-        print(f"no such unit: {', '.join(result.unknown)}", file=sys.stderr)
+    if result.refused:
+        print(f"{path}: {result.summary()}", file=sys.stderr)
+        for reason in result.refused:
+            print(f"  {reason}", file=sys.stderr)
         return 1
+    print(f"{path}: {result.summary()}")
     return 0
 
 
@@ -154,7 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"from the installed {area_source.PACKAGE} package (a development dependency)",
     )
     area_import = areas.add_parser(
-        "import", help="load official boundaries: a GeoJSON FeatureCollection, one per unit"
+        "import",
+        help="load official boundaries: a GeoJSON FeatureCollection, one feature per unit, all "
+        "units; checked (geometry, overlaps) and stored all at once, or refused",
     )
     area_import.add_argument("file", type=Path)
     area_import.add_argument(
@@ -184,8 +200,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = load_settings()
     if args.command == "areas" and args.areas_command == "import":
-        features = json.loads(args.file.read_text(encoding="utf-8")).get("features") or []
-        return asyncio.run(_areas_import(settings, features, args.code_property))
+        features = _read_features(args.file)
+        if isinstance(features, str):
+            print(features, file=sys.stderr)
+            return 1
+        return asyncio.run(_areas_import(settings, args.file, features, args.code_property))
     if args.command == "migrate":
         asyncio.run(_migrate(settings, reload_content=args.reload_content))
         return 0

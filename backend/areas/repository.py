@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from pymongo import ASCENDING, GEOSPHERE, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
 from backend import geo
@@ -128,12 +129,27 @@ async def get(db: Database, area_id: str) -> AreaDoc | None:
     return AreaDoc.from_mongo(doc) if doc else None
 
 
-async def set_polygon(db: Database, area_id: str, geometry: Mapping[str, Any]) -> bool:
+async def set_polygon(
+    db: Database,
+    area_id: str,
+    geometry: Mapping[str, Any],
+    *,
+    session: AsyncClientSession | None = None,
+) -> bool:
     """Store a unit's official boundary (Polygon or MultiPolygon); it then decides membership."""
     result = await db[COLLECTION].update_one(
-        {"_id": area_id}, {"$set": {"geometry": dict(geometry), "approximate": False}}
+        {"_id": area_id},
+        {"$set": {"geometry": dict(geometry), "approximate": False}},
+        session=session,
     )
     return result.matched_count == 1
+
+
+async def polygons(db: Database) -> dict[str, Document]:
+    """The imported boundaries by unit code (units without one are left out)."""
+    # No filter: 126 documents, and `$exists` could not use the (sparse) 2dsphere index anyway.
+    docs = await db[COLLECTION].find({}, {"geometry": 1}).to_list(None)
+    return {doc["_id"]: doc["geometry"] for doc in docs if "geometry" in doc}
 
 
 def unit_document(unit: Mapping[str, Any], source_info: Mapping[str, Any]) -> Document:

@@ -10,7 +10,6 @@ import pytest
 
 from backend import geo
 from backend.areas import repository as area_repository
-from backend.areas import service as area_service
 from backend.settings import Settings
 from tests.conftest import with_settings
 from tests.reports.conftest import report_input
@@ -126,25 +125,3 @@ async def test_locating_reads_through_the_indexes(
     explained = await areas.find({"geometry": {"$geoIntersects": {"$geometry": point}}}).explain()
     plan = str(explained["queryPlanner"]["winningPlan"])
     assert "IXSCAN" in plan and "COLLSCAN" not in plan
-
-
-async def test_importing_boundaries_by_code(
-    client: httpx.AsyncClient, settings: Settings, db_client: Any
-) -> None:
-    db = db_client[settings.mongodb_db]
-    ring = [[105.845, 21.020], [105.860, 21.020], [105.860, 21.035], [105.845, 21.020]]
-    polygon = {"type": "Polygon", "coordinates": [ring]}
-    features = [
-        # a code without its leading zeros (as spreadsheets write it), a code of no unit,
-        # a feature without a code and one that is not an area
-        {"type": "Feature", "properties": {"ma": 82}, "geometry": polygon},
-        {"type": "Feature", "properties": {"ma": "99999"}, "geometry": polygon},
-        {"type": "Feature", "properties": {}, "geometry": polygon},
-        {"type": "Feature", "properties": {"ma": "00070"}, "geometry": geo.point(lat=21, lng=105)},
-    ]
-    # when they are imported
-    result = await area_service.import_polygons(db=db, features=features, code_property="ma")
-    # then the unit's boundary is stored and the rest is reported
-    assert (result.imported, result.unknown, result.skipped) == (["00082"], ["99999"], 2)
-    area = await area_repository.get(db, "00082")
-    assert area is not None and area.approximate is False

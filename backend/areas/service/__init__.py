@@ -1,18 +1,21 @@
-"""Reading areas: one unit, a page of units (by code, by name search, nearest first)."""
+"""Areas: one unit, a page of units (by code, by name search, nearest first); importing the
+city's official boundaries (`boundaries`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from backend.areas import repository as area_repository
 from backend.areas.models import AreaDoc
+from backend.areas.service.boundaries import ImportResult, Overlap, import_polygons
 from backend.db import Database
 from backend.errors import DomainError
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
 from backend.text import best_word, matches_all, prefix_range, query_terms
+
+__all__ = ["ImportResult", "Overlap", "get_area", "import_polygons", "list_areas", "locate"]
 
 
 async def locate(*, db: Database, lat: float, lng: float) -> AreaDoc | None:
@@ -95,35 +98,3 @@ def _page(
     ]
     # Distances are metres from `near` to each centroid, when ordered by it.
     return Page(shown, cursors, has_next_page=len(areas) > limit, distances=shown_distances)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    imported: list[str]
-    unknown: list[str]  # codes in the file that are not units of the city
-    skipped: int  # features without a code or without a (Multi)Polygon
-
-
-async def import_polygons(
-    *, db: Database, features: Sequence[Mapping[str, Any]], code_property: str = "code"
-) -> ImportResult:
-    """Store official boundaries from GeoJSON features keyed by the unit's official code.
-
-    A unit with a boundary is then decided by point-in-polygon (`approximate: false`); the
-    others keep the nearest-centroid rule.
-    """
-    imported: list[str] = []
-    unknown: list[str] = []
-    skipped = 0
-    for feature in features:
-        code = str((feature.get("properties") or {}).get(code_property) or "").strip()
-        geometry = feature.get("geometry") or {}
-        if not code or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            skipped += 1
-            continue
-        code = code.zfill(5)  # spreadsheets drop the leading zeros of "00070"
-        if await area_repository.set_polygon(db, code, geometry):
-            imported.append(code)
-        else:
-            unknown.append(code)
-    return ImportResult(imported=imported, unknown=unknown, skipped=skipped)
