@@ -6,11 +6,12 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
 
@@ -138,3 +139,22 @@ async def ping(db: Database, within: float) -> bool:
         return True
     except Exception:
         return False
+
+
+async def batched[T](
+    cursor: AsyncCursor[Document], size: int, convert: Callable[[Document], T]
+) -> AsyncIterator[list[T]]:
+    """A cursor's documents, converted, in lists of `size`: one cursor walks the whole result
+    (no re-query per batch, which SecantusDB would make quadratic), closed however the caller
+    stops reading."""
+    try:
+        chunk: list[T] = []
+        async for doc in cursor:
+            chunk.append(convert(doc))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+    finally:
+        await cursor.close()

@@ -2,20 +2,21 @@
 
 The only module that names the outbox collection: every domain builds and inserts its messages
 here (one shape), and the push worker (notifications/) claims them with `find_one_and_update`
-and a lease, records progress and ends them through the functions at the end.
+and a lease, records progress and ends them through the functions that follow. The areas
+migration rewrites the recipient areas of messages not yet delivered (at the end).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.db import Database, Document
+from backend.db import Database, Document, batched
 from backend.notifications.models import OutboxDoc, OutboxState
 
 COLLECTION = "outbox"
@@ -161,3 +162,46 @@ async def retry_dead(db: Database, *, outbox_id: Any, now: datetime) -> bool:
         },
     )
     return result.modified_count == 1
+
+
+# --- the areas migration: former district ids (backend.areas.migration) ------------------------
+# Messages to the followers of areas list area ids in `recipients.areas`; the superseded list is
+# kept in `legacy_area_ids`, as on the alerts and preferences they come from.
+
+_UNDELIVERED = [OutboxState.PENDING.value, OutboxState.SENDING.value, OutboxState.DEAD.value]
+
+
+async def undelivered_to_areas(
+    db: Database, area_ids: Sequence[str], *, batch: int
+) -> AsyncIterator[list[tuple[Any, list[str]]]]:
+    """Messages still to be sent (or retried) to the followers of any of these areas, as
+    (id, areas), in batches; sent ones are history (and the state index keeps this off the
+    whole outbox)."""
+    if not area_ids:
+        return
+    query = {"recipients.areas": {"$in": list(area_ids)}, "state": {"$in": _UNDELIVERED}}
+    cursor = db[COLLECTION].find(query, {"recipients.areas": 1}, batch_size=batch)
+    async for chunk in batched(
+        cursor, batch, lambda doc: (doc["_id"], list(doc["recipients"]["areas"]))
+    ):
+        yield chunk
+
+
+async def set_recipient_areas(
+    db: Database, changes: Sequence[tuple[Any, list[str], list[str]]]
+) -> int:
+    """Replace messages' recipient areas: (id, as read, new) each, in one bulk write; a list
+    changed since it was read is left alone. Returns how many messages changed."""
+    if not changes:
+        return 0
+    result = await db[COLLECTION].bulk_write(
+        [
+            UpdateOne(
+                {"_id": doc_id, "recipients.areas": former},
+                {"$set": {"recipients.areas": new, "legacy_area_ids": former}},
+            )
+            for doc_id, former, new in changes
+        ],
+        ordered=False,
+    )
+    return int(result.modified_count)

@@ -14,8 +14,8 @@ import pytest
 import pytest_asyncio
 from firebase_admin import exceptions, messaging
 
-from notifications import fcm_local
 from notifications.fcm_local import LocalFcm, StaticTokenCredential, point_firebase_admin_at
+from notifications.fcm_local import cli as fcm_local_cli
 
 PROJECT_ID = "demo-thanglong"
 NAME_RE = re.compile(rf"^projects/{PROJECT_ID}/messages/\d+$")
@@ -440,11 +440,11 @@ def test_main_refuses_non_loopback_host(
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("uvicorn.run called for a non-loopback host")
 
-    monkeypatch.setattr(fcm_local.uvicorn, "run", must_not_run)
+    monkeypatch.setattr(fcm_local_cli.uvicorn, "run", must_not_run)
 
     # When main is asked to bind to all interfaces
     with pytest.raises(SystemExit) as caught:
-        fcm_local.main(["--host", "0.0.0.0"])
+        fcm_local_cli.main(["--host", "0.0.0.0"])
 
     # Then it exits with a usage error explaining why
     assert caught.value.code == 2

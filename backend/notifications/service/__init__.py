@@ -179,7 +179,7 @@ async def send_alert(
     )
 
     async def write(session: AsyncClientSession) -> None:
-        await db[notification_repository.ALERTS].insert_one(alert, session=session)
+        await notification_repository.insert_alert(db, alert, session=session)
         await outbox.enqueue(db, [message], session=session)
 
     await run_transaction(db, write)
@@ -267,7 +267,7 @@ async def send_automatic_alert(
     doc = AlertDoc.from_doc(alert)
 
     async def write(session: AsyncClientSession) -> None:
-        await db[notification_repository.ALERTS].insert_one(alert, session=session)
+        await notification_repository.insert_alert(db, alert, session=session)
         if push:
             await outbox.enqueue(db, [message], session=session)
         if also is not None:

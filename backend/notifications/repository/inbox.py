@@ -1,0 +1,79 @@
+"""Collection notifications: each user's inbox, one item per (outbox message, user)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+
+from backend.db import Database, Document
+from backend.notifications.models import InboxItemDoc
+
+INBOX = "notifications"
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    INBOX: [
+        IndexModel([("uid", ASCENDING), ("_id", DESCENDING)], name="uid_newest"),
+        IndexModel([("uid", ASCENDING), ("read", ASCENDING)], name="uid_unread"),
+        IndexModel(
+            [("outbox_id", ASCENDING), ("uid", ASCENDING)], unique=True, name="one_per_message"
+        ),
+    ],
+}
+
+
+def _inbox_item(doc: Document) -> InboxItemDoc:
+    return InboxItemDoc(
+        id=doc["_id"],
+        uid=doc["uid"],
+        kind=doc["kind"],
+        title=doc["title"],
+        body=doc["body"],
+        deep_link=doc.get("deep_link"),
+        read=bool(doc.get("read")),
+        created_at=doc["created_at"],
+    )
+
+
+async def add_inbox_items(db: Database, items: Sequence[Document]) -> None:
+    """Write inbox items once per (message, user): a retried delivery adds nothing."""
+    if not items:
+        return
+    await db[INBOX].bulk_write(
+        [
+            UpdateOne(
+                {"outbox_id": item["outbox_id"], "uid": item["uid"]},
+                {"$setOnInsert": item},
+                upsert=True,
+            )
+            for item in items
+        ],
+        ordered=False,
+    )
+
+
+async def inbox_page(
+    db: Database, *, uid: str, before: ObjectId | None, limit: int
+) -> list[InboxItemDoc]:
+    """The newest inbox items first, keyset-paged by _id."""
+    query: dict[str, Any] = {"uid": uid}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    cursor = db[INBOX].find(query).sort("_id", -1).limit(limit)
+    return [_inbox_item(doc) async for doc in cursor]
+
+
+async def unread_count(db: Database, uid: str) -> int:
+    """How many of a user's inbox items are unread."""
+    return int(await db[INBOX].count_documents({"uid": uid, "read": False}))
+
+
+async def mark_read(db: Database, *, uid: str, ids: Sequence[ObjectId] | None) -> int:
+    """Mark some (or, with None, all) of the user's items read; returns how many changed."""
+    query: dict[str, Any] = {"uid": uid, "read": False}
+    if ids is not None:
+        query["_id"] = {"$in": list(ids)}
+    result = await db[INBOX].update_many(query, {"$set": {"read": True}})
+    return int(result.modified_count)
