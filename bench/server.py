@@ -46,13 +46,12 @@ from starlette.routing import Route  # noqa: E402
 from backend.areas import repository as area_repository  # noqa: E402
 from backend.auth import repository as user_repository  # noqa: E402
 from backend.auth.models import Locale, Viewer  # noqa: E402
-from backend.media.service import photo_url, thumbnail_url  # noqa: E402
+from backend.media.models import photo_url, thumbnail_url  # noqa: E402
 from backend.moderation import service as moderation_service  # noqa: E402
 from backend.moderation.models import QueueFilter, QueueSort, SortDirection  # noqa: E402
 from backend.reports import repository as report_repository  # noqa: E402
 from backend.reports import service as report_service  # noqa: E402
 from backend.reports.models import OPEN_STATES, CategoryDoc, ReportDoc  # noqa: E402
-from backend.tourism import reviews as review_service  # noqa: E402
 from backend.tourism import service as tourism_service  # noqa: E402
 from backend.tourism.models import PoiDoc, localise  # noqa: E402
 from backend.tourism.service import LatLng, PoiCriteria  # noqa: E402
@@ -68,7 +67,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def poi_json(doc: PoiDoc, locale: Locale, distance: float | None, now: datetime) -> dict[str, Any]:
     """What bench_pois.py's GraphQL selection returns for one POI."""
-    rating = review_service.rating_of(doc)
+    rating = doc.rating
     known = not doc.hours.is_empty
     return {
         "id": doc.id,

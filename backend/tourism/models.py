@@ -50,6 +50,12 @@ class Ticket:
     price_vnd: int
 
 
+@dataclass(frozen=True)
+class RatingSummary:
+    average: float | None
+    count: int = field(default=0)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PoiDoc:
     id: str
@@ -99,6 +105,13 @@ class PoiDoc:
             rating_sum=int(doc.get("rating_sum", 0)),
             rating_count=int(doc.get("rating_count", 0)),
         )
+
+    @property
+    def rating(self) -> RatingSummary:
+        """The average of visible reviews, from the running sum and count kept on the POI."""
+        if self.rating_count <= 0:
+            return RatingSummary(None, 0)
+        return RatingSummary(round(self.rating_sum / self.rating_count, 2), self.rating_count)
 
 
 @dataclass(frozen=True)

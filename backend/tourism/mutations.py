@@ -8,8 +8,7 @@ from backend import clock
 from backend.auth.permissions import IsModerator, IsSignedIn
 from backend.context import Info
 from backend.errors import returns_errors
-from backend.tourism import progress as progress_service
-from backend.tourism import reviews as review_service
+from backend.tourism import dataloaders
 from backend.tourism.inputs import (
     JourneyCheckInInput,
     JourneyStartInput,
@@ -17,6 +16,8 @@ from backend.tourism.inputs import (
     ReviewHideInput,
 )
 from backend.tourism.models import TourismErrorCode
+from backend.tourism.service import progress as progress_service
+from backend.tourism.service import reviews as review_service
 from backend.tourism.types import JourneyProgress, Review, TourismError
 
 
@@ -109,6 +110,7 @@ class TourismMutations:
             text=input.text,
             now=clock.now(),
         )
+        dataloaders.forget(info)  # the place's rating and reviews just changed
         return ReviewCreatePayload(review=Review.from_doc(review, uid))
 
     @strawberry.mutation(
@@ -125,4 +127,5 @@ class TourismMutations:
             reason=input.reason,
             now=clock.now(),
         )
+        dataloaders.forget(info)
         return ReviewHidePayload(review=Review.from_doc(review, uid))

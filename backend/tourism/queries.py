@@ -9,9 +9,9 @@ import strawberry
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
 from backend.pagination import Connection, page_size
-from backend.tourism import progress as progress_service
 from backend.tourism import service as tourism_service
 from backend.tourism.inputs import BBoxInput, JourneyFilter, LatLngInput, PoiFilter
+from backend.tourism.service import progress as progress_service
 from backend.tourism.types import (
     Journey,
     JourneyProgress,

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from backend.auth.models import Locale, Viewer
 from backend.errors import json_error
 from backend.state import app_state
-from backend.tourism import offline
+from backend.tourism.service import offline as offline_service
 
 
 async def offline_journey(request: Request) -> Response:
@@ -23,7 +23,7 @@ async def offline_journey(request: Request) -> Response:
         except ValueError:
             return json_error(400, "BAD_REQUEST", "locale must be vi or en")
     db = app_state(request.app).db
-    pack = await offline.build_pack(
+    pack = await offline_service.build_pack(
         db=db, journey_id=request.path_params["journey_id"], locale=locale
     )
     if pack is None:
@@ -35,6 +35,6 @@ async def offline_journey(request: Request) -> Response:
         "Vary": "Accept-Language",
         "X-Content-Version": pack.version,
     }
-    if offline.etag_matches(request.headers.get("if-none-match"), pack.etag):
+    if offline_service.etag_matches(request.headers.get("if-none-match"), pack.etag):
         return Response(status_code=304, headers=headers)
     return Response(pack.body, media_type="application/json", headers=headers)

@@ -11,8 +11,6 @@ from backend.auth.models import Locale
 from backend.context import Info
 from backend.errors import UserError
 from backend.pagination import Connection, page_size
-from backend.tourism import offline
-from backend.tourism import reviews as review_service
 from backend.tourism.dataloaders import loaders
 from backend.tourism.hours import WEEKDAYS, Minutes, OpeningHours, format_clock
 from backend.tourism.models import (
@@ -202,7 +200,7 @@ class Poi:
     ) -> Poi:
         now = now or dt.datetime.now(dt.UTC)
         known = not doc.hours.is_empty
-        summary = review_service.rating_of(doc)
+        rating = doc.rating
         return cls(
             id=strawberry.ID(doc.id),
             category=doc.category,
@@ -223,7 +221,7 @@ class Poi:
             photo_credits=doc.photo_credits,
             sources=doc.sources,
             distance_meters=round(distance, 1) if distance is not None else None,
-            rating=Rating(average=summary.average, count=summary.count),
+            rating=Rating(average=rating.average, count=rating.count),
             hours=doc.hours,
             locale=locale,
             now=now,
@@ -233,9 +231,7 @@ class Poi:
     async def reviews(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Review]:
-        page = await review_service.list_reviews(
-            db=info.context.db, poi_id=str(self.id), first=page_size(first), after=after
-        )
+        page = await loaders(info).reviews.load((str(self.id), page_size(first), after))
         uid = info.context.viewer.uid
         return Connection[Review].from_page(
             [Review.from_doc(r, uid) for r in page.items],
@@ -315,15 +311,10 @@ class Journey:
 
     @strawberry.field(description="The offline pack in the viewer's language.")
     async def offline_pack(self, info: Info) -> OfflinePackInfo | None:
-        locale = info.context.viewer.locale
-        pack = await offline.build_pack(db=info.context.db, journey_id=str(self.id), locale=locale)
+        pack = await loaders(info).offline_packs.load((str(self.id), info.context.viewer.locale))
         if pack is None:
             return None
-        return OfflinePackInfo(
-            url=offline.pack_url(str(self.id), locale),
-            version=pack.version,
-            size_bytes=pack.size_bytes,
-        )
+        return OfflinePackInfo(url=pack.url, version=pack.version, size_bytes=pack.size_bytes)
 
 
 @strawberry.type(description="A stop the viewer checked in at.")

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from backend.db import Database
+from backend.meta import repository as meta_repository
 from backend.seed import migrate
 from tests.tourism.conftest import Gql, tiny_journeys, tiny_pois, write_content
 
@@ -80,3 +82,34 @@ async def test_pack_version_changes_when_content_changes(
     again = await client.get(PACK_URL, params={"locale": "en"})
     assert again.headers["etag"] == after.headers["etag"]
     assert json.loads(again.content) == after.json()
+
+
+JOURNEY_PACKS = """
+query JourneyPacks { journeys(first: 10) { edges { node { id offlinePack { url sizeBytes } } } } }
+"""
+
+
+async def test_a_list_of_journeys_builds_its_packs_from_one_set_of_reads(
+    tiny: Database, client: httpx.AsyncClient, gql: Gql, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the content version read is counted
+    reads: list[object] = []
+    version_of = meta_repository.get_content_version
+
+    async def counted(db: Database) -> object:
+        reads.append(db)
+        return await version_of(db)
+
+    monkeypatch.setattr(meta_repository, "get_content_version", counted)
+    # when a list of journeys asks for every offline pack
+    body = await gql(JOURNEY_PACKS, locale="en")
+    # then each journey has its own pack, the one the route serves, from one version read
+    edges = body["data"]["journeys"]["edges"]
+    assert len(edges) == len(tiny_journeys()) > 1
+    assert len(reads) == 1
+    for edge in edges:
+        pack = edge["node"]["offlinePack"]
+        assert pack["url"] == f"/offline/journeys/{edge['node']['id']}.json?locale=en"
+        served = await client.get(pack["url"])
+        assert served.json()["journey"]["id"] == edge["node"]["id"]
+        assert pack["sizeBytes"] == len(served.content)

@@ -114,3 +114,39 @@ async def test_review_input_errors_are_reported_together(
     assert [(e["field"], e["code"]) for e in missing["errors"]] == [("poiId", "NOT_FOUND")]
     anonymous = await gql(REVIEW_CREATE, {"input": {"poiId": "van-mieu", "rating": 4}})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+POIS_WITH_REVIEWS = """
+query PoisWithReviews($after: String) {
+  pois(first: 10) {
+    edges {
+      node { id rating { count } reviews(first: 5, after: $after) { edges { node { rating } } } }
+    }
+  }
+}
+"""
+
+
+async def test_a_list_of_places_gets_each_its_own_reviews(
+    tiny: Database, gql: Gql, make_token: Callable[..., str]
+) -> None:
+    # given reviews of two places
+    await _review(gql, make_token(uid="alice"), 5, poi="van-mieu")
+    await _review(gql, make_token(uid="bob"), 3, poi="den-ngoc-son")
+    await _review(gql, make_token(uid="carol"), 4, poi="den-ngoc-son")
+    # when a list of places asks for their reviews
+    body = await gql(POIS_WITH_REVIEWS)
+    # then each place has its own, newest first, matching its rating
+    nodes = {e["node"]["id"]: e["node"] for e in body["data"]["pois"]["edges"]}
+    ratings = {
+        poi: [r["node"]["rating"] for r in node["reviews"]["edges"]] for poi, node in nodes.items()
+    }
+    assert ratings["van-mieu"] == [5]
+    assert ratings["den-ngoc-son"] == [4, 3]
+    assert ratings["ho-tay"] == []
+    assert all(node["rating"]["count"] == len(ratings[poi]) for poi, node in nodes.items())
+    # and a cursor that is not one is an error, not an empty list
+    bad = await gql(POIS_WITH_REVIEWS, {"after": "not-a-cursor"})
+    assert bad["data"] is None
+    assert {error["extensions"]["code"] for error in bad["errors"]} == {"INVALID_CURSOR"}
+    assert bad["errors"][0]["path"][-1] == "reviews"

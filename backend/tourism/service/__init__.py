@@ -1,4 +1,10 @@
-"""Tourism rules: listing and search, journeys and check-ins, reviews and their moderation."""
+"""Tourism rules: listing places and journeys, search, map clusters (this module); the seams
+that build on it have a module each: `progress` (start, check in, my journeys), `reviews`
+(reviews, ratings and their moderation), `offline` (offline journey packs).
+
+Import as `from backend.tourism import service as tourism_service`, or a seam as
+`from backend.tourism.service import reviews as review_service`.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ change with every review and would invalidate every downloaded pack.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ PACK_FORMAT = 1
 
 @dataclass(frozen=True)
 class OfflinePack:
+    journey_id: str
     body: bytes
     etag: str
     version: str
@@ -33,6 +35,10 @@ class OfflinePack:
     @property
     def size_bytes(self) -> int:
         return len(self.body)
+
+    @property
+    def url(self) -> str:
+        return pack_url(self.journey_id, self.locale)
 
 
 def pack_url(journey_id: str, locale: Locale) -> str:
@@ -83,14 +89,34 @@ def _poi(poi: PoiDoc, locale: Locale) -> dict[str, Any]:
 
 async def build_pack(*, db: Database, journey_id: str, locale: Locale) -> OfflinePack | None:
     """The offline pack of a journey in one language, or None for an unknown journey."""
-    journeys = await tourism_repository.get_journeys(db, [journey_id])
-    if journey_id not in journeys:
-        return None
-    journey = JourneyDoc.from_mongo(journeys[journey_id])
-    poi_docs = await tourism_repository.get_pois(db, [stop.poi for stop in journey.stops])
+    packs = await build_packs(db=db, journey_ids=[journey_id], locale=locale)
+    return packs.get(journey_id)
+
+
+async def build_packs(
+    *, db: Database, journey_ids: Sequence[str], locale: Locale
+) -> dict[str, OfflinePack]:
+    """The offline packs of journeys in one language, by id (unknown journeys are left out).
+
+    Three reads whatever the number of journeys: the journeys, all their stops' POIs, the content
+    version (a list of journeys asking for its packs stays at one round trip per kind).
+    """
+    ids = list(dict.fromkeys(journey_ids))
+    journey_docs = await tourism_repository.get_journeys(db, ids)
+    if not journey_docs:
+        return {}
+    journeys = [JourneyDoc.from_mongo(journey_docs[i]) for i in ids if i in journey_docs]
+    stops = list(dict.fromkeys(stop.poi for journey in journeys for stop in journey.stops))
+    poi_docs = await tourism_repository.get_pois(db, stops)
     pois = {slug: PoiDoc.from_mongo(doc) for slug, doc in poi_docs.items()}
     meta = await meta_repository.get_content_version(db)
     version = str(meta["version"]) if meta else "unversioned"
+    return {journey.id: _pack(journey, pois, version, locale) for journey in journeys}
+
+
+def _pack(
+    journey: JourneyDoc, pois: Mapping[str, PoiDoc], version: str, locale: Locale
+) -> OfflinePack:
     body = {
         "format": PACK_FORMAT,
         "content_version": version,
@@ -118,7 +144,7 @@ async def build_pack(*, db: Database, journey_id: str, locale: Locale) -> Offlin
     }
     raw = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     etag = '"' + hashlib.sha256(raw).hexdigest() + '"'
-    return OfflinePack(body=raw, etag=etag, version=version, locale=locale)
+    return OfflinePack(journey_id=journey.id, body=raw, etag=etag, version=version, locale=locale)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

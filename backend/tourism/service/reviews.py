@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from backend import audit
@@ -12,7 +11,11 @@ from backend.errors import DomainError
 from backend.meta import repository as meta_repository
 from backend.pagination import Page, encode_cursor
 from backend.tourism import repository as tourism_repository
-from backend.tourism.models import MAX_REVIEW_LENGTH, PoiDoc, ReviewDoc, TourismErrorCode
+from backend.tourism.models import (
+    MAX_REVIEW_LENGTH,
+    ReviewDoc,
+    TourismErrorCode,
+)
 from backend.tourism.service import (
     TourismInputError,
     decode_after,
@@ -99,16 +102,3 @@ async def list_reviews(
     items = [ReviewDoc.from_mongo(doc) for doc in docs[:first]]
     cursors = [encode_cursor([item.id]) for item in items]
     return Page(items, cursors, has_next_page=len(docs) > first)
-
-
-@dataclass(frozen=True)
-class RatingSummary:
-    average: float | None
-    count: int = field(default=0)
-
-
-def rating_of(poi: PoiDoc) -> RatingSummary:
-    """The average of visible reviews, from the POI's running sum and count."""
-    if poi.rating_count <= 0:
-        return RatingSummary(None, 0)
-    return RatingSummary(round(poi.rating_sum / poi.rating_count, 2), poi.rating_count)
