@@ -30,7 +30,6 @@ from backend.meta import repository as meta_repository
 from backend.moderation import repository as moderation_repository
 from backend.notifications import repository as notification_repository
 from backend.open311 import repository as open311_repository
-from backend.opendata import repository as opendata_repository
 from backend.reports import repository as report_repository
 from backend.tourism import loader as tourism_loader
 from backend.tourism import repository as tourism_repository
@@ -54,7 +53,6 @@ REPOSITORIES: tuple[ModuleType, ...] = (
     booking_repository,
     moderation_repository,
     open311_repository,
-    opendata_repository,
     air_repository,
 )
 

@@ -2,7 +2,7 @@
 as a moderator, each against a plain Starlette route doing the same service call.
 
 SecantusDB (:memory:) holds generated reports (2,000 by default) within 3 km of Hoàn Kiếm, with
-the fields backend/reports/repository.py and the moderation queue read. The documents are the
+the fields backend/reports/repository/ (nearby, the moderators' queue) reads. The documents are the
 app's own operations (graphql/operations/reports/ReportsNearby.graphql and
 graphql/operations/console/ConsoleQueue.graphql); the plain routes in bench/server.py make the same
 reads (the service call, then one query per looked-up kind, like the DataLoaders) and build the

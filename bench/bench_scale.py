@@ -42,7 +42,6 @@ from harness import (
     report_docs,
 )
 
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import QueueSort
 from backend.reports import repository as report_repository
 from backend.reports.models import OPEN_STATES
@@ -94,7 +93,7 @@ async def explain_all(uri: str) -> None:
         await explain(
             db, "the same within 50 m", {"aggregate": "reports", "pipeline": small, "cursor": {}}
         )
-        for query in moderation_repository.queue_queries(
+        for query in report_repository.queue_queries(
             prefix={},
             statuses=sorted(OPEN_STATES),
             sort=QueueSort.CREATED_AT,

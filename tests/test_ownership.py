@@ -21,50 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("backend", "notifications")
 
 # collection -> modules that still touch it outside its owner (to be moved, never added to).
-OWED: dict[str, set[str]] = {
-    "reports": {
-        "backend.moderation.repository.bans",
-        "backend.moderation.repository.changes",
-        "backend.moderation.repository.queue",
-        "backend.moderation.repository.stats",
-        "backend.open311.repository",
-        "backend.opendata.repository",
-    },
-    "report_events": {"backend.moderation.repository.changes", "backend.open311.repository"},
-    "categories": {"backend.open311.repository"},
-    "departments": {
-        "backend.moderation.service.actions",
-        "backend.moderation.service.common",
-        "backend.open311.repository",
-    },
-    "alerts": {"backend.notifications.service"},
-    # Content loaders write their domain's collections in bulk.
-    "tours": {"backend.bookings.loader"},
-    "tour_departures": {"backend.bookings.loader"},
-    "hotels": {"backend.bookings.loader"},
-    "room_types": {"backend.bookings.loader"},
-    "room_nights": {"backend.bookings.loader"},
-    "pois": {"backend.tourism.loader"},
-    "journeys": {"backend.tourism.loader"},
-}
+OWED: dict[str, set[str]] = {}
 # Collections whose indexes more than one module declares (owed: to move into the owner).
-INDEXES_OWED = {
-    "reports": {
-        "backend.moderation.repository",
-        "backend.open311.repository",
-        "backend.opendata.repository",
-        "backend.reports.repository",
-    },
-}
+INDEXES_OWED: dict[str, set[str]] = {}
 OPERATOR = re.compile(r"^\$[a-zA-Z]+$")
 # Services that still hold operator literals (to be moved into their repositories).
-OPERATORS_OWED = {
-    "backend.moderation.service.actions",
-    "backend.moderation.service.content",
-    "backend.moderation.service.merge",
-    "backend.reports.service.engagement",
-}
-
+OPERATORS_OWED: set[str] = set()
 
 # The owner of a collection whose indexes are still declared in several modules.
 OWNER = {"reports": "backend.reports.repository", "outbox": "backend.outbox"}
@@ -150,3 +112,24 @@ def test_services_hold_no_mongodb_operators_but_the_owed() -> None:
             holding.add(name)
     assert holding - OPERATORS_OWED == set(), "operators belong in repositories"
     assert OPERATORS_OWED - holding == set(), "no longer holding operators: shrink OPERATORS_OWED"
+
+
+RESOLVERS = ("types", "queries", "mutations", "routes")
+
+
+def test_resolvers_and_types_reach_data_through_services_only() -> None:
+    """GraphQL types, resolvers and HTTP routes import no repository: reads and writes go
+    through the domain's service (types get data from DataLoaders on the typed Context)."""
+    reaching: dict[str, set[str]] = {}
+    for name, path in modules():
+        if name.rsplit(".", 1)[-1] not in RESOLVERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            if any(t.endswith(".repository") or ".repository." in t for t in targets):
+                reaching.setdefault(name, set()).update(targets)
+    assert reaching == {}, reaching

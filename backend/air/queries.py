@@ -13,7 +13,6 @@ import strawberry
 
 from backend import clock
 from backend.air import alerts as air_alerts
-from backend.air import repository as air_repository
 from backend.air import service as air_service
 from backend.air.models import DEFAULT_STALE, HISTORY_HOURS, StationDoc
 from backend.air.types import AirAlert, AirHour, AirStation, AirStationNearby
@@ -54,13 +53,11 @@ class AirQueries:
     @strawberry.field(description="Every air quality station, in id order.")
     async def air_stations(self, info: Info) -> list[AirStation]:
         now = clock.now()
-        return [
-            _station(info, doc, now) for doc in await air_repository.all_stations(info.context.db)
-        ]
+        return [_station(info, doc, now) for doc in await air_service.stations(info.context.db)]
 
     @strawberry.field(description="One air quality station; null when there is none.")
     async def air_station(self, info: Info, id: strawberry.ID) -> AirStation | None:
-        doc = await air_repository.get_station(info.context.db, str(id))
+        doc = await air_service.station(info.context.db, str(id))
         return _station(info, doc, clock.now()) if doc else None
 
     @strawberry.field(

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import orjson
 
+from backend import outbox
 from backend.areas import repository as area_repository
 from backend.areas import source
 from backend.db import Database
@@ -159,11 +160,9 @@ async def migrate_areas(
     async for alerts in notification_repository.alerts_for_areas(db, slugs, batch=batch):
         alert_changes = [(doc_id, ids, remap(ids, legacy)[0]) for doc_id, ids in alerts]
         counts["alerts"] += await notification_repository.set_alert_areas(db, alert_changes)
-    async for messages in notification_repository.messages_for_areas(db, slugs, batch=batch):
+    async for messages in outbox.undelivered_to_areas(db, slugs, batch=batch):
         message_changes = [(doc_id, ids, remap(ids, legacy)[0]) for doc_id, ids in messages]
-        counts["alert_messages"] += await notification_repository.set_message_areas(
-            db, message_changes
-        )
+        counts["alert_messages"] += await outbox.set_recipient_areas(db, message_changes)
 
     result = AreasMigration(**counts)
     if result.changed:

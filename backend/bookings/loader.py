@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pymongo import UpdateOne
 
 from backend import geo
 from backend.bookings import repository as booking_repository
@@ -86,34 +85,17 @@ async def load_tours(db: Database, items: list[dict[str, Any]], *, now: datetime
     written = 0
     today = hanoi_date(now)
     for tour in items:
-        await db[booking_repository.TOURS].replace_one(
-            {"_id": tour["slug"]}, _tour_document(tour), upsert=True
-        )
+        await booking_repository.upsert_tour(db, tour["slug"], _tour_document(tour))
         starts = [
             at
             for at in departure_times(tour.get("schedule", {}), today, DEPARTURE_DAYS)
             if at > now
         ]
-        capacity = int(tour["capacity"])
-        ops = [
-            UpdateOne(
-                {"tour": tour["slug"], "starts_at": at},
-                {
-                    "$setOnInsert": {
-                        "capacity": capacity,
-                        "seats_left": capacity,
-                        "created_at": now,
-                    }
-                },
-                upsert=True,
-            )
-            for at in starts
-        ]
-        if ops:
-            await db[booking_repository.DEPARTURES].bulk_write(ops, ordered=False)
-        written += 1 + len(ops)
-    slugs = [tour["slug"] for tour in items]
-    await db[booking_repository.TOURS].delete_many({"seeded": True, "_id": {"$nin": slugs}})
+        opened = await booking_repository.open_departures(
+            db, tour["slug"], starts, capacity=int(tour["capacity"]), now=now
+        )
+        written += 1 + opened
+    await booking_repository.retire_tours(db, [tour["slug"] for tour in items])
     return written
 
 
@@ -131,7 +113,7 @@ async def load_hotels(db: Database, items: list[dict[str, Any]], *, now: datetim
             "cancellation_policy": hotel.get("cancellation_policy", []),
             "seeded": True,
         }
-        await db[booking_repository.HOTELS].replace_one({"_id": hotel["slug"]}, body, upsert=True)
+        await booking_repository.upsert_hotel(db, hotel["slug"], body)
         written += 1
         for item in hotel.get("room_types", []):
             rt_id = room_type_id(hotel["slug"], item["slug"])
@@ -144,31 +126,14 @@ async def load_hotels(db: Database, items: list[dict[str, Any]], *, now: datetim
                 "rooms": int(item["rooms"]),
                 "seeded": True,
             }
-            await db[booking_repository.ROOM_TYPES].replace_one(
-                {"_id": rt_id}, room_type, upsert=True
-            )
+            await booking_repository.upsert_room_type(db, rt_id, room_type)
             model = RoomTypeDoc.from_mongo({"_id": rt_id, **room_type})
-            ops = []
-            for offset in range(ROOM_NIGHT_DAYS):
-                night = today + timedelta(days=offset)
-                ops.append(
-                    UpdateOne(
-                        {"room_type": rt_id, "date": night.isoformat()},
-                        {
-                            "$setOnInsert": {
-                                "rooms_total": model.rooms,
-                                "rooms_left": model.rooms,
-                                "price_vnd": model.price_on(night),
-                            }
-                        },
-                        upsert=True,
-                    )
-                )
-            await db[booking_repository.ROOM_NIGHTS].bulk_write(ops, ordered=False)
-            written += 1 + len(ops)
-    slugs = [hotel["slug"] for hotel in items]
-    await db[booking_repository.HOTELS].delete_many({"seeded": True, "_id": {"$nin": slugs}})
-    await db[booking_repository.ROOM_TYPES].delete_many({"seeded": True, "hotel": {"$nin": slugs}})
+            nights = [today + timedelta(days=offset) for offset in range(ROOM_NIGHT_DAYS)]
+            opened = await booking_repository.open_room_nights(
+                db, rt_id, [(night, model.rooms, model.price_on(night)) for night in nights]
+            )
+            written += 1 + opened
+    await booking_repository.retire_hotels(db, [hotel["slug"] for hotel in items])
     return written
 
 

@@ -13,8 +13,8 @@ from starlette.routing import Route
 from backend.auth.models import Viewer
 from backend.errors import json_error
 from backend.ids import parse_object_id
-from backend.media import repository as media_repository
 from backend.media import service as media_service
+from backend.media.models import photo_url, thumbnail_url
 from backend.middleware import BodyTooLargeError
 from backend.state import app_state
 
@@ -54,8 +54,8 @@ async def upload(request: Request) -> Response:
     return JSONResponse(
         {
             "id": str(stored.id),
-            "url": media_service.photo_url(stored.id),
-            "thumbnailUrl": media_service.thumbnail_url(stored.id),
+            "url": photo_url(stored.id),
+            "thumbnailUrl": thumbnail_url(stored.id),
             "width": stored.width,
             "height": stored.height,
         },
@@ -71,16 +71,14 @@ async def _stream(grid_out: AsyncGridOut) -> AsyncIterator[bytes]:
 async def _serve(request: Request, *, thumbnail: bool) -> Response:
     state = app_state(request.app)
     photo_id = parse_object_id(request.path_params["media_id"])
-    photo = await media_repository.open_file(state.db, photo_id) if photo_id else None
-    if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:
+    found = (
+        await media_service.open_photo(state.db, photo_id, thumbnail=thumbnail)
+        if photo_id
+        else None
+    )
+    if found is None:
         return json_error(404, "NOT_FOUND", "No such photo")
-    grid_out: AsyncGridOut = photo
-    if thumbnail:
-        thumb_id = (photo.metadata or {}).get("thumbnail_id")
-        thumb = await media_repository.open_file(state.db, thumb_id) if thumb_id else None
-        if thumb is None:
-            return json_error(404, "NOT_FOUND", "No such photo")
-        grid_out = thumb
+    grid_out: AsyncGridOut = found
     metadata = grid_out.metadata or {}
     etag = f'"{metadata.get("sha256") or grid_out._id}"'
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE}

@@ -6,8 +6,7 @@ import strawberry
 
 from backend import __version__
 from backend.context import Info
-from backend.db import ping
-from backend.meta import repository as meta_repository
+from backend.meta import service as meta_service
 from backend.meta.types import Health, HealthStatus
 
 
@@ -15,11 +14,11 @@ from backend.meta.types import Health, HealthStatus
 class MetaQueries:
     @strawberry.field(description="Health of the backend and its database.")
     async def health(self, info: Info) -> Health:
-        context = info.context
-        up = await ping(context.db, context.settings.readiness_timeout_seconds)
-        content = await meta_repository.get_content_version(context.db) if up else None
+        report = await meta_service.health(
+            info.context.db, timeout_seconds=info.context.settings.readiness_timeout_seconds
+        )
         return Health(
-            database=HealthStatus.UP if up else HealthStatus.DOWN,
+            database=HealthStatus.UP if report.database_up else HealthStatus.DOWN,
             version=__version__,
-            content_version=str(content["version"]) if content else None,
+            content_version=report.content_version,
         )

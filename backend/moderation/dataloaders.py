@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from backend.context import Context, Info
 from backend.moderation import repository as moderation_repository
 from backend.moderation.models import ModerationOriginalDoc
+from backend.reports import repository as report_repository
 from backend.reports.models import ReportEventDoc
 
 
@@ -25,7 +26,7 @@ def _for_request(context: Context) -> ModerationLoaders:
 
     async def internal(keys: Sequence[ObjectId]) -> list[list[ReportEventDoc]]:
         grouped: dict[ObjectId, list[ReportEventDoc]] = {key: [] for key in keys}
-        for event in await moderation_repository.all_events(db, keys):
+        for event in await report_repository.all_events(db, keys):
             if not event.public:
                 grouped[event.report].append(event)
         return [grouped[key] for key in keys]

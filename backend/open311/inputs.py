@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from backend.clock import HANOI
 from backend.ids import parse_object_id
 from backend.open311.models import STATUS_GROUPS, Open311Error
-from backend.open311.repository import RequestQuery
+from backend.reports.repository import RequestQuery
 
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE_SIZE = 1_000

@@ -13,7 +13,6 @@ from starlette.routing import Route
 from backend.air import service as air_service
 from backend.db import Database
 from backend.opendata import service as opendata_service
-from backend.opendata.repository import ExportQuery
 from backend.state import app_state
 
 CACHE_CONTROL = "public, max-age=300"
@@ -44,9 +43,7 @@ def _not_modified_since(request: Request, last_modified: datetime) -> bool:
 async def _export(request: Request, chunks: Chunks, media_type: str, filename: str) -> Response:
     db = _db(request)
     try:
-        query: ExportQuery = opendata_service.export_query(
-            request.query_params, now=datetime.now(UTC)
-        )
+        query = opendata_service.export_query(request.query_params, now=datetime.now(UTC))
     except opendata_service.OpenDataError as error:
         return JSONResponse({"error": {"code": "BAD_REQUEST", "message": str(error)}}, 400)
     headers = {

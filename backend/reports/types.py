@@ -10,9 +10,10 @@ import strawberry
 from backend.areas.dataloaders import area_loader
 from backend.context import Info
 from backend.errors import UserError
-from backend.media.service import photo_url, thumbnail_url
+from backend.media.models import photo_url, thumbnail_url
 from backend.moderation.dataloaders import loaders as moderation_loaders
 from backend.moderation.models import Priority
+from backend.moderation.permissions import may_act_on
 from backend.pagination import PageInfo
 from backend.reports import permissions as report_permissions
 from backend.reports.dataloaders import loaders
@@ -283,9 +284,7 @@ class Report:
         return self.doc.hidden
 
     def _moderates(self, info: Info) -> bool:
-        from backend.moderation import service as moderation_service
-
-        return moderation_service.may_act_on(info.context.viewer, self.doc)
+        return may_act_on(info.context.viewer, self.doc)
 
     @strawberry.field(
         description="Internal notes and edits, oldest first: moderators and the department's "

@@ -13,8 +13,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pymongo import UpdateOne
-
 from backend import geo
 from backend.db import Database
 from backend.text import terms
@@ -151,24 +149,5 @@ async def load_content(db: Database, content_dir: Path) -> int:
     # Everything is validated before the first write, so bad content changes nothing.
     poi_docs = {slug: poi_document(poi) for slug, poi in by_slug.items()}
     journey_docs = {j["slug"]: journey_document(j, by_slug) for j in journeys}
-    if poi_docs:
-        await db[tourism_repository.POIS].bulk_write(
-            [
-                UpdateOne(
-                    {"_id": slug},
-                    {"$set": doc, "$setOnInsert": {"rating_sum": 0, "rating_count": 0}},
-                    upsert=True,
-                )
-                for slug, doc in poi_docs.items()
-            ]
-        )
-    if journey_docs:
-        await db[tourism_repository.JOURNEYS].bulk_write(
-            [
-                UpdateOne({"_id": slug}, {"$set": doc}, upsert=True)
-                for slug, doc in journey_docs.items()
-            ]
-        )
-    await db[tourism_repository.POIS].delete_many({"_id": {"$nin": list(poi_docs)}})
-    await db[tourism_repository.JOURNEYS].delete_many({"_id": {"$nin": list(journey_docs)}})
+    await tourism_repository.replace_content(db, poi_docs, journey_docs)
     return len(poi_docs) + len(journey_docs)

@@ -15,7 +15,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from backend import geo
@@ -351,3 +351,32 @@ async def list_progress(
             return []
         query["_id"] = {"$lt": oid}
     return await db[PROGRESS].find(query).sort("_id", DESCENDING).limit(limit).to_list()
+
+
+# --- content (backend.tourism.loader) -----------------------------------------------------------
+
+
+async def replace_content(
+    db: Database, pois: Mapping[str, Document], journeys: Mapping[str, Document]
+) -> None:
+    """Upsert every place and journey by slug (ratings kept) and delete those no longer listed."""
+    if pois:
+        await db[POIS].bulk_write(
+            [
+                UpdateOne(
+                    {"_id": slug},
+                    {"$set": dict(doc), "$setOnInsert": {"rating_sum": 0, "rating_count": 0}},
+                    upsert=True,
+                )
+                for slug, doc in pois.items()
+            ]
+        )
+    if journeys:
+        await db[JOURNEYS].bulk_write(
+            [
+                UpdateOne({"_id": slug}, {"$set": dict(doc)}, upsert=True)
+                for slug, doc in journeys.items()
+            ]
+        )
+    await db[POIS].delete_many({"_id": {"$nin": list(pois)}})
+    await db[JOURNEYS].delete_many({"_id": {"$nin": list(journeys)}})

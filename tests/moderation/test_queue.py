@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import QueueSort
+from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc, ReportStatus
 from tests.moderation.conftest import MODERATOR, STAFF_ROADS, Gql
 
@@ -123,9 +123,9 @@ async def test_queue_queries_are_served_by_indexes(gql: Gql, given_report: Any, 
     ]
     for prefix in prefixes:
         for sort in QueueSort:
-            value = moderation_repository.sort_value(sample, sort)
+            value = report_repository.sort_value(sample, sort)
             for after in (None, (value, sample.id)):
-                for query in moderation_repository.queue_queries(
+                for query in report_repository.queue_queries(
                     prefix=prefix,
                     statuses=[ReportStatus.SUBMITTED],
                     sort=sort,

@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 from bson import ObjectId
 
-from backend.open311.repository import RequestQuery
-from backend.reports.repository import REPORTS
+from backend.reports.repository import REPORTS, RequestQuery
 from backend.settings import ROOT, Settings
 from tests.open311.conftest import V2, request_form
 

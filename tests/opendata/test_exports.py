@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from backend.opendata import repository as opendata_repository
-from backend.opendata.repository import ExportQuery
+from backend.reports import repository as report_repository
+from backend.reports.repository import ExportQuery
 from tests.opendata.conftest import report_doc
 
 # Wards since 1 July 2025 (official codes): Phường Hoàn Kiếm, Phường Ba Đình.
@@ -214,7 +214,7 @@ async def test_batches_keep_index_order_through_ties(client: httpx.AsyncClient, 
         ExportQuery(start=at - timedelta(days=1), end=at + timedelta(days=1), area=HOAN_KIEM),
     ):
         # when exported in batches of 4
-        batches = [b async for b in opendata_repository.export_batches(db, query, batch=4)]
+        batches = [b async for b in report_repository.export_batches(db, query, batch=4)]
         # then every report comes once, in (created_at, _id) order, in batches of at most 4
         sent = [(doc["created_at"], doc["_id"]) for batch in batches for doc in batch]
         assert sent == sorted((doc["created_at"], doc["_id"]) for doc in docs)

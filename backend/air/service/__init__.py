@@ -220,6 +220,15 @@ async def poll(db: Database, now: datetime) -> int:
 # --- reads -------------------------------------------------------------------------------------
 
 
+async def stations(db: Database) -> list[StationDoc]:
+    """Every station, in id order."""
+    return await air_repository.all_stations(db)
+
+
+async def station(db: Database, station_id: str) -> StationDoc | None:
+    return await air_repository.get_station(db, station_id)
+
+
 async def nearby(
     db: Database, *, lat: float, lng: float, first: int
 ) -> list[tuple[StationDoc, float]]:

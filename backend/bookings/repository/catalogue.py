@@ -122,3 +122,32 @@ async def hotels_with_capacity(db: Database, guests: int) -> list[str]:
     """Hotels with a room type whose rooms together sleep `guests` (inventory aside)."""
     docs = await db[ROOM_TYPES].find({}, {"hotel": 1, "capacity": 1, "rooms": 1}).to_list(None)
     return sorted({d["hotel"] for d in docs if int(d["capacity"]) * int(d["rooms"]) >= guests})
+
+
+# --- content (backend.bookings.loader) ------------------------------------------------------------
+
+
+async def upsert_tour(db: Database, slug: str, doc: Mapping[str, Any]) -> None:
+    """Write a tour's content document (marked `seeded`)."""
+    await db[TOURS].replace_one({"_id": slug}, dict(doc), upsert=True)
+
+
+async def upsert_hotel(db: Database, slug: str, doc: Mapping[str, Any]) -> None:
+    """Write a hotel's content document (marked `seeded`)."""
+    await db[HOTELS].replace_one({"_id": slug}, dict(doc), upsert=True)
+
+
+async def upsert_room_type(db: Database, room_type_id: str, doc: Mapping[str, Any]) -> None:
+    """Write a room type's content document (marked `seeded`)."""
+    await db[ROOM_TYPES].replace_one({"_id": room_type_id}, dict(doc), upsert=True)
+
+
+async def retire_tours(db: Database, keep: Sequence[str]) -> None:
+    """Delete the seeded tours content no longer lists (departures and bookings stay)."""
+    await db[TOURS].delete_many({"seeded": True, "_id": {"$nin": list(keep)}})
+
+
+async def retire_hotels(db: Database, keep: Sequence[str]) -> None:
+    """Delete the seeded hotels content no longer lists, with their room types."""
+    await db[HOTELS].delete_many({"seeded": True, "_id": {"$nin": list(keep)}})
+    await db[ROOM_TYPES].delete_many({"seeded": True, "hotel": {"$nin": list(keep)}})

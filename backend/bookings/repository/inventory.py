@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.bookings.models import DepartureDoc, RoomNightDoc, RoomTypeDoc
@@ -196,3 +196,40 @@ async def set_room_night(
     )
     # matched, not modified: setting the total it already has changes nothing, and is no error.
     return result.matched_count == 1
+
+
+# --- content (backend.bookings.loader) ------------------------------------------------------------
+
+
+async def open_departures(
+    db: Database, tour: str, starts: Sequence[datetime], *, capacity: int, now: datetime
+) -> int:
+    """Open these departures for sale if not open yet (seats already sold are never reset)."""
+    ops = [
+        UpdateOne(
+            {"tour": tour, "starts_at": at},
+            {"$setOnInsert": {"capacity": capacity, "seats_left": capacity, "created_at": now}},
+            upsert=True,
+        )
+        for at in starts
+    ]
+    if ops:
+        await db[DEPARTURES].bulk_write(ops, ordered=False)
+    return len(ops)
+
+
+async def open_room_nights(
+    db: Database, room_type: str, nights: Sequence[tuple[date, int, int]]
+) -> int:
+    """Open (night, rooms, price) for sale if not open yet (rooms already sold are never reset)."""
+    ops = [
+        UpdateOne(
+            {"room_type": room_type, "date": night.isoformat()},
+            {"$setOnInsert": {"rooms_total": rooms, "rooms_left": rooms, "price_vnd": price}},
+            upsert=True,
+        )
+        for night, rooms, price in nights
+    ]
+    if ops:
+        await db[ROOM_NIGHTS].bulk_write(ops, ordered=False)
+    return len(ops)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bson import ObjectId
+from gridfs.asynchronous.grid_file import AsyncGridOut
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend.db import Database
@@ -146,9 +147,12 @@ async def upload(
     return StoredPhoto(photo_id, cleaned.photo.width, cleaned.photo.height)
 
 
-def photo_url(photo_id: ObjectId | str) -> str:
-    return f"/media/{photo_id}"
-
-
-def thumbnail_url(photo_id: ObjectId | str) -> str:
-    return f"/media/{photo_id}/thumb"
+async def open_photo(db: Database, photo_id: ObjectId, *, thumbnail: bool) -> AsyncGridOut | None:
+    """A stored photo (or its thumbnail) ready to stream; None when there is none."""
+    photo = await media_repository.open_file(db, photo_id)
+    if photo is None or (photo.metadata or {}).get("kind") != media_repository.PHOTO:
+        return None
+    if not thumbnail:
+        return photo
+    thumb_id = (photo.metadata or {}).get("thumbnail_id")
+    return await media_repository.open_file(db, thumb_id) if thumb_id else None

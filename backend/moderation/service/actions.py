@@ -15,7 +15,6 @@ from backend import outbox
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.errors import DomainError
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import (
     MAX_BULK,
     NOTE_MAX,
@@ -55,15 +54,6 @@ def resolve_due(report: ReportDoc, category: CategoryDoc | None, priority: str) 
     return add_working_hours(report.created_at, hours)
 
 
-def guard(report: ReportDoc, viewer: Viewer, now: datetime) -> dict[str, object]:
-    """The conditional update's filter: same status as read, nobody else's live lock."""
-    return {
-        "_id": report.id,
-        "status": report.status.value,
-        **moderation_repository.unlocked_for(str(viewer.uid), now),
-    }
-
-
 def _state(report: ReportDoc) -> dict[str, object]:
     return {
         "status": report.status.value,
@@ -97,7 +87,7 @@ async def triage(
         department = category.department  # routing follows a new category by default
     else:
         department = report.department
-    if await db[report_repository.DEPARTMENTS].find_one({"_id": department}, {"_id": 1}) is None:
+    if not await report_repository.department_exists(db, department):
         raise ModerationError(
             ModerationErrorCode.UNKNOWN_DEPARTMENT, "No such department", field="departmentId"
         )
@@ -119,8 +109,14 @@ async def triage(
         changes["sla_due_at"] = resolve_at
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        updated = await moderation_repository.update_report(
-            db, guard(report, viewer, now), {"$set": changes}, session=session
+        updated = await report_repository.moderate(
+            db,
+            report.id,
+            status=report.status,
+            actor=str(viewer.uid),
+            now=now,
+            changes=changes,
+            session=session,
         )
         if updated is None:
             return None
@@ -230,8 +226,14 @@ async def set_status(
         changes["resolved_at"] = now
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        updated = await moderation_repository.update_report(
-            db, guard(report, viewer, now), {"$set": changes}, session=session
+        updated = await report_repository.moderate(
+            db,
+            report.id,
+            status=report.status,
+            actor=str(viewer.uid),
+            now=now,
+            changes=changes,
+            session=session,
         )
         if updated is None:
             return None

@@ -15,8 +15,8 @@ from backend.auth.models import Role, Viewer
 from backend.db import Database, Document, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import ModerationErrorCode
+from backend.moderation.permissions import is_moderator, may_act_on
 from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc
 
@@ -48,10 +48,6 @@ async def write_or_changed[T](
     return result
 
 
-def is_moderator(viewer: Viewer) -> bool:
-    return viewer.has_role(Role.MODERATOR, Role.ADMIN)
-
-
 def staff_department(viewer: Viewer) -> str | None:
     """None for moderators (every department); the staff member's department otherwise."""
     if is_moderator(viewer):
@@ -61,23 +57,12 @@ def staff_department(viewer: Viewer) -> str | None:
     return viewer.department
 
 
-def may_act_on(viewer: Viewer, report: ReportDoc) -> bool:
-    """Moderators act on everything; staff on the reports routed to their department."""
-    if is_moderator(viewer):
-        return True
-    return (
-        viewer.has_role(Role.STAFF)
-        and bool(viewer.department)
-        and (viewer.department == report.department)
-    )
-
-
 async def report_for(
     db: Database, viewer: Viewer, report_id: str, field: str = "reportId"
 ) -> ReportDoc:
     """The report the viewer may act on, or NOT_FOUND / FORBIDDEN."""
     oid = parse_object_id(report_id)
-    report = await moderation_repository.get_report(db, oid) if oid is not None else None
+    report = await report_repository.get_report(db, oid) if oid is not None else None
     if report is None:
         raise ModerationError(ModerationErrorCode.NOT_FOUND, "No such report", field=field)
     if not may_act_on(viewer, report):
@@ -131,8 +116,7 @@ async def audit(
 
 
 async def department_name(db: Database, slug: str) -> str:
-    doc = await db[report_repository.DEPARTMENTS].find_one({"_id": slug}, {"name": 1})
-    names = (doc or {}).get("name") or {}
+    names = (await report_repository.department_names(db, [slug])).get(slug) or {}
     return str(names.get("vi") or slug)
 
 

@@ -87,22 +87,16 @@ async def edit(
     )
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        updated = await moderation_repository.update_report(
+        updated = await report_repository.edit_content(
             db,
-            {
-                "_id": report.id,
-                "description": report.description,
-                **moderation_repository.unlocked_for(str(viewer.uid), now),
-            },
-            {
-                "$set": {
-                    "description": text,
-                    "photo_ids": kept,
-                    "search_terms": terms(text, report.address),
-                    "updated_at": now,
-                },
-                "$addToSet": {"hidden_photo_ids": {"$each": [o for o in hide if o]}},
-            },
+            report.id,
+            description_was=report.description,
+            actor=str(viewer.uid),
+            now=now,
+            description=text,
+            photo_ids=kept,
+            search_terms=terms(text, report.address),
+            hide_photo_ids=[o for o in hide if o],
             session=session,
         )
         if updated is None:
@@ -139,10 +133,13 @@ async def set_hidden(
     why = _reason(reason)
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        updated = await moderation_repository.update_report(
+        updated = await report_repository.set_hidden(
             db,
-            {"_id": report.id, **moderation_repository.unlocked_for(str(viewer.uid), now)},
-            {"$set": {"hidden": hidden, "hidden_reason": why, "updated_at": now}},
+            report.id,
+            actor=str(viewer.uid),
+            now=now,
+            hidden=hidden,
+            reason=why,
             session=session,
         )
         if updated is None:
@@ -173,11 +170,8 @@ async def lock(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
         # The condition is in the filter: of two moderators racing, one gets the lock.
-        locked = await moderation_repository.update_report(
-            db,
-            {"_id": report.id, **moderation_repository.unlocked_for(str(viewer.uid), now)},
-            {"$set": {"locked_by": viewer.uid, "locked_until": until}},
-            session=session,
+        locked = await report_repository.take_lock(
+            db, report.id, actor=str(viewer.uid), now=now, until=until, session=session
         )
         if locked is None:
             return None
@@ -220,9 +214,7 @@ async def set_banned(
         was = await auth_repository.set_banned(
             db, uid, banned=banned, actor=str(viewer.uid), reason=why, now=now, session=session
         )
-        count = await moderation_repository.hide_for_ban(
-            db, uid, hide=banned, now=now, session=session
-        )
+        count = await report_repository.hide_for_ban(db, uid, hide=banned, now=now, session=session)
         await audit(
             db,
             viewer=viewer,
@@ -246,7 +238,7 @@ async def audit_log(
     """An object's audit entries, newest first: moderators see all, staff their reports'."""
     if not is_moderator(viewer):
         oid = parse_object_id(object_id)
-        report = await moderation_repository.get_report(db, oid) if oid else None
+        report = await report_repository.get_report(db, oid) if oid else None
         if report is None or not may_act_on(viewer, report):
             raise forbidden("You may not read this audit log")
     size = page_size(first)

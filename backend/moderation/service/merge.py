@@ -10,9 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend import outbox
 from backend.auth.models import Viewer
 from backend.db import Database
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import MERGEABLE_FROM, AuditAction, ModerationErrorCode
-from backend.moderation.service.actions import guard
 from backend.moderation.service.common import (
     ModerationError,
     audit,
@@ -50,21 +48,22 @@ async def merge(
     check_lock(viewer, source, now)
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        merged = await moderation_repository.update_report(
+        merged = await report_repository.moderate(
             db,
-            guard(source, viewer, now),
-            {
-                "$set": {
-                    "status": ReportStatus.DUPLICATE.value,
-                    "duplicate_of": target.id,
-                    "updated_at": now,
-                }
+            source.id,
+            status=source.status,
+            actor=str(viewer.uid),
+            now=now,
+            changes={
+                "status": ReportStatus.DUPLICATE.value,
+                "duplicate_of": target.id,
+                "updated_at": now,
             },
             session=session,
         )
         if merged is None:
             return None
-        followers = await moderation_repository.move_members(
+        followers = await report_repository.move_members(
             db,
             report_repository.FOLLOWERS,
             source=source.id,
@@ -74,7 +73,7 @@ async def merge(
             now=now,
             session=session,
         )
-        me_too = await moderation_repository.move_members(
+        me_too = await report_repository.move_members(
             db,
             report_repository.ME_TOO,
             source=source.id,
@@ -84,10 +83,10 @@ async def merge(
             now=now,
             session=session,
         )
-        await moderation_repository.update_report(
+        await report_repository.add_counts(
             db,
-            {"_id": target.id},
-            {"$inc": {"follower_count": followers, "me_too_count": me_too}},
+            target.id,
+            {"follower_count": followers, "me_too_count": me_too},
             session=session,
         )
         event = ReportEventDoc(

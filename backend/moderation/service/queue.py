@@ -10,7 +10,6 @@ from bson import ObjectId
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.ids import parse_object_id
-from backend.moderation import repository as moderation_repository
 from backend.moderation.models import (
     ModerationErrorCode,
     QueueFilter,
@@ -27,6 +26,7 @@ from backend.pagination import (
     encode_cursor,
     page_size,
 )
+from backend.reports import repository as report_repository
 from backend.reports.models import OPEN_STATES, ReportDoc, ReportStatus
 from backend.text import query_terms
 
@@ -41,7 +41,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _key_value(doc: ReportDoc, sort: QueueSort) -> Any:
-    value = moderation_repository.sort_value(doc, sort)
+    value = report_repository.sort_value(doc, sort)
     return value if value is not None else EPOCH
 
 
@@ -123,7 +123,7 @@ async def queue(
 
     if words:
         # One index range on the longest (most selective) word; everything else checked here.
-        candidates = await moderation_repository.text_candidates(
+        candidates = await report_repository.text_candidates(
             db, max(words, key=len), MAX_TEXT_CANDIDATES
         )
         found = sorted(
@@ -152,7 +152,7 @@ async def queue(
     exhausted = False
     last_read: ReportDoc | None = None
     while len(matched) <= size and scanned < MAX_SCAN:
-        batch = await moderation_repository.queue_batch(
+        batch = await report_repository.queue_batch(
             db,
             prefix=prefix,
             statuses=statuses,
@@ -189,4 +189,4 @@ async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats
         if criteria.department not in (None, department):
             raise forbidden("Staff see only their department's statistics")
         criteria = StatsFilter(**{**criteria.__dict__, "department": department})
-    return await moderation_repository.stats(db, criteria)
+    return await report_repository.report_stats(db, criteria)

@@ -25,6 +25,7 @@ from backend.ids import parse_object_id
 from backend.open311 import repository as open311_repository
 from backend.open311.inputs import SubmittedRequest, attribute_values
 from backend.open311.models import OPEN, ApiKeyDoc, Open311Error, open311_status
+from backend.reports import repository as report_repository
 from backend.reports import service as report_service
 
 DATATYPES = frozenset({"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"})
@@ -109,10 +110,10 @@ class Catalogue:
 
 
 async def catalogue(*, db: Database, with_areas: bool = False) -> Catalogue:
-    docs = await open311_repository.category_documents(db)
+    docs = await report_repository.category_documents(db)
     return Catalogue(
         {doc["_id"]: doc for doc in docs},
-        await open311_repository.department_names(db),
+        await report_repository.department_names(db),
         await area_repository.names(db) if with_areas else {},
     )
 
@@ -251,7 +252,7 @@ async def submit(
         extra["attributes"] = attributes
     if submitted.media_url:
         extra["media_url"] = submitted.media_url  # a reference only: never fetched
-    await open311_repository.set_open311_fields(db, created.report.id, extra)
+    await report_repository.set_open311_fields(db, created.report.id, extra)
     return [
         {
             "service_request_id": str(created.report.id),
@@ -310,13 +311,13 @@ def request_view(doc: Mapping[str, Any], ctx: ReadContext) -> dict[str, Any]:
 async def _views(
     db: Database, docs: list[dict[str, Any]], locale: Locale, base_url: str
 ) -> list[dict[str, Any]]:
-    notes = await open311_repository.latest_public_notes(db, [doc["_id"] for doc in docs])
+    notes = await report_repository.latest_public_notes(db, [doc["_id"] for doc in docs])
     ctx = ReadContext(locale, base_url, await catalogue(db=db, with_areas=True), notes)
     return [request_view(doc, ctx) for doc in docs]
 
 
 async def list_requests(
-    *, db: Database, query: open311_repository.RequestQuery, locale: Locale, base_url: str
+    *, db: Database, query: report_repository.RequestQuery, locale: Locale, base_url: str
 ) -> list[dict[str, Any]]:
     """`GET requests`: visible reports matching the query, newest first."""
     if query.categories:
@@ -324,7 +325,7 @@ async def list_requests(
         unknown = [code for code in query.categories if code not in known]
         if unknown:
             raise Open311Error(400, f"service_code {', '.join(unknown)!s} not found")
-    docs = await open311_repository.find_requests(db, query)
+    docs = await report_repository.find_requests(db, query)
     return await _views(db, docs, locale, base_url)
 
 
@@ -333,7 +334,7 @@ async def get_request(
 ) -> list[dict[str, Any]]:
     """`GET requests/{id}`: a one-element list, or 404."""
     oid = parse_object_id(request_id)
-    doc = await open311_repository.get_visible_report(db, oid) if oid else None
+    doc = await report_repository.get_visible_report(db, oid) if oid else None
     if doc is None:
         raise Open311Error(404, f"service_request_id {request_id!r} not found")
     return await _views(db, [doc], locale, base_url)
@@ -342,7 +343,7 @@ async def get_request(
 async def token_request(*, db: Database, token: str) -> list[dict[str, Any]]:
     """`GET tokens/{token}`: requests are created at once, so the token is the request id."""
     oid = parse_object_id(token)
-    doc = await open311_repository.get_visible_report(db, oid) if oid else None
+    doc = await report_repository.get_visible_report(db, oid) if oid else None
     if doc is None:
         raise Open311Error(404, f"token {token!r} not found")
     return [{"service_request_id": str(doc["_id"]), "token": token}]

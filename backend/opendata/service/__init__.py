@@ -20,12 +20,11 @@ import orjson
 from backend.areas import repository as area_repository
 from backend.clock import HANOI
 from backend.db import Database
-from backend.open311 import repository as open311_repository
 from backend.open311.models import STATUS_GROUPS, open311_status
-from backend.opendata import repository as opendata_repository
-from backend.opendata.repository import ExportQuery
+from backend.reports import repository as report_repository
 from backend.reports import service as report_service
 from backend.reports.models import ReportStatus
+from backend.reports.repository import ExportQuery
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import PoiDoc
 
@@ -153,7 +152,7 @@ class Privacy:
 
 
 async def privacy(*, db: Database) -> Privacy:
-    docs = await open311_repository.category_documents(db)
+    docs = await report_repository.category_documents(db)
     return Privacy(
         frozenset(doc["_id"] for doc in docs if doc.get("private") is False),
         await area_repository.names(db),
@@ -162,7 +161,7 @@ async def privacy(*, db: Database) -> Privacy:
 
 async def last_modified(*, db: Database) -> datetime | None:
     """The newest change to any report, to the second (HTTP dates have no fractions)."""
-    found = await opendata_repository.last_change(db)
+    found = await report_repository.last_change(db)
     return found.astimezone(UTC).replace(microsecond=0) if found else None
 
 
@@ -173,7 +172,7 @@ async def csv_chunks(*, db: Database, query: ExportQuery) -> AsyncIterator[bytes
     writer = csv.DictWriter(buffer, CSV_HEADER, lineterminator="\r\n")
     writer.writeheader()
     yield buffer.getvalue().encode()
-    async for batch in opendata_repository.export_batches(db, query):
+    async for batch in report_repository.export_batches(db, query):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, CSV_HEADER, lineterminator="\r\n")
         for doc in batch:
@@ -201,7 +200,7 @@ async def geojson_chunks(*, db: Database, query: ExportQuery) -> AsyncIterator[b
     rules = await privacy(db=db)
     yield _collection_head("reports")
     first = True
-    async for batch in opendata_repository.export_batches(db, query):
+    async for batch in report_repository.export_batches(db, query):
         features = b",".join(_feature(rules.row(doc)) for doc in batch)
         yield features if first else b"," + features
         first = False
@@ -256,7 +255,7 @@ def _fields_table(fields: tuple[tuple[str, str], ...]) -> str:
 
 async def datasets_page(*, db: Database) -> str:
     """The HTML page describing the datasets, their fields, filters and licence."""
-    categories = await open311_repository.category_documents(db)
+    categories = await report_repository.category_documents(db)
     category_items = "".join(
         f"<li><code>{html.escape(str(doc['_id']))}</code> "
         f"{html.escape(str((doc.get('name') or {}).get('vi', '')))} / "

@@ -200,26 +200,14 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
     )
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
-        reopened = await report_repository.update_report(
+        # The rule in the filter: a concurrent moderator change makes this match nothing. Back in
+        # the moderators' queue, with a fresh acknowledgement deadline.
+        reopened = await report_repository.reopen(
             db,
-            # The rule in the filter: a concurrent moderator change makes this match nothing.
-            {
-                "_id": report.id,
-                "status": ReportStatus.RESOLVED.value,
-                "resolved_at": {"$gte": cutoff},
-            },
-            {
-                "$set": {
-                    "status": ReportStatus.REOPENED.value,
-                    "updated_at": now,
-                    "reopened_at": now,
-                    "resolved_at": None,
-                    # Back in the moderators' queue, with a fresh acknowledgement deadline.
-                    "sla_due_at": add_working_hours(now, acknowledge_hours),
-                    "ack_due_at": add_working_hours(now, acknowledge_hours),
-                },
-                "$inc": {"reopen_count": 1},
-            },
+            report.id,
+            resolved_since=cutoff,
+            now=now,
+            due=add_working_hours(now, acknowledge_hours),
             session=session,
         )
         if reopened is None:
@@ -261,20 +249,13 @@ async def rate(
         raise ReportError(
             ReportErrorCode.NOT_RATEABLE, "A report can be rated once resolved or rejected"
         )
-    rated = await report_repository.update_report(
+    rated = await report_repository.rate(
         db,
-        {
-            "_id": report.id,
-            "reporter": report.reporter,
-            "status": {"$in": [status.value for status in RATEABLE_STATES]},
-            "rating": None,
-        },
-        {
-            "$set": {
-                "rating": {"stars": stars, "comment": comment, "at": now},
-                "updated_at": now,
-            }
-        },
+        report.id,
+        reporter=report.reporter,
+        statuses=sorted(RATEABLE_STATES),
+        rating={"stars": stars, "comment": comment, "at": now},
+        now=now,
     )
     if rated is None:
         current = await existing_report(db, report_id)

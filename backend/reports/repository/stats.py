@@ -6,10 +6,8 @@ from typing import Any
 
 from backend.db import Database, Document
 from backend.moderation.models import Stats, StatsFilter
-from backend.reports import repository as report_repository
 from backend.reports.models import ReportStatus
-
-REPORTS = report_repository.REPORTS
+from backend.reports.repository.documents import REPORTS
 
 
 def _percentile(values: str, count: str, p: float) -> dict[str, Any]:

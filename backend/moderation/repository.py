@@ -1,6 +1,8 @@
 """Collection report_originals: a report's content as it was before a moderator edit.
 
-FixMyStreet's ModerationOriginalData; the audit log itself is backend/audit.py's.
+FixMyStreet's ModerationOriginalData. Moderation owns no other collection: reports, timelines and
+the queue's indexes are backend.reports.repository's, the audit log backend/audit.py's, bans
+backend.auth.repository's.
 """
 
 from __future__ import annotations

@@ -19,10 +19,8 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.db import Database
 from backend.moderation.models import SORT_FIELDS, QueueSort
-from backend.reports import repository as report_repository
 from backend.reports.models import ReportDoc, ReportStatus
-
-REPORTS = report_repository.REPORTS
+from backend.reports.repository.documents import LIST_PROJECTION, REPORTS
 
 # The queue's drivers: a status equality, optionally after a department or an area equality.
 QUEUE_PREFIXES: tuple[tuple[str, ...], ...] = (
@@ -110,7 +108,7 @@ async def queue_batch(
     ):
         docs = await (
             db[REPORTS]
-            .find(query.filter, report_repository.LIST_PROJECTION)
+            .find(query.filter, LIST_PROJECTION)
             .sort(query.sort)
             .limit(limit)
             .to_list(None)

@@ -1,0 +1,24 @@
+"""Who may moderate what: rules the services and the GraphQL types both apply.
+
+Pure functions of the viewer and the stored report; no database.
+"""
+
+from __future__ import annotations
+
+from backend.auth.models import Role, Viewer
+from backend.reports.models import ReportDoc
+
+
+def is_moderator(viewer: Viewer) -> bool:
+    return viewer.has_role(Role.MODERATOR, Role.ADMIN)
+
+
+def may_act_on(viewer: Viewer, report: ReportDoc) -> bool:
+    """Moderators act on everything; staff on the reports routed to their department."""
+    if is_moderator(viewer):
+        return True
+    return (
+        viewer.has_role(Role.STAFF)
+        and bool(viewer.department)
+        and (viewer.department == report.department)
+    )

@@ -1,0 +1,91 @@
+"""The reports collection's own reads and writes: a report by id, a reporter's list, creation.
+
+The other seams of the same collection (nearby, moderators' changes, the queue, statistics,
+public feeds) live beside this module; each declares the indexes its queries use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.db import Database, Document
+from backend.reports.models import ReportDoc, ReportEventDoc
+from backend.reports.repository.timeline import EVENTS
+
+REPORTS = "reports"
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    REPORTS: [
+        # reportsNearby and duplicate suggestions: $geoNear with category/status filters.
+        IndexModel(
+            [("location", GEOSPHERE), ("category", ASCENDING), ("status", ASCENDING)],
+            name="location_category_status",
+        ),
+        # myReports: newest first, _id breaks ties for the cursor.
+        IndexModel(
+            [("reporter", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+            name="reporter_created",
+        ),
+        # The moderators' queue: by status, most urgent deadline first.
+        IndexModel([("status", ASCENDING), ("sla_due_at", ASCENDING)], name="queue"),
+        # The future shard key (DESIGN: reports by {area, _id}).
+        IndexModel([("area", ASCENDING), ("_id", ASCENDING)], name="area_id"),
+        IndexModel([("search_terms", ASCENDING)], name="search_terms"),
+    ],
+}
+
+# Lists leave the search terms (only the moderators' text search reads them) in the database.
+LIST_PROJECTION = {"search_terms": 0}
+# Hidden reports (abuse, spam, banned users) never reach public lists or feeds.
+VISIBLE: Document = {"hidden": {"$ne": True}}
+MY_REPORTS_SORT = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
+
+async def insert_report(
+    db: Database, report: ReportDoc, event: ReportEventDoc, *, session: AsyncClientSession
+) -> None:
+    """Insert a report with its first timeline event (inside the caller's transaction)."""
+    await db[REPORTS].insert_one(report.to_mongo(), session=session)
+    await db[EVENTS].insert_one(event.to_mongo(), session=session)
+
+
+async def get_report(
+    db: Database, report_id: ObjectId, *, session: AsyncClientSession | None = None
+) -> ReportDoc | None:
+    """One report by id (inside a transaction when given a session)."""
+    doc = await db[REPORTS].find_one({"_id": report_id}, session=session)
+    return ReportDoc.from_mongo(doc) if doc else None
+
+
+async def get_reports(db: Database, ids: Sequence[ObjectId]) -> list[ReportDoc]:
+    """Reports by id, in no particular order."""
+    docs = await db[REPORTS].find({"_id": {"$in": list(ids)}}).to_list(None)
+    return [ReportDoc.from_mongo(doc) for doc in docs]
+
+
+def my_reports_filter(uid: str, after: tuple[datetime, ObjectId] | None) -> dict[str, Any]:
+    """The filter of a myReports page (served by reporter_created)."""
+    query: dict[str, Any] = {"reporter": uid}
+    if after is not None:
+        at, last_id = after
+        query["$or"] = [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": last_id}}]
+    return query
+
+
+async def my_reports(
+    db: Database, *, uid: str, after: tuple[datetime, ObjectId] | None, limit: int
+) -> list[ReportDoc]:
+    """The reporter's reports, newest first, after a (created_at, _id) cursor."""
+    cursor = (
+        db[REPORTS]
+        .find(my_reports_filter(uid, after), LIST_PROJECTION)
+        .sort(MY_REPORTS_SORT)
+        .limit(limit)
+    )
+    return [ReportDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
