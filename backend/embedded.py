@@ -10,12 +10,12 @@ import logging
 import shutil
 import sys
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from backend.processes import ChildProcess, free_port
+from backend.processes import ChildProcess, Service, free_port
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _server_command() -> str:
     return found
 
 
-class EmbeddedMongo:
+class EmbeddedMongo(Service):
     """Start SecantusDB on a free loopback port, wait for `ping`, stop it on exit."""
 
     def __init__(
@@ -61,7 +61,7 @@ class EmbeddedMongo:
     def pid(self) -> int | None:
         return self._child.pid
 
-    def start(self) -> EmbeddedMongo:
+    def start(self) -> Self:
         """Start the server and block until it answers ping (or raise with its output)."""
         if self.storage_path != MEMORY:
             Path(self.storage_path).mkdir(parents=True, exist_ok=True)
@@ -98,14 +98,3 @@ class EmbeddedMongo:
     def kill(self) -> None:
         """SIGKILL the server, as a crash would."""
         self._child.kill()
-
-    def __enter__(self) -> EmbeddedMongo:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

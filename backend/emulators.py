@@ -8,9 +8,9 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
-from backend.processes import ChildProcess, free_port
+from backend.processes import ChildProcess, Service, free_port
 from backend.settings import ROOT
 
 PROJECT_ID = "demo-thanglong"
@@ -27,7 +27,7 @@ def firebase_command() -> str:
     return found
 
 
-class FirebaseAuthEmulator:
+class FirebaseAuthEmulator(Service):
     """`firebase emulators:start --only auth` on chosen (or free) loopback ports."""
 
     def __init__(
@@ -58,7 +58,7 @@ class FirebaseAuthEmulator:
         except (urllib.error.URLError, OSError):
             return False
 
-    def start(self) -> FirebaseAuthEmulator:
+    def start(self) -> Self:
         """Start the emulator and block until it answers."""
         self._config_dir = tempfile.TemporaryDirectory(prefix="thanglong-emulator-")
         config = Path(self._config_dir.name) / "firebase.json"
@@ -101,14 +101,3 @@ class FirebaseAuthEmulator:
         if self._config_dir is not None:
             self._config_dir.cleanup()
             self._config_dir = None
-
-    def __enter__(self) -> FirebaseAuthEmulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -13,12 +13,11 @@ import os
 import sys
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import Final, Self
 
 import httpx
 
-from backend.processes import ChildExitedError, ChildProcess, free_port
+from backend.processes import ChildExitedError, ChildProcess, Service, free_port
 from notifications.fcm_local.state import INSTANCE_ENV, INSTANCE_HEADER
 
 DEFAULT_HOST: Final = "127.0.0.1"
@@ -35,7 +34,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class LocalFcm:
+class LocalFcm(Service):
     """Runs the local FCM endpoint as a child process; ``port=0`` picks a free port."""
 
     READY_PATH: Final = "/_local/messages?limit=0"
@@ -109,14 +108,3 @@ class LocalFcm:
         if child is not None:
             child.stop(timeout=5.0)
         self._port = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
