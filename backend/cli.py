@@ -56,6 +56,7 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
         f"(version {result.content_version}, {result.documents} documents)"
     )
     print(f"areas migration: {result.areas.summary()}")
+    print(f"reports migration: location cells stored for {result.location_cells} reports")
 
 
 def grant_role(settings: Settings, *, email: str, role: Role, department: str | None) -> str:

@@ -14,6 +14,7 @@ from backend.areas.migration import AreasMigration, migrate_areas
 from backend.db import Database
 from backend.domains import ensure_indexes
 from backend.meta import repository as meta_repository
+from backend.reports.migration import backfill_location_cells
 from backend.settings import ROOT
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class MigrationResult:
     documents: int
     # What the areas migration moved (backend.areas.migration); runs on every migrate.
     areas: AreasMigration = field(default_factory=AreasMigration)
+    # Reports given their grid cells (backend.reports.migration); runs on every migrate.
+    location_cells: int = 0
 
 
 def content_version(content_dir: Path = CONTENT_DIR) -> str:
@@ -54,7 +57,8 @@ async def migrate(
     db: Database, *, reload_content: bool = False, content_dir: Path = CONTENT_DIR
 ) -> MigrationResult:
     """Ensure indexes; load content when the database has none (or when asked to); then move
-    whatever still refers to a former district (idempotent: nothing, once done)."""
+    whatever still refers to a former district and give reports written before the grid their
+    cells (idempotent: nothing, once done)."""
     created = await ensure_indexes(db)
     indexes = sum(len(v) for v in created.values())
     current = await meta_repository.get_content_version(db)
@@ -65,6 +69,7 @@ async def migrate(
             content_version=str(current["version"]),
             documents=0,
             areas=await migrate_areas(db, content_dir),
+            location_cells=await backfill_location_cells(db),
         )
     version = content_version(content_dir)
     written = await load_content(db, content_dir)
@@ -77,4 +82,5 @@ async def migrate(
         content_version=version,
         documents=written,
         areas=await migrate_areas(db, content_dir),
+        location_cells=await backfill_location_cells(db),
     )

@@ -37,6 +37,7 @@ os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
 import httpx  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
+from backend import geo  # noqa: E402
 from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token  # noqa: E402
 from backend.embedded import EmbeddedMongo  # noqa: E402
 from backend.processes import free_port  # noqa: E402
@@ -491,6 +492,8 @@ def report_docs(
             "status": status,
             "description": description,
             "location": {"type": "Point", "coordinates": [lng, lat]},
+            # as ReportDoc.to_mongo writes them: reportsNearby reads by grid cell
+            "location_cells": geo.grid_cells(lat=lat, lng=lng),
             "address": f"Số {rng.randint(1, 200)} phố Hàng Bài" if rng.random() < 0.6 else None,
             "area": rng.choice(areas),
             "photo_ids": [ObjectId() for _ in range(rng.randint(0, 3))],

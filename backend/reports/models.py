@@ -9,6 +9,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from backend import geo
 from backend.auth.models import Locale
 
 
@@ -168,6 +169,8 @@ class ReportDoc:
             "status": self.status.value,
             "description": self.description,
             "location": {"type": "Point", "coordinates": [self.lng, self.lat]},
+            # Derived from the location, for nearest-first reads (reports/repository/nearby.py).
+            "location_cells": geo.grid_cells(lat=self.lat, lng=self.lng),
             "address": self.address,
             "area": self.area,
             "photo_ids": self.photo_ids,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 from typing import Any
 
@@ -11,6 +13,7 @@ from bson import ObjectId
 from backend import geo
 from backend.domains import ensure_indexes
 from backend.reports import repository as report_repository
+from backend.reports.models import ReportDoc, ReportStatus
 from tests.moderation.conftest import report_doc
 from tests.reports.conftest import LAKE
 
@@ -23,11 +26,24 @@ async def db(db_client: Any, settings: Any) -> Any:
     await db_client.drop_database(settings.mongodb_db)
 
 
-def at(lat: float, lng: float, **changes: Any) -> dict[str, Any]:
-    return report_doc(location=geo.point(lat=lat, lng=lng), **changes)
+def at(lat: float, lng: float, *, legacy: bool = False, **changes: Any) -> dict[str, Any]:
+    """A report as ReportDoc.to_mongo stores it (with its grid cells), or as one stored before
+    the cells existed (`legacy`)."""
+    doc = report_doc(location=geo.point(lat=lat, lng=lng), **changes)
+    return doc if legacy else ReportDoc.from_mongo(doc).to_mongo()
 
 
-async def pages(db: Any, *, lat: float, lng: float, radius: float, first: int, count: int) -> list:
+async def pages(
+    db: Any,
+    *,
+    lat: float,
+    lng: float,
+    radius: float,
+    first: int,
+    count: int,
+    category: str | None = None,
+    statuses: list[ReportStatus] | None = None,
+) -> list:
     """The first `count` pages of `first`, as (metres, id) keys in the order they came."""
     keys: list[tuple[float, str]] = []
     after = None
@@ -37,8 +53,8 @@ async def pages(db: Any, *, lat: float, lng: float, radius: float, first: int, c
             lng=lng,
             lat=lat,
             radius_m=radius,
-            category=None,
-            statuses=None,
+            category=category,
+            statuses=statuses,
             after=after,
             limit=first,
         )
@@ -71,6 +87,7 @@ async def test_first_pages_agree_with_a_brute_force_sort(db: Any, seed: int) -> 
             LAKE["lat"] + rng.uniform(-0.03, 0.03),
             LAKE["lng"] + rng.uniform(-0.03, 0.03),
             hidden=rng.random() < 0.1,
+            legacy=rng.random() < 0.1,
         )
         for _ in range(150)
     ]
@@ -93,3 +110,76 @@ async def test_first_pages_agree_with_a_brute_force_sort(db: Any, seed: int) -> 
                 expected.append((round(metres, 3), str(doc["_id"])))
         expected.sort()
         assert keys == expected[: 4 * first], (seed, lat, lng, radius, first)
+
+
+def brute_force(
+    docs: list[dict[str, Any]],
+    *,
+    lat: float,
+    lng: float,
+    radius: float,
+    category: str | None = None,
+    statuses: list[ReportStatus] | None = None,
+) -> list[tuple[float, str]]:
+    """Every public report within the radius (of the category, in the statuses) as (metres,
+    id), in (distance, id) order."""
+    expected = []
+    for doc in docs:
+        doc_lng, doc_lat = doc["location"]["coordinates"]
+        metres = geo.haversine_meters(lat1=lat, lng1=lng, lat2=doc_lat, lng2=doc_lng)
+        if doc["hidden"] or metres > radius:
+            continue
+        if category is not None and doc["category"] != category:
+            continue
+        if statuses is not None and doc["status"] not in statuses:
+            continue
+        expected.append((round(metres, 3), str(doc["_id"])))
+    return sorted(expected)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+async def test_every_page_over_the_city_agrees_with_a_brute_force_sort(db: Any, seed: int) -> None:
+    # given a dense centre (300 reports within 600 m of the lake), 150 reports spread 30 km
+    # around and a sparse cluster far out, of two categories and several statuses
+    rng = random.Random(seed)  # noqa: S311 (reproducible test data)
+
+    def around(lat: float, lng: float, metres: float) -> tuple[float, float]:
+        distance, bearing = metres * rng.random() ** 0.5, rng.uniform(0, 6.2832)
+        return geo.offset(
+            lat=lat,
+            lng=lng,
+            north_m=distance * math.cos(bearing),
+            east_m=distance * math.sin(bearing),
+        )
+
+    far_out = geo.offset(lat=LAKE["lat"], lng=LAKE["lng"], north_m=-21_000, east_m=-33_000)
+    spots = [around(LAKE["lat"], LAKE["lng"], 600) for _ in range(300)]
+    spots += [around(LAKE["lat"], LAKE["lng"], 30_000) for _ in range(150)]
+    spots += [around(*far_out, 4_000) for _ in range(30)]
+    docs = [
+        at(
+            *spot,
+            category=rng.choice(["pothole", "flooding"]),
+            status=rng.choice(["SUBMITTED", "IN_PROGRESS", "RESOLVED"]),
+            hidden=rng.random() < 0.05,
+            legacy=rng.random() < 0.05,
+        )
+        for spot in spots
+    ]
+    rng.shuffle(docs)
+    await db.reports.insert_many(docs)
+    cases = [(LAKE["lat"], LAKE["lng"]), far_out, around(LAKE["lat"], LAKE["lng"], 8_000)]
+    for (lat, lng), radius in itertools.product(cases, [300.0, 1500.0, 5000.0]):
+        first = rng.choice([3, 10, 25])
+        category = rng.choice([None, "pothole"])
+        statuses = rng.choice([None, [ReportStatus.SUBMITTED, ReportStatus.IN_PROGRESS]])
+        # when every page is read
+        keys = await pages(
+            db, lat=lat, lng=lng, radius=radius, first=first, count=1000,
+            category=category, statuses=statuses,
+        )  # fmt: skip
+        # then together they are the brute-force list, in (distance, id) order
+        expected = brute_force(
+            docs, lat=lat, lng=lng, radius=radius, category=category, statuses=statuses
+        )
+        assert keys == expected, (seed, lat, lng, radius, first, category)

@@ -19,14 +19,18 @@ from backend.reports.models import ReportDoc, ReportEventDoc
 from backend.reports.repository.timeline import EVENTS
 
 REPORTS = "reports"
+# The keys of the grid cells of a report's location, one per level (ReportDoc.to_mongo).
+LOCATION_CELLS = "location_cells"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     REPORTS: [
-        # reportsNearby and duplicate suggestions: $geoNear with category/status filters.
+        # Open311's GET requests ($near, $geoWithin); $geoNear with category/status filters.
         IndexModel(
             [("location", GEOSPHERE), ("category", ASCENDING), ("status", ASCENDING)],
             name="location_category_status",
         ),
+        # reportsNearby and duplicate suggestions: the reports in these grid cells (nearby.py).
+        IndexModel([(LOCATION_CELLS, ASCENDING)], name=LOCATION_CELLS),
         # myReports: newest first, _id breaks ties for the cursor.
         IndexModel(
             [("reporter", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
