@@ -17,7 +17,7 @@ CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -
 
 export NO_GCE_CHECK := true
 
-.PHONY: run test faults bench soak lint format schema migrate audit lock wheel clean
+.PHONY: run test faults bench soak lint format schema manifest migrate audit lock wheel clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.12 or newer found (looked for python3.14..python3.12 on PATH, under pyenv and in /usr); install one or run make PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -103,6 +103,11 @@ lock: $(DEPS_STAMP)
 	$(UV_COMPILE) pyproject.toml --extra test -o requirements/test.txt
 	$(UV_COMPILE) pyproject.toml --extra dev -o requirements/dev.txt
 	$(UV_COMPILE) requirements/build.in -o requirements/build.txt
+
+# The persisted-query manifest (production's allowlist) from graphql/operations/, by Apollo's own
+# tool, so its ids are what Apollo Client sends; tests/test_persisted_manifest.py checks it.
+manifest: $(NODE_STAMP)
+	npm run manifest --silent
 
 migrate: $(DEPS_STAMP)
 	$(PY) -m backend.cli migrate

@@ -28,7 +28,7 @@ from backend.errors import (
     is_unavailable,
     json_error,
 )
-from backend.graphql_view import GraphQLView, PersistedQueryMode
+from backend.graphql_view import GraphQLView
 from backend.media.routes import routes as media_routes
 from backend.metrics import MetricsMiddleware, metrics_endpoint
 from backend.middleware import (
@@ -40,6 +40,7 @@ from backend.middleware import (
 from backend.open311.routes import routes as open311_routes
 from backend.openapi import openapi_json
 from backend.opendata.routes import routes as opendata_routes
+from backend.persisted_queries import PersistedQueryMode
 from backend.schema import build_schema
 from backend.seed import migrate
 from backend.settings import Settings, load_settings
@@ -49,6 +50,22 @@ from backend.tourism.routes import offline_journey
 log = logging.getLogger(__name__)
 
 CLIENT_CLOSE_SECONDS = 10
+# What browsers may send from the app's origins: Apollo Client adds its name and version (client
+# awareness) and, for CSRF prevention, apollo-require-preflight / x-apollo-operation-name.
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "accept-language",
+    "x-request-id",
+    "if-none-match",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+]
+# And what their scripts may read: validators for revalidation, the id support asks for, and the
+# hints of 401 and 503 answers.
+CORS_EXPOSE_HEADERS = ["etag", "x-request-id", "retry-after", "www-authenticate"]
 
 
 async def healthz(request: Request) -> Response:
@@ -141,7 +158,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql_view = GraphQLView(
         build_schema(production=settings.production),
         graphql_ide=None if settings.production else "graphiql",
-        allow_queries_via_get=False,
         persisted_queries=PersistedQueryMode(settings.persisted_queries),
         version_refresh_seconds=settings.public_version_refresh_seconds,
         response_cache=settings.response_cache,
@@ -154,7 +170,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "accept-language", "x-request-id"],
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
             max_age=600,
         ),
         Middleware(

@@ -20,7 +20,7 @@ import uvicorn
 from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
 from backend.processes import ChildProcess
-from backend.settings import ROOT
+from backend.settings import DEV_CORS_ORIGINS, ROOT
 
 log = logging.getLogger("thanglong.dev")
 
@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             worker = ChildProcess("push worker", log_file=data_dir / "log" / "worker.log")
             worker.spawn([sys.executable, "-m", "notifications.worker"], cwd=ROOT)
             stack.callback(worker.stop)
+        origins = os.environ.get("CORS_ORIGINS") or ",".join(DEV_CORS_ORIGINS)
+        log.info("browser clients allowed from %s (CORS_ORIGINS)", origins)
         log.info("serving the API on http://127.0.0.1:%d/graphql", args.port)
         uvicorn.run(
             "backend.app:app",

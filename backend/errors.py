@@ -1,10 +1,16 @@
-"""Errors: DomainError for rule violations, the payload error type, and error masking."""
+"""Errors: DomainError for rule violations, the payload error type, and error masking.
+
+Every message the app shows is said in Vietnamese and English (backend.i18n) and rendered in the
+request's language at the edge: payload errors by `returns_errors`/`payload_errors`, top-level
+GraphQL errors by the `LocalizeErrors` extension (and masked ones by `MaskUnexpectedErrors`),
+REST errors by `json_error`. Internally (`str(error)`, logs, Open311) an error reads in English.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from enum import Enum
 from typing import Any
 
@@ -12,7 +18,11 @@ import strawberry
 from graphql import GraphQLError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.responses import JSONResponse
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import Info
+
+from backend.error_messages import code_message
+from backend.i18n import DEFAULT_LOCALE, Locale, Message
 
 # Set by the request-id middleware; read when an error is masked so support can find the log line.
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -20,14 +30,40 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
-class DomainError(Exception):
-    """A broken business rule: becomes a payload error with a code, never a 500."""
+def _code_name(code: Enum | str) -> str:
+    return code.name if isinstance(code, Enum) else code
 
-    def __init__(self, code: Enum | str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+
+class DomainError(Exception):
+    """A broken business rule: becomes a payload error with a code, never a 500.
+
+    Said in both languages at the raise site, `DomainError(code, en="...", vi="...", field=...)`,
+    or, with neither, in the code's words from backend.error_messages.
+    """
+
+    def __init__(
+        self,
+        code: Enum | str,
+        *,
+        en: str | None = None,
+        vi: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        if (en is None) != (vi is None):
+            raise TypeError("an error message is said in both languages (en= and vi=) or neither")
+        text = code_message(_code_name(code)) if en is None or vi is None else Message(en=en, vi=vi)
+        super().__init__(text.en)
         self.code = code
-        self.message = message
+        self.text = text
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """The English message (logs, Open311's English descriptions)."""
+        return self.text.en
+
+    def message_in(self, locale: Locale) -> str:
+        return self.text.in_(locale)
 
     def payload_fields(self) -> dict[str, Any]:
         """Fields of the payload error beyond field/message/code (e.g. retryAfterSeconds)."""
@@ -38,15 +74,19 @@ class DomainErrors(DomainError):
     """Several field errors at once (mobile forms show them together)."""
 
     def __init__(self, code: Enum | str, errors: Sequence[DomainError]) -> None:
-        super().__init__(code, "; ".join(e.message for e in errors))
+        super().__init__(
+            code,
+            en="; ".join(e.text.en for e in errors),
+            vi="; ".join(e.text.vi for e in errors),
+        )
         self.errors = list(errors)
 
 
 class PermissionDeniedError(DomainError):
     """The viewer may not do this."""
 
-    def __init__(self, message: str = "You are not allowed to do this") -> None:
-        super().__init__("FORBIDDEN", message)
+    def __init__(self, *, en: str | None = None, vi: str | None = None) -> None:
+        super().__init__("FORBIDDEN", en=en, vi=vi)
 
 
 @strawberry.interface(
@@ -57,13 +97,15 @@ class UserError:
     field: str | None = strawberry.field(
         description="The input field at fault (camelCase path), or null for the whole input."
     )
-    message: str = strawberry.field(description="A human-readable explanation, in English.")
+    message: str = strawberry.field(
+        description="A human-readable explanation in the request's language (Accept-Language)."
+    )
 
 
 def code_in[C: Enum](codes: type[C], code: Enum | str) -> C:
     """`code` as a member of a domain's code enum (by name, else by value); else its
     INVALID_INPUT (or INVALID) member."""
-    name = code.name if isinstance(code, Enum) else code
+    name = _code_name(code)
     if name in codes.__members__:
         return codes[name]
     for member in codes:
@@ -73,14 +115,15 @@ def code_in[C: Enum](codes: type[C], code: Enum | str) -> C:
 
 
 def payload_errors[E: UserError](
-    error: DomainError, error_type: Callable[..., E], codes: type[Enum]
+    error: DomainError, error_type: Callable[..., E], codes: type[Enum], *, locale: Locale
 ) -> list[E]:
-    """A domain's payload errors from a DomainError (one per field for DomainErrors)."""
+    """A domain's payload errors from a DomainError (one per field for DomainErrors), said in
+    `locale`."""
     items = error.errors if isinstance(error, DomainErrors) else [error]
     return [
         error_type(
             field=item.field,
-            message=item.message,
+            message=item.message_in(locale),
             code=code_in(codes, item.code),
             **item.payload_fields(),
         )
@@ -99,6 +142,7 @@ def returns_errors[**A, P](
     The one way a mutation turns a broken rule into payload errors: the resolver returns its
     payload on success and raises otherwise; the payload's other fields keep their defaults
     (null, or an empty list) or take `unchanged`. Anything else reaches the top-level `errors`.
+    Messages are said in the viewer's language (from the resolver's `info`).
     """
 
     def decorate(resolver: Callable[A, Awaitable[P]]) -> Callable[A, Awaitable[P]]:
@@ -108,23 +152,46 @@ def returns_errors[**A, P](
             try:
                 return await resolver(*args, **kwargs)
             except DomainError as error:
-                return payload(errors=payload_errors(error, error_type, codes), **unchanged)
+                locale = _locale_of(*args, *kwargs.values())
+                errors = payload_errors(error, error_type, codes, locale=locale)
+                return payload(errors=errors, **unchanged)
 
         return resolve
 
     return decorate
 
 
-UNAVAILABLE_MESSAGE = "The service is unavailable for a moment; try again shortly"
+def _locale_of(*arguments: object) -> Locale:
+    """The viewer's language, from the Info among a resolver's arguments (default without one)."""
+    for argument in arguments:
+        if isinstance(argument, Info):
+            return context_locale(argument.context)
+    return DEFAULT_LOCALE
+
+
+def context_locale(context: object) -> Locale:
+    """The language of the request a GraphQL context belongs to."""
+    locale = getattr(getattr(context, "viewer", None), "locale", None)
+    return locale if isinstance(locale, Locale) else DEFAULT_LOCALE
+
+
+UNAVAILABLE_MESSAGE = code_message("UNAVAILABLE").en
 
 
 def json_error(
-    status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str | Message,
+    *,
+    locale: Locale = DEFAULT_LOCALE,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """A REST route's error body `{"error": {"code", "message", "requestId"}}`.
+    """A REST route's error body `{"error": {"code", "message", "requestId"}}`, a Message said in
+    `locale` (the request's: `request.state.viewer.locale`).
 
     A 401 names the scheme (WWW-Authenticate)."""
-    body = {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
+    text = message.in_(locale) if isinstance(message, Message) else message
+    body = {"error": {"code": code, "message": text, "requestId": request_id_var.get()}}
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="thanglong"'
@@ -136,9 +203,13 @@ class BusyError(Exception):
     window: nothing was written; the client may retry (with its idempotency key, if any)."""
 
     code = "CONFLICT"
+    text = code_message("CONFLICT")
 
     def __init__(self) -> None:
-        super().__init__("Too many changes to the same thing at once; try again in a moment")
+        super().__init__(self.text.en)
+
+    def message_in(self, locale: Locale) -> str:
+        return self.text.in_(locale)
 
 
 def is_unavailable(error: BaseException | None) -> bool:
@@ -190,15 +261,30 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         # A database outage is not a bug: say so (clients retry), without the driver's details.
         unavailable = is_unavailable(error.original_error)
+        code = "UNAVAILABLE" if unavailable else "INTERNAL_SERVER_ERROR"
+        locale = context_locale(self.execution_context.context)
         return GraphQLError(
-            message=UNAVAILABLE_MESSAGE if unavailable else self.error_message,
+            message=code_message(code).in_(locale),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
             original_error=None,
-            extensions={
-                "code": "UNAVAILABLE" if unavailable else "INTERNAL_SERVER_ERROR",
-                "requestId": request_id_var.get(),
-            },
+            extensions={"code": code, "requestId": request_id_var.get()},
         )
+
+
+class LocalizeErrors(SchemaExtension):
+    """Top-level errors of our own (DomainError, BusyError, refused permissions) said in the
+    request's language; GraphQL's own syntax and validation errors stay English (developers
+    read them, never users)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        locale = context_locale(self.execution_context.context)
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, DomainError | BusyError):
+                error.message = original.message_in(locale)

@@ -1,28 +1,26 @@
-"""The GraphQL HTTP view: our context, error codes, persisted queries and a public response cache.
+"""The GraphQL HTTP view: persisted queries, GET, HTTP caching, auth errors and our error codes.
 
-Persisted queries follow Apollo's automatic persisted queries protocol: a client sends
-`extensions.persistedQuery.sha256Hash` without the query; the server answers
-PERSISTED_QUERY_NOT_FOUND until the client sends the query once with its hash. Known documents
-(graphql/operations/) are always registered. In `allowlist` mode (production's default) only those
-documents run: nothing else is even parsed.
+Persisted queries (backend/persisted_queries.py): Apollo's persisted query link sends
+`extensions.persistedQuery.sha256Hash` without the query, by POST or GET. In `allowlist` mode
+(production's default) only the manifest's ids run, and an unknown one is PERSISTED_QUERY_NOT_FOUND;
+a sent document is never run or registered (the console's checked-in texts excepted, matched
+byte for byte). In `apq` mode (development) Apollo's automatic persisted queries also work: a client
+registers a document by sending it once with its hash.
 
-Public content (heritage sites, journeys, search, report categories) is the same for every
-anonymous viewer in a locale, so whole responses are cached per process, keyed by the document,
-variables, locale and the public data version kept in MongoDB (re-read every few seconds, so every
-process drops stale entries soon after any content change).
+GraphQL over HTTP: queries may come by GET (a persisted hash; full documents outside the
+allowlist), mutations never (405). Anonymous public answers are cached in the process and sent
+with `Cache-Control: public`, an ETag (If-None-Match gives 304) and `Vary`; others are
+`private, no-store` (backend/http_cache.py). A token refused on a write answers like one refused
+on any request: HTTP 401, `WWW-Authenticate: Bearer`, GraphQL `errors` with a code.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -37,160 +35,121 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from backend.air import queries as air_queries
+from backend.auth import service as auth_service
 from backend.auth.service import parse_locale
 from backend.context import Context, get_context
 from backend.db import Database
 from backend.errors import UNAVAILABLE_MESSAGE, error_code, is_unavailable
-from backend.meta import repository as meta_repository
-from backend.settings import ROOT
+from backend.http_cache import (
+    PRIVATE,
+    PUBLIC,
+    VARY,
+    VERSION_REFRESH_SECONDS,
+    PublicVersion,
+    ResponseCache,
+    etag,
+    etag_matches,
+)
+from backend.middleware import AUTH_UNAVAILABLE, auth_failure, graphql_error_body
+from backend.persisted_queries import (
+    Manifest,
+    ManifestError,
+    PersistedQueryMode,
+    load_manifest,
+    sha256_hex,
+)
 from backend.state import app_state
 
 log = logging.getLogger(__name__)
 
-OPERATIONS_DIR = ROOT / "graphql" / "operations"
 # Root fields whose answers depend only on public data and the locale.
 CACHEABLE_ROOT_FIELDS = (
     frozenset({"pois", "poi", "poiClusters", "journeys", "journey", "search", "reportCategories"})
     | air_queries.ROOT_FIELDS_CACHEABLE
 )
-VERSION_REFRESH_SECONDS = 2.0
-CACHE_TTL_SECONDS = 300.0
 MAX_APQ_QUERY_BYTES = 20_000
 
 
-class PersistedQueryMode(StrEnum):
-    OFF = "off"
-    APQ = "apq"  # any document, registered by hash on first use
-    ALLOWLIST = "allowlist"  # only graphql/operations/ documents
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def load_allowlist(directory: Path = OPERATIONS_DIR) -> dict[str, str]:
-    """hash -> document for every operation the app ships."""
-    return {
-        _sha256(text): text
-        for text in (path.read_text(encoding="utf-8") for path in directory.rglob("*.graphql"))
-    }
+@dataclass(frozen=True, slots=True)
+class Operation:
+    type: str  # query | mutation | subscription
+    root_fields: frozenset[str] | None  # None: fragments or directives at the root
 
 
 @lru_cache(maxsize=1024)
-def _root_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
-    """The root fields of the operation to run, or None when it is not a plain query."""
+def _operation(query: str, operation_name: str | None) -> Operation | None:
+    """The operation a request would run, or None when the document does not name one."""
     try:
         document = parse(query)
     except GraphQLError:
         return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
     ]
-    if len(chosen) != 1 or chosen[0].operation.value != "query":
+    if len(chosen) != 1:
         return None
-    fields = set()
-    for selection in chosen[0].selection_set.selections:
-        if not isinstance(selection, FieldNode):
-            return None  # fragments or directives at the root: not worth reasoning about
-        fields.add(selection.name.value)
-    return frozenset(fields)
+    selections = chosen[0].selection_set.selections
+    fields = frozenset(s.name.value for s in selections if isinstance(s, FieldNode))
+    plain = all(isinstance(s, FieldNode) for s in selections)
+    return Operation(chosen[0].operation.value, fields if plain else None)
 
 
 def cacheable(query: str, operation_name: str | None) -> bool:
-    fields = _root_fields(query, operation_name)
-    return bool(fields) and fields <= CACHEABLE_ROOT_FIELDS  # type: ignore[operator]
+    operation = _operation(query, operation_name)
+    return (
+        operation is not None
+        and operation.type == "query"
+        and bool(operation.root_fields)
+        and operation.root_fields <= CACHEABLE_ROOT_FIELDS  # type: ignore[operator]
+    )
 
 
-@dataclass
-class _Entry:
-    body: bytes
-    expires: float
+class BadRequestError(Exception):
+    """The request's parameters cannot be read (HTTP 400)."""
 
 
-class ResponseCache:
-    """A bounded LRU of serialized responses (bytes), per process."""
-
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry_bytes: int = 2 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self.max_entry_bytes = max_entry_bytes
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._size = 0
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: str, now: float) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None or entry.expires < now:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return entry.body
-
-    def put(self, key: str, body: bytes, now: float) -> None:
-        if len(body) > self.max_entry_bytes:
-            return
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._size -= len(old.body)
-        self._entries[key] = _Entry(body, now + CACHE_TTL_SECONDS)
-        self._size += len(body)
-        # Least recently used first: drop what is over the budget, then what has expired at
-        # the old end, so a quiet process does not keep dead answers until the budget fills.
-        while self._entries:
-            oldest_key = next(iter(self._entries))
-            oldest = self._entries[oldest_key]
-            if self._size <= self.max_bytes and oldest.expires >= now:
-                break
-            del self._entries[oldest_key]
-            self._size -= len(oldest.body)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @property
-    def size_bytes(self) -> int:
-        return self._size
-
-
-class PublicVersion:
-    """The public data version, re-read from MongoDB at most every couple of seconds."""
-
-    def __init__(self, refresh_seconds: float = VERSION_REFRESH_SECONDS) -> None:
-        self.refresh_seconds = refresh_seconds
-        self._value: str | None = None
-        self._read_at = 0.0
-        self._bumps_seen = -1
-
-    async def get(self, db: Database) -> str:
-        now = time.monotonic()
-        bumps = meta_repository.local_bumps()
-        if (
-            self._value is None
-            or bumps != self._bumps_seen
-            or now - self._read_at > self.refresh_seconds
-        ):
-            self._value = await meta_repository.public_data_version(db)
-            self._read_at = now
-            self._bumps_seen = bumps
-        return self._value
-
-
-class InvalidJsonBodyError(Exception):
-    """A POST body sent as application/json that is not JSON orjson accepts."""
-
-
-def _error(message: str, code: str, status: int = 200) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+def _error(
+    message: str, code: str, status: int = 200, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers
+    )
 
 
 def NOT_ALLOWED() -> JSONResponse:
     return _error(
         "Only the app's registered operations are accepted", "PERSISTED_QUERY_NOT_ALLOWED", 400
     )
+
+
+def NOT_FOUND() -> JSONResponse:
+    # The message and code Apollo's persisted query link looks for.
+    return _error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+
+
+def _json_param(raw: str | None, name: str) -> Any:
+    if not raw:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequestError(f"The `{name}` parameter is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise BadRequestError(f"The `{name}` parameter must be a JSON object")
+    return value
+
+
+def _load_manifest(mode: PersistedQueryMode) -> Manifest:
+    try:
+        return load_manifest()
+    except ManifestError:
+        if mode is PersistedQueryMode.ALLOWLIST:
+            raise  # production without its allowlist would refuse every request
+        log.warning("no persisted-query manifest: only APQ-registered hashes are known")
+        return Manifest(operations={}, documents={})
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -200,14 +159,16 @@ class GraphQLView(GraphQL[Context, None]):
         self,
         *args: Any,
         persisted_queries: PersistedQueryMode,
+        manifest: Manifest | None = None,
         version_refresh_seconds: float = VERSION_REFRESH_SECONDS,
         response_cache: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        # Strawberry runs queries (never mutations) that come by GET; _serve decides which may.
+        super().__init__(*args, **{**kwargs, "allow_queries_via_get": True})
         self.response_cache = response_cache
         self.persisted_mode = persisted_queries
-        self.allowlist = load_allowlist()
+        self.manifest = manifest if manifest is not None else _load_manifest(persisted_queries)
         self.cache = ResponseCache()
         self.public_version = PublicVersion(version_refresh_seconds)
 
@@ -225,9 +186,20 @@ class GraphQLView(GraphQL[Context, None]):
             if not is_unavailable(error):
                 raise
             response = _error(UNAVAILABLE_MESSAGE, "UNAVAILABLE", 503)
+        response.headers.setdefault("cache-control", PRIVATE)
+        response.headers["vary"] = VARY
         await response(scope, receive, send)
 
-    async def _body(self, request: Request) -> Mapping[str, Any] | None:
+    async def _params(self, request: Request) -> Mapping[str, Any] | None:
+        """query, operationName, variables, extensions; None when not a GraphQL request."""
+        if request.method == "GET":
+            params = request.query_params
+            return {
+                "query": params.get("query"),
+                "operationName": params.get("operationName"),
+                "variables": _json_param(params.get("variables"), "variables"),
+                "extensions": _json_param(params.get("extensions"), "extensions"),
+            }
         if request.method != "POST" or "application/json" not in request.headers.get(
             "content-type", ""
         ):
@@ -237,45 +209,42 @@ class GraphQLView(GraphQL[Context, None]):
         except orjson.JSONDecodeError:
             # Refused here, not left to Strawberry's json.loads: that one accepts lone
             # surrogates ("\ud800"), which then fail deep in a resolver as an internal error.
-            raise InvalidJsonBodyError from None
+            raise BadRequestError(
+                "The request body is not valid JSON (UTF-8 text, no lone surrogates)"
+            ) from None
         return data if isinstance(data, dict) else None
 
-    async def _resolve_persisted(
-        self, request: Request, body: Mapping[str, Any]
-    ) -> Response | None:
-        """Fill in the query of a persisted request, or answer the protocol's errors."""
-        extensions = body.get("extensions")
+    async def _document(self, request: Request, params: Mapping[str, Any]) -> str | Response | None:
+        """The document to run for this request, or the persisted-query protocol's answer."""
+        extensions = params.get("extensions")
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
-        query = body.get("query")
+        query = params.get("query") if isinstance(params.get("query"), str) else None
+        allowlist = self.persisted_mode is PersistedQueryMode.ALLOWLIST
         if persisted is None:
-            if (
-                self.persisted_mode is PersistedQueryMode.ALLOWLIST
-                and isinstance(query, str)
-                and _sha256(query) not in self.allowlist
-            ):
-                return NOT_ALLOWED()
-            return None
+            if not allowlist or query is None:
+                return query  # outside the allowlist any document; None: Strawberry's answer
+            checked_in = self.manifest.by_document(query) if request.method == "POST" else None
+            return checked_in if checked_in is not None else NOT_ALLOWED()
         if self.persisted_mode is PersistedQueryMode.OFF:
             return _error("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED")
         digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
         if not isinstance(digest, str) or len(digest) != 64:
             return _error("Invalid persistedQuery extension", "BAD_REQUEST", 400)
-        state = request.state
-        if isinstance(query, str):
-            if _sha256(query) != digest:
-                return _error("provided sha does not match query", "BAD_REQUEST", 400)
-            if digest not in self.allowlist:
-                if self.persisted_mode is PersistedQueryMode.ALLOWLIST:
-                    return NOT_ALLOWED()
-                if len(query) > MAX_APQ_QUERY_BYTES:
-                    return _error("Query too large to persist", "BAD_REQUEST", 400)
-                await self._store(request, digest, query)
-            return None
-        known = self.allowlist.get(digest) or await self._lookup(request, digest)
-        if known is None:
-            return _error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-        state.persisted_query = known
-        return None
+        if query is not None and sha256_hex(query) != digest:
+            return _error("provided sha does not match query", "BAD_REQUEST", 400)
+        known = self.manifest.by_id(digest)
+        if known is not None:
+            return known.body
+        if allowlist:
+            # Apollo's link resends the document after NOT_FOUND: never run or register it.
+            return NOT_ALLOWED() if query is not None else NOT_FOUND()
+        if query is None:
+            return await self._lookup(request, digest) or NOT_FOUND()
+        if request.method == "POST":  # a GET changes nothing
+            if len(query) > MAX_APQ_QUERY_BYTES:
+                return _error("Query too large to persist", "BAD_REQUEST", 400)
+            await self._store(request, digest, query)
+        return query
 
     async def _store(self, request: Request, digest: str, query: str) -> None:
         db: Database = app_state(request.app).db
@@ -291,60 +260,113 @@ class GraphQLView(GraphQL[Context, None]):
         found = await db["persisted_queries"].find_one({"_id": digest})
         return str(found["query"]) if found else None
 
+    async def _check_writer(self, request: Request) -> Response | None:
+        """A write re-checks the token for revocation first, and is refused like any bad token."""
+        viewer = request.state.viewer
+        state = app_state(request.app)
+        if not viewer.is_authenticated or not state.revocations.enabled:
+            return None
+        try:
+            await auth_service.authenticate(
+                app=state.firebase_app,
+                authorization=request.headers.get("authorization"),
+                locale=viewer.locale,
+                revocations=state.revocations,
+                force_revocation_check=True,
+            )
+        except auth_service.AuthenticationError as error:
+            state.revocations.forget(str(viewer.uid))
+            body, headers = auth_failure(error, viewer.locale, graphql=True)
+            return Response(body, 401, headers, media_type="application/json")
+        except auth_service.AuthUnavailableError:
+            body = graphql_error_body("UNAVAILABLE", AUTH_UNAVAILABLE.in_(viewer.locale))
+            return Response(body, 503, {"retry-after": "5"}, media_type="application/json")
+        request.state.revocation_checked = True  # the permission classes need not ask again
+        return None
+
     async def _serve(self, request: Request) -> Response:
         try:
-            body = await self._body(request)
-        except InvalidJsonBodyError:
+            params = await self._params(request)
+        except BadRequestError as error:
+            return _error(str(error), "BAD_REQUEST", 400)
+        if params is None:
+            if self.persisted_mode is PersistedQueryMode.ALLOWLIST:
+                return NOT_ALLOWED()  # batches, multipart, other content types
+            return await self.run(request)  # Strawberry's own refusal
+        document = await self._document(request, params)
+        if isinstance(document, Response):
+            return document
+        if document is None:
+            return await self.run(request)  # GraphiQL's page, or "No GraphQL query found"
+        request.state.document = document
+        operation_name = params.get("operationName")
+        operation_name = operation_name if isinstance(operation_name, str) else None
+        operation = _operation(document, operation_name)
+        if request.method == "GET" and operation is not None and operation.type != "query":
             return _error(
-                "The request body is not valid JSON (UTF-8 text, no lone surrogates)",
-                "BAD_REQUEST",
-                400,
+                "Mutations are sent with POST", "METHOD_NOT_ALLOWED", 405, {"allow": "POST"}
             )
-        if body is not None:
-            refused = await self._resolve_persisted(request, body)
+        if operation is not None and operation.type == "mutation":
+            refused = await self._check_writer(request)
             if refused is not None:
                 return refused
-        query = getattr(request.state, "persisted_query", None) or (body or {}).get("query")
-        if (
-            not self.response_cache
-            or body is None
-            or not isinstance(query, str)
-            or "authorization" in request.headers
-            or not cacheable(query, body.get("operationName"))
-        ):
+        if "authorization" in request.headers or not cacheable(document, operation_name):
             return await self.run(request)
-        db: Database = app_state(request.app).db
-        version = await self.public_version.get(db)
-        try:
-            key = _sha256(
-                orjson.dumps(
-                    [query, body.get("operationName"), body.get("variables") or {},
-                     parse_locale(request.headers.get("accept-language")).value, version],
-                    option=orjson.OPT_SORT_KEYS,
-                ).decode()
-            )  # fmt: skip
-        except TypeError:
-            # Variables nested deeper than orjson writes (it reads deeper): GraphQL refuses them.
-            return await self.run(request)
+        return await self._serve_public(request, document, params)
+
+    async def _serve_public(
+        self, request: Request, document: str, params: Mapping[str, Any]
+    ) -> Response:
+        """An anonymous public answer: from this process's cache, with HTTP cache headers."""
+        key = None
+        if self.response_cache:
+            version = await self.public_version.get(app_state(request.app).db)
+            try:
+                key = sha256_hex(
+                    orjson.dumps(
+                        [document, params.get("operationName"), params.get("variables") or {},
+                         parse_locale(request.headers.get("accept-language")).value, version],
+                        option=orjson.OPT_SORT_KEYS,
+                    ).decode()
+                )  # fmt: skip
+            except TypeError:
+                # Variables nested deeper than orjson writes (it reads deeper): GraphQL refuses
+                # them.
+                return await self.run(request)
         now = time.monotonic()
-        cached = self.cache.get(key, now)
+        cached = self.cache.get(key, now) if key is not None else None
         if cached is not None:
-            return Response(cached, media_type="application/json", headers={"X-Cache": "HIT"})
-        response = await self.run(request)
-        body_bytes = response.body
-        if response.status_code == 200 and b'"errors"' not in body_bytes:
-            self.cache.put(key, bytes(body_bytes), now)
-        response.headers["X-Cache"] = "MISS"
-        return response
+            body, outcome = cached, "HIT"
+        else:
+            response = await self.run(request)
+            body, outcome = bytes(response.body), "MISS"
+            if response.status_code != 200 or b'"errors"' in body:
+                return response  # private, no-store: an error is nobody's to keep
+            if key is not None:
+                self.cache.put(key, body, now)
+        tag = etag(body)
+        headers = {"cache-control": PUBLIC, "etag": tag}
+        if key is not None:
+            headers["x-cache"] = outcome
+        if request.method == "GET" and etag_matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a hash (and Accept: */*) is a persisted query, not a visit to GraphiQL.
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
-        # The adapter wraps the Starlette request that _resolve_persisted annotated.
+        # The adapter wraps the Starlette request that _serve annotated with the document to
+        # run: the sent one, a persisted one, or a checked-in file's text.
         starlette_request = getattr(request, "_request", None)
         state = getattr(starlette_request, "state", None)
-        query = getattr(state, "persisted_query", None) if state is not None else None
-        if query is not None and isinstance(data, GraphQLRequestData) and data.query is None:
-            data.query = query
+        document = getattr(state, "document", None) if state is not None else None
+        if document is not None and isinstance(data, GraphQLRequestData):
+            data.query = document
         return data
 
     async def get_context(self, request: Any, response: Any) -> Context:

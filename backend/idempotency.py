@@ -34,13 +34,24 @@ class IdempotencyKeyReusedError(DomainError):
     def __init__(self) -> None:
         super().__init__(
             "IDEMPOTENCY_KEY_REUSED",
-            "This idempotency key was used with different input; use a new key",
+            en="This idempotency key was used with different input; use a new key",
+            vi="Khóa idempotency này đã được dùng với dữ liệu khác; hãy dùng khóa mới",
             field="idempotencyKey",
         )
 
 
 def valid_key(key: str) -> bool:
     return 1 <= len(key) <= MAX_KEY_LENGTH and key.isprintable()
+
+
+def invalid_key_error() -> DomainError:
+    """The error for a key that `valid_key` refuses (INVALID_INPUT on idempotencyKey)."""
+    return DomainError(
+        "INVALID_INPUT",
+        en=f"1 to {MAX_KEY_LENGTH} printable characters",
+        vi=f"Từ 1 đến {MAX_KEY_LENGTH} ký tự in được",
+        field="idempotencyKey",
+    )
 
 
 def fingerprint(scope: str, payload: Mapping[str, Any]) -> str:

@@ -13,7 +13,9 @@ import orjson
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import i18n
 from backend.auth import service as auth_service
+from backend.auth.models import Locale
 from backend.errors import request_id_var
 from backend.state import app_state
 
@@ -21,6 +23,11 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("thanglong.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+AUTH_UNAVAILABLE = i18n.Message(
+    en="Sign-in cannot be checked right now; try again",
+    vi="Chưa kiểm tra được đăng nhập lúc này; vui lòng thử lại",
+)
 
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -31,16 +38,54 @@ SECURITY_HEADERS = (
 )
 
 
+GRAPHQL_PATH = "/graphql"
+# RFC 6750: the request's token was refused (invalid_token), or the header is not a bearer token.
+WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer realm="thanglong", error="invalid_token"'  # noqa: S105
+WWW_AUTHENTICATE_INVALID_REQUEST = 'Bearer realm="thanglong", error="invalid_request"'
+
+
+def graphql_error_body(code: str, message: str, **extensions: object) -> bytes:
+    """GraphQL's error shape, for answers given before (or instead of) execution."""
+    error = {
+        "message": message,
+        "extensions": {"code": code, **extensions, "requestId": request_id_var.get()},
+    }
+    return orjson.dumps({"errors": [error]})
+
+
+def auth_failure(
+    error: auth_service.AuthenticationError, locale: Locale, *, graphql: bool
+) -> tuple[bytes, dict[str, str]]:
+    """One 401 for every refused token: body (GraphQL's shape on /graphql) and headers."""
+    message = error.message_in(locale)
+    if graphql:
+        body = graphql_error_body(error.code, message, reason=error.reason)
+    else:
+        body = orjson.dumps(
+            {"error": {"code": error.code, "message": message, "requestId": request_id_var.get()}}
+        )
+    challenge = (
+        WWW_AUTHENTICATE_INVALID_REQUEST
+        if error.reason == "MALFORMED_HEADER"
+        else WWW_AUTHENTICATE_INVALID_TOKEN
+    )
+    return body, {"www-authenticate": challenge, "cache-control": "no-store"}
+
+
+async def send_body(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(name.encode(), value.encode()) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
 async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
     """Answer with `{"error": {"code", "message", "requestId"}}`."""
     body = orjson.dumps(
         {"error": {"code": code, "message": message, "requestId": request_id_var.get()}}
     )
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="thanglong"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    headers = {"www-authenticate": 'Bearer realm="thanglong"'} if status == 401 else {}
+    await send_body(send, status, body, headers)
 
 
 class ForwardedHostMiddleware:
@@ -217,12 +262,17 @@ class AuthenticationMiddleware:
                 revocations=state.revocations,
             )
         except auth_service.AuthenticationError as error:
-            await send_json_error(send, 401, error.code, error.message)
+            graphql = scope["path"] == GRAPHQL_PATH
+            body, extra = auth_failure(error, locale, graphql=graphql)
+            await send_body(send, 401, body, extra)
             return
         except auth_service.AuthUnavailableError:
-            await send_json_error(
-                send, 503, "UNAVAILABLE", "Sign-in cannot be checked right now; try again"
-            )
+            message = AUTH_UNAVAILABLE.in_(locale)
+            if scope["path"] == GRAPHQL_PATH:
+                body = graphql_error_body("UNAVAILABLE", message)
+                await send_body(send, 503, body, {"retry-after": "5", "cache-control": "no-store"})
+            else:
+                await send_json_error(send, 503, "UNAVAILABLE", message)
             return
         scope.setdefault("state", {})["viewer"] = viewer
         await self.app(scope, receive, send)

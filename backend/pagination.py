@@ -25,7 +25,12 @@ NodeT = TypeVar("NodeT")
 
 class InvalidCursorError(DomainError):
     def __init__(self) -> None:
-        super().__init__("INVALID_CURSOR", "The cursor is not valid", field="after")
+        super().__init__(
+            "INVALID_CURSOR",
+            en="The cursor is not valid",
+            vi="Con trỏ phân trang (cursor) không hợp lệ",
+            field="after",
+        )
 
 
 # Cursors are encrypted (AES-GCM): a sort key can be private (the exact distance to a report
@@ -76,7 +81,10 @@ def page_size(first: int | None) -> int:
         return DEFAULT_PAGE
     if first < 1 or first > MAX_PAGE:
         raise DomainError(
-            "INVALID_PAGE_SIZE", f"first must be between 1 and {MAX_PAGE}", field="first"
+            "INVALID_PAGE_SIZE",
+            en=f"first must be between 1 and {MAX_PAGE}",
+            vi=f"first phải từ 1 đến {MAX_PAGE}",
+            field="first",
         )
     return first
 
@@ -157,4 +165,47 @@ class Connection[NodeT]:
             page_info=PageInfo(
                 has_next_page=has_next_page, end_cursor=cursors[-1] if cursors else None
             ),
+        )
+
+
+# A distance depends on the point a list was asked from, so it belongs to the edge, never to the
+# item: normalised caches (Apollo's InMemoryCache, urql, Relay) keep one copy of each
+# `(__typename, id)`, and a distance stored on it would show the last list's value in every other
+# list. The GraphQL names are those of Edge / Connection, so `Connection[Poi]` and
+# `NearConnection[Poi]` are both `PoiConnection`: a type listed both ways fails at schema build.
+@strawberry.type(
+    name="Edge",
+    description="An item of a list that can be ordered by distance, with its cursor and distance.",
+)
+class NearEdge[NodeT]:
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+    distance_meters: float | None = strawberry.field(
+        description="Metres from the list's `near` point to the item (a journey's first stop, a "
+        "tour's meeting point); null when the list was asked without `near`. On the edge, not "
+        "on the item: the same item has another distance in a list from another point."
+    )
+
+
+@strawberry.type(name="Connection", description="A page of items, nearest first with `near`.")
+class NearConnection[NodeT]:
+    edges: list[NearEdge[NodeT]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+
+    @classmethod
+    def of(cls, nodes: Sequence[NodeT], page: Page[Any]) -> NearConnection[NodeT]:
+        """The connection of a service's page, each edge with its item's distance (0.1 m)."""
+        edges = [
+            NearEdge(
+                node=node,
+                cursor=cursor,
+                distance_meters=round(distance, 1) if distance is not None else None,
+            )
+            for node, cursor, distance in zip(
+                nodes, page.cursors, page.distance_list(), strict=True
+            )
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )

@@ -33,7 +33,7 @@ from backend.areas.queries import AreaQueries
 from backend.auth.queries import AuthQueries
 from backend.bookings.mutations import BookingMutations
 from backend.bookings.queries import BookingQueries
-from backend.errors import MaskUnexpectedErrors
+from backend.errors import LocalizeErrors, MaskUnexpectedErrors
 from backend.meta.queries import MetaQueries
 from backend.moderation.mutations import ModerationMutations
 from backend.moderation.queries import ModerationQueries
@@ -170,6 +170,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: MaxSelectionsLimiter(MAX_SELECTIONS),  # before ValidationCache: see its docstring
         lambda: ValidationCache(maxsize=512),
+        LocalizeErrors,  # our errors' messages in the request's language
     ]
     if production:
         extensions.append(MaskUnexpectedErrors)

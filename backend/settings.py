@@ -8,6 +8,7 @@ import sysconfig
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
@@ -27,6 +28,15 @@ def _data_root() -> Path:
 ROOT = _data_root()
 # Production refuses shorter secrets (CURSOR_SECRET, METRICS_TOKEN).
 MIN_SECRET_LENGTH = 32
+
+
+# Browser origins a developer's clients run on, allowed by default in development (`make run`):
+# Expo web (Metro on 8081; 19006 before Expo SDK 49) and Vite (dev server 5173, preview 4173).
+DEV_CORS_ORIGINS = tuple(
+    f"http://{host}:{port}"
+    for port in (8081, 19006, 5173, 4173)
+    for host in ("localhost", "127.0.0.1")
+)
 
 
 class Environment(StrEnum):
@@ -56,6 +66,10 @@ class Settings:
     # Proxies (addresses or CIDR ranges, or *) whose X-Forwarded-Host is believed; uvicorn reads
     # the same variable for X-Forwarded-Proto and -For (Procfile).
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    # The origin (and optional path prefix) clients reach the API at, e.g. https://api.example.vn:
+    # photo links are built from it. Unset: each request's own origin (the scheme and host a
+    # trusted proxy forwarded, see FORWARDED_ALLOW_IPS), which suits development and tests.
+    public_base_url: str | None = None
     # How often a user's token is checked for revocation/disabling (a remote call); 0 = never.
     revocation_check_seconds: int = 300
     readiness_timeout_seconds: float = 2.0
@@ -103,6 +117,9 @@ class Settings:
             raise SettingsError("AIR_FEED_FORMAT must be stations or openaq")
         if self.air_poll_seconds < 60:
             raise SettingsError("AIR_POLL_SECONDS must be at least 60")
+        public_base_url_problem = _public_base_url_problem(self.public_base_url, self.production)
+        if public_base_url_problem:
+            raise SettingsError(public_base_url_problem)
         if not self.production:
             return
         problems = []
@@ -125,6 +142,20 @@ class Settings:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
 
 
+def _public_base_url_problem(url: str | None, production: bool) -> str | None:
+    """Why PUBLIC_BASE_URL cannot prefix links (None when it can, or when unset)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "PUBLIC_BASE_URL must be an absolute http(s) URL, e.g. https://api.example.vn"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return "PUBLIC_BASE_URL must have no query, fragment or credentials"
+    if production and parts.scheme != "https":
+        return "PUBLIC_BASE_URL must use https in production"
+    return None
+
+
 def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
     """Read settings from the environment (and .env outside production)."""
     env_file = ROOT / ".env"
@@ -140,10 +171,17 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         firebase_auth_emulator_host=config("FIREBASE_AUTH_EMULATOR_HOST", default=None) or None,
         firebase_web_api_key=config("FIREBASE_WEB_API_KEY", default=None) or None,
         fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
-        cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
+        cors_origins=tuple(
+            config(
+                "CORS_ORIGINS",
+                cast=CommaSeparatedStrings,
+                default=",".join(DEV_CORS_ORIGINS) if env is Environment.DEVELOPMENT else "",
+            )
+        ),
         forwarded_allow_ips=tuple(
             config("FORWARDED_ALLOW_IPS", cast=CommaSeparatedStrings, default="127.0.0.1")
         ),
+        public_base_url=config("PUBLIC_BASE_URL", default="").strip().rstrip("/") or None,
         max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=1_000_000),
         revocation_check_seconds=config("REVOCATION_CHECK_SECONDS", cast=int, default=300),
         db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),

@@ -126,10 +126,7 @@ async def main() -> None:
         return pois_json(page, Locale.VI)
 
     async def from_doc_only() -> Any:
-        return [
-            tourism_queries.Poi.from_doc(d, Locale.VI, distance=x)
-            for d, x in zip(page.items, page.distances, strict=True)
-        ]
+        return [tourism_queries.Poi.from_doc(d, Locale.VI) for d in page.items]
 
     base = await timed("plain JSON builder (bench/server.py)", plain)
     full = await timed("schema.execute (parse + validate + execute)", once, base)

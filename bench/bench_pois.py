@@ -49,10 +49,11 @@ QUERY = """query BenchPois($filter: PoiFilter, $first: Int) {
   pois(filter: $filter, first: $first) {
     edges {
       cursor
+      distanceMeters
       node {
         id name category summary description address district
         location { lat lng }
-        openNow visitMinutes distanceMeters
+        openNow visitMinutes
         rating { average count }
         thumbnailUrl photoCredits
       }

@@ -46,7 +46,8 @@ from starlette.routing import Route  # noqa: E402
 from backend.areas import repository as area_repository  # noqa: E402
 from backend.auth import repository as user_repository  # noqa: E402
 from backend.auth.models import Locale, Viewer  # noqa: E402
-from backend.media.models import photo_url, thumbnail_url  # noqa: E402
+from backend.media import repository as media_repository  # noqa: E402
+from backend.media.models import photo_url, public_base, thumbnail_url  # noqa: E402
 from backend.moderation import service as moderation_service  # noqa: E402
 from backend.moderation.models import QueueFilter, QueueSort, SortDirection  # noqa: E402
 from backend.reports import repository as report_repository  # noqa: E402
@@ -65,7 +66,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def poi_json(doc: PoiDoc, locale: Locale, distance: float | None, now: datetime) -> dict[str, Any]:
+def poi_json(doc: PoiDoc, locale: Locale, now: datetime) -> dict[str, Any]:
     """What bench_pois.py's GraphQL selection returns for one POI."""
     rating = doc.rating
     known = not doc.hours.is_empty
@@ -80,7 +81,6 @@ def poi_json(doc: PoiDoc, locale: Locale, distance: float | None, now: datetime)
         "location": {"lat": doc.lat, "lng": doc.lng},
         "openNow": doc.hours.is_open(now) if known else None,
         "visitMinutes": doc.visit_minutes,
-        "distanceMeters": round(distance, 1) if distance is not None else None,
         "rating": {"average": rating.average, "count": rating.count},
         "thumbnailUrl": doc.thumbnail_url,
         "photoCredits": doc.photo_credits,
@@ -93,7 +93,11 @@ def pois_json(page: tourism_service.Page[PoiDoc], locale: Locale) -> dict[str, A
         "data": {
             "pois": {
                 "edges": [
-                    {"cursor": cursor, "node": poi_json(doc, locale, distance, now)}
+                    {
+                        "cursor": cursor,
+                        "distanceMeters": round(distance, 1) if distance is not None else None,
+                        "node": poi_json(doc, locale, now),
+                    }
                     for doc, cursor, distance in zip(
                         page.items, page.cursors, page.distances, strict=True
                     )
@@ -104,16 +108,35 @@ def pois_json(page: tourism_service.Page[PoiDoc], locale: Locale) -> dict[str, A
     }
 
 
-def _photos(ids: Sequence[object]) -> list[dict[str, str]]:
-    return [
-        {"id": str(p), "url": photo_url(str(p)), "thumbnailUrl": thumbnail_url(str(p))} for p in ids
-    ]
+def _photos(ids: Sequence[object], lookups: dict[str, Any]) -> list[dict[str, Any]]:
+    base, sizes = lookups["base"], lookups["sizes"]
+    photos = []
+    for p in ids:
+        size = sizes.get(p)
+        photos.append(
+            {
+                "id": str(p),
+                "url": photo_url(str(p), base=base),
+                "thumbnailUrl": thumbnail_url(str(p), base=base),
+                "width": size.width if size else None,
+                "height": size.height if size else None,
+            }
+        )
+    return photos
 
 
 async def _lookups(
-    db: Any, viewer: Viewer, docs: Sequence[ReportDoc], *, names_for: Sequence[str]
+    request: Request,
+    db: Any,
+    viewer: Viewer,
+    docs: Sequence[ReportDoc],
+    *,
+    names_for: Sequence[str],
 ) -> dict[str, Any]:
     """The reads the report DataLoaders make: one query per kind, only when needed."""
+    photo_ids = [p for d in docs for p in d.photo_ids]
+    sizes = await media_repository.photo_sizes(db, photo_ids) if photo_ids else {}
+    base = public_base(request.app.state.thanglong.settings.public_base_url, request)
     categories = {c.id: c for c in await report_repository.list_categories(db)} if docs else {}
     areas = (
         {a.id: a for a in await area_repository.get_many(db, sorted({d.area for d in docs}))}
@@ -121,7 +144,7 @@ async def _lookups(
         else {}
     )
     names = await user_repository.display_names(db, sorted(set(names_for))) if names_for else {}
-    return {"categories": categories, "areas": areas, "names": names}
+    return {"categories": categories, "areas": areas, "names": names, "sizes": sizes, "base": base}
 
 
 def _area(areas: dict[str, Any], area_id: str, locale: Locale) -> dict[str, str] | None:
@@ -151,7 +174,7 @@ def nearby_node(
         "locationIsApproximate": not exact,
         "address": doc.address if exact else None,
         "area": _area(lookups["areas"], doc.area, viewer.locale),
-        "photos": _photos(doc.photo_ids),
+        "photos": _photos(doc.photo_ids, lookups),
         "category": None
         if category is None
         else {
@@ -237,7 +260,7 @@ async def plain_reports_nearby(request: Request) -> Response:
     docs = page.reports
     ids = [d.id for d in docs]
     lookups = await _lookups(
-        db, viewer, docs,
+        request, db, viewer, docs,
         names_for=[d.reporter for d in docs if report_service.may_see_reporter(viewer, d)],
     )  # fmt: skip
     following: set[object] = set()
@@ -297,7 +320,7 @@ async def plain_moderation_queue(request: Request) -> Response:
         d.locked_by for d in docs
         if d.locked_by is not None and d.locked_until is not None and d.locked_until > now
     ]  # fmt: skip
-    lookups = await _lookups(db, viewer, docs, names_for=locked)
+    lookups = await _lookups(request, db, viewer, docs, names_for=locked)
     return _orjson(
         {
             "data": {

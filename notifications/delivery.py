@@ -25,13 +25,16 @@ from backend.notifications import repository as notification_repository
 from backend.notifications import templates
 from backend.notifications.models import (
     MAX_ATTEMPTS,
+    Audience,
     DeviceDoc,
     OutboxDoc,
     OutboxState,
     PreferencesDoc,
     QuietHours,
+    audience_of,
     topic_of,
 )
+from notifications import payload
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +81,6 @@ def quiet_end(quiet: QuietHours, now: datetime) -> datetime:
     return end.astimezone(now.tzinfo)
 
 
-def deep_link(kind: str, data: dict[str, Any]) -> tuple[str | None, str]:
-    """The app link and the collapse key (one per object) for a message."""
-    if data.get("deep_link"):
-        return str(data["deep_link"]), f"{kind}:{data.get('alert_id', '')}"
-    for key, path in (("report_id", "reports"), ("booking_id", "bookings"), ("alert_id", "alerts")):
-        if data.get(key):
-            return f"thanglong://{path}/{data[key]}", f"{path}:{data[key]}"
-    return None, kind
-
-
 class Delivery:
     """Delivers outbox messages for one worker through one firebase-admin app."""
 
@@ -122,36 +115,30 @@ class Delivery:
             )
         return []
 
-    def _message(self, doc: OutboxDoc, device: DeviceDoc) -> messaging.Message:
-        title, body = templates.render(doc.kind, doc.data, device.locale)
-        link, collapse = deep_link(doc.kind, doc.data)
-        data = {
-            "type": doc.kind,
-            # Lets the app drop a repeat if a page is resent after a worker crash.
-            "messageId": f"{doc.id}:{device.uid}",
-        }
-        if link:
-            data["deepLink"] = link
-        for key in ("report_id", "booking_id", "alert_id"):
-            if doc.data.get(key):
-                data[key] = str(doc.data[key])
-        return messaging.Message(
-            # firebase-admin 7 addresses app instances by Firebase installation id (`fid`).
-            fid=device.token,
-            notification=messaging.Notification(title=title, body=body),
-            data=data,
-            android=messaging.AndroidConfig(
-                collapse_key=collapse[:100], priority="high" if doc.urgent else "normal"
-            ),
-            apns=messaging.APNSConfig(headers={"apns-collapse-id": collapse[:64]}),
+    async def _recipients(
+        self, doc: OutboxDoc, devices: list[DeviceDoc]
+    ) -> dict[str, payload.Recipient]:
+        """Each user's inbox item of this message and unread count (two queries a page).
+
+        Inbox items are written before anything is sent, so the count includes this one.
+        """
+        uids = list(dict.fromkeys(device.uid for device in devices))
+        items = await notification_repository.inbox_item_ids(
+            self.db, outbox_id=doc.event_id, uids=uids
         )
+        unread = await notification_repository.unread_counts(self.db, uids)
+        return {
+            uid: payload.Recipient(uid=uid, inbox_item_id=items.get(uid), unread_count=unread[uid])
+            for uid in uids
+        }
 
     async def send(self, doc: OutboxDoc, devices: list[DeviceDoc]) -> SendOutcome:
         """Send to each device once; classify failures per device."""
         outcome = SendOutcome()
+        recipients = await self._recipients(doc, devices)
         for start in range(0, len(devices), FCM_BATCH):
             batch = devices[start : start + FCM_BATCH]
-            messages = [self._message(doc, device) for device in batch]
+            messages = [payload.message(doc, device, recipients[device.uid]) for device in batch]
             try:
                 response = await messaging.send_each_async(messages, dry_run=False, app=self.app)
             except firebase_exceptions.FirebaseError as error:
@@ -181,21 +168,26 @@ class Delivery:
         return outcome
 
     def _inbox_items(self, doc: OutboxDoc, uids: list[str], now: datetime) -> list[Document]:
-        title, body = templates.render_all(doc.kind, doc.data)
-        link, _ = deep_link(doc.kind, doc.data)
-        return [
-            {
-                "outbox_id": doc.id,
-                "uid": uid,
-                "kind": doc.kind,
-                "title": title,
-                "body": body,
-                "deep_link": link,
-                "read": False,
-                "created_at": now,
-            }
-            for uid in uids
-        ]
+        link, _ = payload.deep_link(doc.kind, doc.data)
+        texts = {
+            audience: templates.render_all(doc.kind, doc.data, audience) for audience in Audience
+        }
+        items = []
+        for uid in uids:
+            title, body = texts[audience_of(doc.data, uid)]
+            items.append(
+                {
+                    "outbox_id": doc.event_id,
+                    "uid": uid,
+                    "kind": doc.kind,
+                    "title": title,
+                    "body": body,
+                    "deep_link": link,
+                    "read": False,
+                    "created_at": now,
+                }
+            )
+        return items
 
     async def _defer(
         self,
@@ -222,6 +214,7 @@ class Delivery:
                     "urgent": False,
                     "deferred": True,
                     "skip_inbox": True,
+                    "origin_id": doc.event_id,
                     "state": OutboxState.PENDING.value,
                     "attempts": 0,
                     "next_attempt_at": end,

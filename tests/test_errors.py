@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from pymongo.errors import OperationFailure
 
+from backend.auth.models import Locale
 from backend.db import run_transaction
 from backend.errors import (
     BusyError,
@@ -40,16 +41,19 @@ def test_codes_match_by_name_then_value_else_the_invalid_member() -> None:
 def test_several_field_errors_become_several_payload_errors() -> None:
     error = ReportInputErrors(
         [
-            DomainError(ReportErrorCode.INVALID_INPUT, "Too short", field="description"),
-            DomainError("NOT_FOUND", "No such category", field="categoryId"),
+            DomainError(
+                ReportErrorCode.INVALID_INPUT, en="Too short", vi="Quá ngắn", field="description"
+            ),
+            DomainError("NOT_FOUND", en="No such category", vi="Không có", field="categoryId"),
         ]
     )
     assert isinstance(error, DomainErrors)
-    errors = payload_errors(error, ReportError, ReportErrorCode)
-    assert [(e.field, e.code) for e in errors] == [
-        ("description", ReportErrorCode.INVALID_INPUT),
-        ("categoryId", ReportErrorCode.NOT_FOUND),
+    errors = payload_errors(error, ReportError, ReportErrorCode, locale=Locale.VI)
+    assert [(e.field, e.code, e.message) for e in errors] == [
+        ("description", ReportErrorCode.INVALID_INPUT, "Quá ngắn"),
+        ("categoryId", ReportErrorCode.NOT_FOUND, "Không có"),
     ]
+    assert error.message_in(Locale.EN) == "Too short; No such category"
 
 
 def test_extra_payload_fields_come_from_the_error() -> None:
@@ -57,11 +61,23 @@ def test_extra_payload_fields_come_from_the_error() -> None:
         def payload_fields(self) -> dict[str, object]:
             return {"retry_after_seconds": 42}
 
-    [error] = payload_errors(Limited("RATE_LIMITED", "Later"), ReportError, ReportErrorCode)
+    limited = Limited("RATE_LIMITED", en="Later", vi="Để sau")
+    [error] = payload_errors(limited, ReportError, ReportErrorCode, locale=Locale.EN)
     assert (error.code, error.retry_after_seconds) == (ReportErrorCode.RATE_LIMITED, 42)
-    forbidden = DomainError("FORBIDDEN", "No")
-    [plain] = payload_errors(forbidden, NotificationError, NotificationErrorCode)
+    forbidden = DomainError("FORBIDDEN", en="No", vi="Không")
+    [plain] = payload_errors(forbidden, NotificationError, NotificationErrorCode, locale=Locale.EN)
     assert plain.code is NotificationErrorCode.FORBIDDEN and plain.message == "No"
+
+
+def test_an_error_without_words_says_its_codes_words_and_one_language_is_refused() -> None:
+    bare = DomainError(ReportErrorCode.NOT_FOUND, field="reportId")
+    assert (bare.message_in(Locale.VI), bare.message_in(Locale.EN)) == (
+        "Không tìm thấy",
+        "Not found",
+    )
+    assert str(bare) == bare.message == "Not found"  # logs read English
+    with pytest.raises(TypeError):
+        DomainError("NOT_FOUND", en="Only English")
 
 
 async def test_a_transaction_that_keeps_conflicting_is_busy_not_an_internal_error(
@@ -102,8 +118,8 @@ async def _resolve(*, value: int) -> _Payload:
     if value < 0:
         raise ReportInputErrors(
             [
-                DomainError(ReportErrorCode.INVALID_INPUT, "Negative", field="value"),
-                DomainError("NOT_FOUND", "Nothing there", field="where"),
+                DomainError(ReportErrorCode.INVALID_INPUT, en="Negative", vi="Âm", field="value"),
+                DomainError("NOT_FOUND", en="Nothing there", vi="Không có gì", field="where"),
             ]
         )
     if value == 0:
@@ -115,9 +131,9 @@ async def test_a_decorated_resolver_answers_its_payload_with_every_error() -> No
     # given a resolver that breaks two rules, then both are payload errors, the rest defaults
     failed = await _resolve(value=-1)
     assert failed.value is None and failed.flag is True
-    assert [(e.field, e.code) for e in failed.errors] == [
-        ("value", ReportErrorCode.INVALID_INPUT),
-        ("where", ReportErrorCode.NOT_FOUND),
+    assert [(e.field, e.code, e.message) for e in failed.errors] == [
+        ("value", ReportErrorCode.INVALID_INPUT, "Âm"),  # no Info: the default language
+        ("where", ReportErrorCode.NOT_FOUND, "Không có gì"),
     ]
     # given success, then the resolver's own payload
     assert await _resolve(value=3) == _Payload(value=3)

@@ -61,9 +61,13 @@ async def test_batched_queries_are_refused(client: httpx.AsyncClient) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
-async def test_queries_over_get_are_refused(client: httpx.AsyncClient) -> None:
-    response = await client.get("/graphql", params={"query": "{ viewer { id } }"})
-    assert response.status_code in (400, 405)
+async def test_mutations_over_get_are_refused(client: httpx.AsyncClient) -> None:
+    # queries may come by GET (cacheable); a mutation never does (issue 19)
+    mutation = "mutation { __typename }"
+    response = await client.get("/graphql", params={"query": mutation})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 async def test_non_json_post_is_refused(client: httpx.AsyncClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend import clock
-from backend.air import alerts as air_alerts
+from backend.air import alert_edits
 from backend.air.inputs import AirAlertCancelInput, AirAlertEditInput
 from backend.air.types import AirAlert, AirError, AirErrorCode
 from backend.auth.permissions import IsModerator
@@ -40,7 +40,7 @@ class AirMutations:
     )
     @returns_errors(AirAlertEditPayload, AirError, AirErrorCode)
     async def air_alert_edit(self, info: Info, input: AirAlertEditInput) -> AirAlertEditPayload:
-        doc = await air_alerts.edit_alert(
+        doc = await alert_edits.edit_alert(
             info.context.db,
             viewer=info.context.viewer,
             alert_id=str(input.id),
@@ -60,7 +60,7 @@ class AirMutations:
     async def air_alert_cancel(
         self, info: Info, input: AirAlertCancelInput
     ) -> AirAlertCancelPayload:
-        doc = await air_alerts.cancel_alert(
+        doc = await alert_edits.cancel_alert(
             info.context.db,
             viewer=info.context.viewer,
             alert_id=str(input.id),

@@ -18,7 +18,7 @@ from backend.air.models import DEFAULT_STALE, HISTORY_HOURS, StationDoc
 from backend.air.types import AirAlert, AirHour, AirStation, AirStationNearby
 from backend.auth.permissions import IsModerator
 from backend.context import Info
-from backend.reports.inputs import GeoPointInput
+from backend.geopoint import GeoPointInput
 
 ROOT_FIELDS_CACHEABLE = frozenset({"airQuality", "airStations", "airStation", "airStationHistory"})
 

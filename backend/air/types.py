@@ -12,9 +12,9 @@ from backend.air.models import HourDoc, IndexDoc, StationDoc
 from backend.air.vnaqi import BAND_INFO, Band, Pollutant
 from backend.auth.models import Locale
 from backend.errors import UserError
+from backend.geopoint import GeoPoint
 from backend.notifications.models import AlertDoc
 from backend.notifications.types import Alert
-from backend.reports.types import GeoPoint
 
 BandEnum = strawberry.enum(
     Band,

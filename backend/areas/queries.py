@@ -7,8 +7,8 @@ import strawberry
 from backend.areas import service as area_service
 from backend.areas.types import Area, AreaConnection, AreaEdge
 from backend.context import Info
+from backend.geopoint import GeoPointInput
 from backend.pagination import PageInfo
-from backend.reports.inputs import GeoPointInput
 
 
 @strawberry.type

@@ -6,8 +6,8 @@ import strawberry
 
 from backend.areas.models import AreaDoc, AreaType
 from backend.auth.models import Locale
+from backend.geopoint import GeoPoint
 from backend.pagination import PageInfo
-from backend.reports.types import GeoPoint
 
 AreaTypeEnum = strawberry.enum(
     AreaType,

@@ -6,6 +6,10 @@ import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The language types live with the one parser of language tags; imported from here as before.
+from backend.i18n import DEFAULT_LOCALE as DEFAULT_LOCALE
+from backend.i18n import Locale as Locale
+
 
 class Role(StrEnum):
     RESIDENT = "resident"
@@ -14,12 +18,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Locale(StrEnum):
-    VI = "vi"
-    EN = "en"
-
-
-DEFAULT_LOCALE = Locale.VI
 # Staff act on their department's reports; moderators and admins act on everything.
 STAFF_ROLES = frozenset({Role.MODERATOR, Role.STAFF, Role.ADMIN})
 

@@ -9,6 +9,7 @@ from strawberry.permission import BasePermission
 from backend.auth import service as auth_service
 from backend.auth.models import Role, Viewer
 from backend.context import Info
+from backend.errors import DomainError, PermissionDeniedError
 
 
 async def fresh_viewer(info: Info) -> Viewer:
@@ -18,6 +19,9 @@ async def fresh_viewer(info: Info) -> Viewer:
     if not viewer.is_authenticated or not context.state.revocations.enabled:
         return viewer
     request = context.request
+    if getattr(request.state, "revocation_checked", False):
+        # The GraphQL view checked before running the mutation (and answered 401 if revoked).
+        return viewer
     try:
         return await auth_service.authenticate(
             app=context.firebase_app,
@@ -37,6 +41,10 @@ class IsSignedIn(BasePermission):
     message = "Sign in to do this"
     error_extensions = {"code": "UNAUTHENTICATED"}
 
+    def on_unauthorized(self) -> None:
+        # A DomainError keeps the code and is said in the viewer's language (LocalizeErrors).
+        raise DomainError("UNAUTHENTICATED")
+
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if not info.context.viewer.is_authenticated:
             return False
@@ -54,6 +62,9 @@ class HasRole(IsSignedIn):
     roles: frozenset[Role] = frozenset()
     message = "You are not allowed to do this"
     error_extensions = {"code": "FORBIDDEN"}
+
+    def on_unauthorized(self) -> None:
+        raise PermissionDeniedError()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         if not info.context.viewer.has_role(*self.roles):

@@ -1,4 +1,4 @@
-"""Per-request DataLoaders of bookings: a hotel's room types, a room type, departures, stays.
+"""Per-request DataLoaders of bookings: room types, departures, holds, stays.
 
 A list of hotels asks for every hotel's room types in one query; the fields that take arguments
 (a tour's departures in a window, a room type's availability for a stay) are loaded by
@@ -16,9 +16,10 @@ from strawberry.dataloader import DataLoader
 from backend import clock
 from backend.bookings import repository as booking_repository
 from backend.bookings import service as booking_service
-from backend.bookings.models import DepartureDoc, RoomTypeDoc
+from backend.bookings.models import DepartureDoc, HoldDoc, RoomTypeDoc
 from backend.context import Context, Info
 from backend.errors import DomainError
+from backend.ids import parse_object_id
 
 DepartureKey = tuple[str, datetime | None, datetime | None]  # tour, from, to
 StayKey = tuple[str, date, date]  # room type, check-in, check-out
@@ -29,6 +30,8 @@ class BookingLoaders:
     room_types_of_hotel: DataLoader[str, list[RoomTypeDoc]]
     room_type: DataLoader[str, RoomTypeDoc | None]
     departures: DataLoader[DepartureKey, list[DepartureDoc]]
+    departure: DataLoader[str, DepartureDoc | None]
+    hold: DataLoader[str, HoldDoc | None]
     availability: DataLoader[StayKey, booking_service.Availability | None]
 
 
@@ -57,6 +60,16 @@ def _for_request(context: Context) -> BookingLoaders:
             except DomainError as error:  # this key's window is wrong, not the others'
                 found.append(error)
         return found
+
+    async def departure(ids: Sequence[str]) -> list[DepartureDoc | None]:
+        oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
+        by_id = {str(doc.id): doc for doc in await booking_repository.get_departures(db, oids)}
+        return [by_id.get(key) for key in ids]
+
+    async def hold(ids: Sequence[str]) -> list[HoldDoc | None]:
+        oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
+        by_id = {str(doc.id): doc for doc in await booking_repository.get_holds(db, oids)}
+        return [by_id.get(key) for key in ids]
 
     async def availability(
         keys: Sequence[StayKey],
@@ -87,6 +100,8 @@ def _for_request(context: Context) -> BookingLoaders:
         room_types_of_hotel=DataLoader(load_fn=room_types_of_hotel),
         room_type=DataLoader(load_fn=room_type),
         departures=DataLoader(load_fn=departures),  # type: ignore[arg-type]
+        departure=DataLoader(load_fn=departure),
+        hold=DataLoader(load_fn=hold),
         availability=DataLoader(load_fn=availability),  # type: ignore[arg-type]
     )
 
@@ -94,3 +109,8 @@ def _for_request(context: Context) -> BookingLoaders:
 def loaders(info: Info) -> BookingLoaders:
     """This request's loaders (built on first use)."""
     return info.context.loaders.get(_for_request, info.context)
+
+
+def forget(info: Info) -> None:
+    """Drop this request's loaders after a write (seats, rooms and holds just changed)."""
+    info.context.loaders.forget(_for_request)

@@ -6,13 +6,15 @@ from datetime import date, datetime
 
 import strawberry
 
-from backend.tourism.inputs import LatLngInput
+from backend.geopoint import GeoPointInput
 
 
 @strawberry.input(description="Which tours to list.")
 class TourFilter:
-    near: LatLngInput | None = strawberry.field(
-        default=None, description="Nearest meeting point first, within `radiusMeters`."
+    near: GeoPointInput | None = strawberry.field(
+        default=None,
+        description="Nearest meeting point first, within `radiusMeters`, with "
+        "`TourEdge.distanceMeters`.",
     )
     radius_meters: float = strawberry.field(
         default=20_000.0, description="With `near`: at most this far (up to 50,000)."
@@ -27,8 +29,9 @@ class TourFilter:
 
 @strawberry.input(description="Which hotels to list.")
 class HotelFilter:
-    near: LatLngInput | None = strawberry.field(
-        default=None, description="Nearest first, within `radiusMeters`."
+    near: GeoPointInput | None = strawberry.field(
+        default=None,
+        description="Nearest first, within `radiusMeters`, with `HotelEdge.distanceMeters`.",
     )
     radius_meters: float = strawberry.field(
         default=20_000.0, description="With `near`: at most this far (up to 50,000)."

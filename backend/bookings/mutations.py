@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from backend import clock
+from backend.auth.models import Locale
 from backend.auth.permissions import IsSignedIn
+from backend.bookings import dataloaders
 from backend.bookings import service as booking_service
 from backend.bookings.inputs import (
     BookingCancelInput,
@@ -16,20 +18,29 @@ from backend.bookings.inputs import (
 )
 from backend.bookings.models import BookingErrorCode, Contact
 from backend.bookings.permissions import IsBookingStaff
-from backend.bookings.types import Booking, BookingError, BookingHold, RoomType, TourDeparture
+from backend.bookings.types import (
+    Booking,
+    BookingError,
+    BookingHold,
+    RoomType,
+    Tour,
+    TourDeparture,
+)
 from backend.context import Info
 from backend.errors import DomainError, payload_errors, returns_errors
 
 
-def booking_errors(error: DomainError) -> list[BookingError]:
+def booking_errors(error: DomainError, locale: Locale) -> list[BookingError]:
     """Payload errors from a DomainError (several for a form with several bad fields)."""
-    return payload_errors(error, BookingError, BookingErrorCode)
+    return payload_errors(error, BookingError, BookingErrorCode, locale=locale)
 
 
 @strawberry.type(description="The result of bookingHold.")
 class BookingHoldPayload:
     hold: BookingHold | None = strawberry.field(
-        default=None, description="The hold (or the first one made with this idempotency key)."
+        default=None,
+        description="The hold (or the first one made with this idempotency key); its "
+        "`departure` or `roomType` shows what is left after it.",
     )
     errors: list[BookingError] = strawberry.field(
         default_factory=list, description="Why nothing was held."
@@ -39,7 +50,12 @@ class BookingHoldPayload:
 @strawberry.type(description="A booking after a change, or why the change did not happen.")
 class BookingPayload:
     booking: Booking | None = strawberry.field(
-        default=None, description="The booking as it is now."
+        default=None,
+        description="The booking as it is now; its `departure` or `roomType` shows the "
+        "inventory after the change.",
+    )
+    hold: BookingHold | None = strawberry.field(
+        default=None, description="bookingConfirm: the hold, now CONFIRMED; else null."
     )
     errors: list[BookingError] = strawberry.field(
         default_factory=list, description="Why nothing changed."
@@ -50,6 +66,9 @@ class BookingPayload:
 class TourDepartureCreatePayload:
     departure: TourDeparture | None = strawberry.field(
         default=None, description="The new departure."
+    )
+    tour: Tour | None = strawberry.field(
+        default=None, description="Its tour, whose `departures` now include it."
     )
     errors: list[BookingError] = strawberry.field(
         default_factory=list, description="Why nothing was created."
@@ -101,6 +120,7 @@ class BookingMutations:
             room=room,
             now=clock.now(),
         )
+        dataloaders.forget(info)  # seats or rooms just changed
         return BookingHoldPayload(hold=BookingHold.from_doc(doc))
 
     @strawberry.mutation(
@@ -121,7 +141,12 @@ class BookingMutations:
         doc = await booking_service.confirm(
             db=info.context.db, viewer=info.context.viewer, request=request, now=clock.now()
         )
-        return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale))
+        dataloaders.forget(info)  # the hold is confirmed now
+        hold = await dataloaders.loaders(info).hold.load(str(doc.hold))
+        return BookingPayload(
+            booking=Booking.from_doc(doc, info.context.viewer.locale),
+            hold=BookingHold.from_doc(hold) if hold else None,
+        )
 
     @strawberry.mutation(
         description="Cancel a booking: its owner within the cancellation policy (refund by "
@@ -137,6 +162,7 @@ class BookingMutations:
             reason=input.reason,
             now=clock.now(),
         )
+        dataloaders.forget(info)  # the seats or rooms are back on sale
         return BookingPayload(booking=Booking.from_doc(doc, info.context.viewer.locale))
 
     @strawberry.mutation(
@@ -154,7 +180,12 @@ class BookingMutations:
             capacity=input.capacity,
             now=clock.now(),
         )
-        return TourDepartureCreatePayload(departure=TourDeparture.from_doc(doc))
+        dataloaders.forget(info)
+        tour = await booking_service.get_tour(db=info.context.db, tour_id=doc.tour)
+        return TourDepartureCreatePayload(
+            departure=TourDeparture.from_doc(doc),
+            tour=Tour.from_doc(tour, info.context.viewer.locale) if tour else None,
+        )
 
     @strawberry.mutation(
         description="Set the rooms for sale of a room type on nights `from`..`to` (inclusive), "
@@ -174,6 +205,7 @@ class BookingMutations:
             rooms=input.rooms,
             now=clock.now(),
         )
+        dataloaders.forget(info)  # the rooms for sale just changed
         return RoomInventorySetPayload(
             room_type=RoomType.from_doc(room_type, info.context.viewer.locale),
             nights=count,

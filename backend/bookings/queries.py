@@ -10,13 +10,14 @@ from backend.bookings import service as booking_service
 from backend.bookings.inputs import HotelFilter, TourFilter
 from backend.bookings.types import Booking, BookingStatusEnum, Hotel, Tour
 from backend.context import Info
-from backend.pagination import Connection
+from backend.geopoint import GeoPointInput
+from backend.pagination import Connection, NearConnection
 
 
-def _near(point: object, radius: float) -> booking_service.Near | None:
+def _near(point: GeoPointInput | None, radius: float) -> booking_service.Near | None:
     if point is None:
         return None
-    return booking_service.Near(point.lat, point.lng, radius)  # type: ignore[attr-defined]
+    return booking_service.Near(point.lat, point.lng, radius)
 
 
 @strawberry.type
@@ -28,7 +29,7 @@ class BookingQueries:
         filter: TourFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Tour]:
+    ) -> NearConnection[Tour]:
         criteria = filter or TourFilter()
         page = await booking_service.list_tours(
             db=info.context.db,
@@ -39,13 +40,7 @@ class BookingQueries:
             after=after,
         )
         locale = info.context.viewer.locale
-        return Connection.of(
-            [
-                Tour.from_doc(doc, locale, d)
-                for doc, d in zip(page.items, page.distance_list(), strict=True)
-            ],
-            page,
-        )
+        return NearConnection.of([Tour.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="A tour by id; null when there is none.")
     async def tour(self, info: Info, id: strawberry.ID) -> Tour | None:
@@ -62,7 +57,7 @@ class BookingQueries:
         filter: HotelFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Hotel]:
+    ) -> NearConnection[Hotel]:
         criteria = filter or HotelFilter()
         page = await booking_service.list_hotels(
             db=info.context.db,
@@ -75,13 +70,7 @@ class BookingQueries:
             now=clock.now(),
         )
         locale = info.context.viewer.locale
-        return Connection.of(
-            [
-                Hotel.from_doc(doc, locale, d)
-                for doc, d in zip(page.items, page.distance_list(), strict=True)
-            ],
-            page,
-        )
+        return NearConnection.of([Hotel.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="A hotel by id; null when there is none.")
     async def hotel(self, info: Info, id: strawberry.ID) -> Hotel | None:

@@ -25,6 +25,7 @@ from backend.bookings.models import (
 )
 from backend.context import Info
 from backend.errors import UserError
+from backend.geopoint import GeoPoint
 
 BookingErrorCodeEnum = strawberry.enum(
     BookingErrorCode, name="BookingErrorCode", description="Why a booking mutation did not happen."
@@ -65,8 +66,7 @@ class CancellationRule:
 @strawberry.type(description="Where a tour starts.")
 class MeetingPoint:
     name: str = strawberry.field(description="The place, in the viewer's language.")
-    lat: float = strawberry.field(description="Latitude (WGS 84).")
-    lng: float = strawberry.field(description="Longitude (WGS 84).")
+    location: GeoPoint = strawberry.field(description="Where it is.")
 
 
 @strawberry.type(description="One departure of a tour, with its seats.")
@@ -104,9 +104,6 @@ class Tour:
     capacity: int = strawberry.field(description="Seats of a regular departure.")
     journey_ids: list[strawberry.ID] = strawberry.field(description="Related heritage journeys.")
     poi_ids: list[strawberry.ID] = strawberry.field(description="Places the tour visits.")
-    distance_meters: float | None = strawberry.field(
-        description="From `filter.near` to the meeting point; null without `near`."
-    )
 
     @strawberry.field(description="Departures in [from, to) (default: the next 60 days).")
     async def departures(
@@ -119,7 +116,7 @@ class Tour:
         return [TourDeparture.from_doc(doc) for doc in docs]
 
     @classmethod
-    def from_doc(cls, doc: TourDoc, locale: Locale, distance: float | None = None) -> Tour:
+    def from_doc(cls, doc: TourDoc, locale: Locale) -> Tour:
         return cls(
             id=strawberry.ID(doc.id),
             title=text(doc.title, locale),
@@ -127,14 +124,14 @@ class Tour:
             price_per_person=doc.price_vnd,
             duration_minutes=doc.duration_minutes,
             meeting_point=MeetingPoint(
-                name=text(doc.meeting_point_name, locale), lat=doc.lat, lng=doc.lng
+                name=text(doc.meeting_point_name, locale),
+                location=GeoPoint(lat=doc.lat, lng=doc.lng),
             ),
             languages=doc.languages,
             cancellation_policy=CancellationRule.many(doc.policy),
             capacity=doc.capacity,
             journey_ids=[strawberry.ID(j) for j in doc.journeys],
             poi_ids=[strawberry.ID(p) for p in doc.pois],
-            distance_meters=distance,
         )
 
 
@@ -185,14 +182,10 @@ class Hotel:
     name: str = strawberry.field(description="Name in the viewer's language.")
     description: str = strawberry.field(description="Description in the viewer's language.")
     address: str = strawberry.field(description="Street address in the viewer's language.")
-    lat: float = strawberry.field(description="Latitude (WGS 84).")
-    lng: float = strawberry.field(description="Longitude (WGS 84).")
+    location: GeoPoint = strawberry.field(description="Where it is.")
     stars: int = strawberry.field(description="Official star rating, 1-5.")
     cancellation_policy: list[CancellationRule] = strawberry.field(
         description="Refunds by notice before check-in (14:00), longest notice first."
-    )
-    distance_meters: float | None = strawberry.field(
-        description="From `filter.near`; null without `near`."
     )
 
     @strawberry.field(description="The hotel's room types.")
@@ -201,17 +194,15 @@ class Hotel:
         return [RoomType.from_doc(doc, info.context.viewer.locale) for doc in docs]
 
     @classmethod
-    def from_doc(cls, doc: HotelDoc, locale: Locale, distance: float | None = None) -> Hotel:
+    def from_doc(cls, doc: HotelDoc, locale: Locale) -> Hotel:
         return cls(
             id=strawberry.ID(doc.id),
             name=text(doc.name, locale),
             description=text(doc.description, locale),
             address=text(doc.address, locale),
-            lat=doc.lat,
-            lng=doc.lng,
+            location=GeoPoint(lat=doc.lat, lng=doc.lng),
             stars=doc.stars,
             cancellation_policy=CancellationRule.many(doc.policy),
-            distance_meters=distance,
         )
 
 
@@ -243,6 +234,33 @@ class BookingHold:
             check_out=doc.check_out,
             total_price=doc.amount_vnd,
         )
+
+    @strawberry.field(
+        description="For a tour hold: the departure, with the seats left after this hold."
+    )
+    async def departure(self, info: Info) -> TourDeparture | None:
+        return await _departure(info, self.departure_id)
+
+    @strawberry.field(
+        description="For a room hold: the room type; its `availability` for this stay shows the "
+        "rooms left after this hold."
+    )
+    async def room_type(self, info: Info) -> RoomType | None:
+        return await _room_type(info, self.room_type_id)
+
+
+async def _departure(info: Info, departure_id: strawberry.ID | None) -> TourDeparture | None:
+    if departure_id is None:
+        return None
+    doc = await loaders(info).departure.load(str(departure_id))
+    return TourDeparture.from_doc(doc) if doc else None
+
+
+async def _room_type(info: Info, room_type_id: strawberry.ID | None) -> RoomType | None:
+    if room_type_id is None:
+        return None
+    doc = await loaders(info).room_type.load(str(room_type_id))
+    return RoomType.from_doc(doc, info.context.viewer.locale) if doc else None
 
 
 @strawberry.type(description="Who to reach about a booking.")
@@ -310,3 +328,14 @@ class Booking:
             refund_percent=doc.refund_percent,
             refund_amount=doc.refund_vnd,
         )
+
+    @strawberry.field(description="For a tour booking: the departure, with its seats left.")
+    async def departure(self, info: Info) -> TourDeparture | None:
+        return await _departure(info, self.departure_id)
+
+    @strawberry.field(
+        description="For a room booking: the room type; its `availability` for the stay shows "
+        "the rooms left."
+    )
+    async def room_type(self, info: Info) -> RoomType | None:
+        return await _room_type(info, self.room_type_id)

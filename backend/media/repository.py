@@ -11,6 +11,7 @@ from gridfs.asynchronous.grid_file import AsyncGridOut
 from pymongo import ASCENDING, IndexModel
 
 from backend.db import Database
+from backend.media.models import PhotoSize
 
 BUCKET = "media"
 FILES = f"{BUCKET}.files"
@@ -60,3 +61,22 @@ async def owned_photos(db: Database, ids: Sequence[ObjectId], owner: str) -> set
         .to_list(None)
     )
     return {doc["_id"] for doc in docs}
+
+
+async def photo_sizes(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, PhotoSize]:
+    """The recorded width and height of these photos (thumbnails and unknown ids left out)."""
+    docs = (
+        await db[FILES]
+        .find(
+            {"_id": {"$in": list(ids)}, "metadata.kind": PHOTO},
+            {"metadata.width": 1, "metadata.height": 1},
+        )
+        .to_list(None)
+    )
+    sizes = {}
+    for doc in docs:
+        metadata = doc.get("metadata") or {}
+        width, height = metadata.get("width"), metadata.get("height")
+        if isinstance(width, int) and isinstance(height, int):
+            sizes[doc["_id"]] = PhotoSize(width=width, height=height)
+    return sizes

@@ -10,52 +10,64 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from backend.auth.models import Viewer
+from backend.auth.models import Locale, Viewer
 from backend.errors import json_error
 from backend.ids import parse_object_id
 from backend.media import service as media_service
-from backend.media.models import photo_url, thumbnail_url
+from backend.media.models import photo_url, public_base, thumbnail_url
 from backend.middleware import BodyTooLargeError
 from backend.state import app_state
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
+def _said(viewer: Viewer, *, en: str, vi: str) -> str:
+    return vi if viewer.locale is Locale.VI else en
+
+
 async def upload(request: Request) -> Response:
-    """Multipart field `file`: answers 201 {id, url, thumbnailUrl, width, height}."""
+    """Multipart field `file`: answers 201 {id, url, thumbnailUrl, width, height}.
+
+    The part's declared type is ignored (React Native sends application/octet-stream): the
+    service recognises the image by its bytes."""
     viewer: Viewer = request.state.viewer
     if not viewer.is_authenticated:
-        return json_error(401, "UNAUTHENTICATED", "Sign in to upload photos")
+        return json_error(
+            401,
+            "UNAUTHENTICATED",
+            _said(viewer, en="Sign in to upload photos", vi="Hãy đăng nhập để tải ảnh lên"),
+        )
     state = app_state(request.app)
+    no_file = _said(
+        viewer,
+        en="Send multipart/form-data with the photo in a `file` field",
+        vi="Hãy gửi multipart/form-data với ảnh trong trường `file`",
+    )
     try:
         form = await request.form(max_files=1, max_fields=5)
     except BodyTooLargeError:
         raise  # the size-limit middleware answers 413
     except Exception:
-        return json_error(400, "BAD_REQUEST", "Send multipart/form-data with a `file` field")
+        return json_error(400, "BAD_REQUEST", no_file)
     try:
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str):
-            return json_error(400, "BAD_REQUEST", "Send the photo in a `file` field")
+            return json_error(400, "BAD_REQUEST", no_file)
         data = await upload_file.read(media_service.MAX_BYTES + 1)
-        claimed = (upload_file.content_type or "").split(";")[0].strip().lower()
     finally:
         await form.close()
     try:
         stored = await media_service.upload(
-            db=state.db,
-            owner=str(viewer.uid),
-            data=data,
-            claimed_type=claimed,
-            now=datetime.now(UTC),
+            db=state.db, owner=str(viewer.uid), data=data, now=datetime.now(UTC)
         )
     except media_service.MediaError as failure:
-        return json_error(400, str(failure.code), failure.message)
+        return json_error(400, str(failure.code), failure.message_in(viewer.locale))
+    base = public_base(state.settings.public_base_url, request)
     return JSONResponse(
         {
             "id": str(stored.id),
-            "url": photo_url(stored.id),
-            "thumbnailUrl": thumbnail_url(stored.id),
+            "url": photo_url(stored.id, base=base),
+            "thumbnailUrl": thumbnail_url(stored.id, base=base),
             "width": stored.width,
             "height": stored.height,
         },
@@ -77,7 +89,11 @@ async def _serve(request: Request, *, thumbnail: bool) -> Response:
         else None
     )
     if found is None:
-        return json_error(404, "NOT_FOUND", "No such photo")
+        return json_error(
+            404,
+            "NOT_FOUND",
+            _said(request.state.viewer, en="No such photo", vi="Không có ảnh này"),
+        )
     grid_out: AsyncGridOut = found
     metadata = grid_out.metadata or {}
     etag = f'"{metadata.get("sha256") or grid_out._id}"'

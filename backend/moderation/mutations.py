@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend import clock
+from backend.auth.models import Locale
 from backend.auth.permissions import IsModerator, IsStaff
 from backend.context import Info
 from backend.errors import DomainError, payload_errors, returns_errors
@@ -32,9 +33,9 @@ from backend.reports.models import ReportDoc, ReportStatus
 from backend.reports.types import Report
 
 
-def moderation_errors(error: DomainError) -> list[ModerationError]:
+def moderation_errors(error: DomainError, locale: Locale) -> list[ModerationError]:
     """Payload errors from a DomainError (unknown codes become INVALID_INPUT)."""
-    return payload_errors(error, ModerationError, ModerationErrorCode)
+    return payload_errors(error, ModerationError, ModerationErrorCode, locale=locale)
 
 
 def _payload(info: Info, doc: ReportDoc) -> ModerationReportPayload:
@@ -110,7 +111,11 @@ class ModerationMutations:
                     report_id=strawberry.ID(line.report_id),
                     ok=line.error is None,
                     report=Report.from_doc(line.report) if line.report else None,
-                    errors=moderation_errors(line.error) if line.error else [],
+                    errors=(
+                        moderation_errors(line.error, info.context.viewer.locale)
+                        if line.error
+                        else []
+                    ),
                 )
                 for line in lines
             ]

@@ -11,15 +11,26 @@ from backend.notifications.types import PlatformEnum, SeverityEnum
 
 @strawberry.input(description="Register this device for pushes.")
 class DeviceRegisterInput:
-    token: str = strawberry.field(description="The FCM address of the app instance.")
+    token: str = strawberry.field(
+        description="The FCM registration token the Firebase SDK gives this app instance: "
+        "getToken(messaging) in the Firebase JS SDK, messaging().getToken() in React Native "
+        "Firebase (on iOS too: FCM maps it to APNs). Not the APNs device token, not an Expo "
+        "push token (TOKEN_IS_APNS, TOKEN_IS_EXPO). An app that opted in to installation-id "
+        "messaging may send its Firebase installation id. Register again when the SDK gives a "
+        "new one (onTokenRefresh)."
+    )
     platform: PlatformEnum = strawberry.field(description="ANDROID, IOS or WEB.")  # type: ignore[valid-type]
-    locale: str = strawberry.field(default="vi", description="Language of its pushes: vi or en.")
+    locale: str = strawberry.field(
+        default="vi",
+        description="Language of its pushes: a BCP 47 tag (vi, vi-VN, en-US...); Vietnamese "
+        "tags give Vietnamese, any other language English.",
+    )
     app_version: str | None = strawberry.field(default=None, description="App version.")
 
 
 @strawberry.input(description="Stop pushes to this device (sign-out).")
 class DeviceUnregisterInput:
-    token: str = strawberry.field(description="The FCM address given to deviceRegister.")
+    token: str = strawberry.field(description="The token given to deviceRegister.")
 
 
 @strawberry.input(description="A daily quiet period, HH:MM in Asia/Ho_Chi_Minh.")

@@ -47,6 +47,27 @@ def topic_of(kind: str) -> Topic:
     }.get(prefix, Topic.REPORT_UPDATES)
 
 
+def kind_name(kind: str) -> str:
+    """A stored kind as the app sees it: `report.status_changed` -> `REPORT_STATUS_CHANGED`.
+
+    The push's `kind` data key and the `NotificationKind` enum of the SDL both use this name.
+    """
+    return kind.replace(".", "_").upper()
+
+
+class Audience(StrEnum):
+    """Whom a report's push speaks to: its reporter ("Your report...") or a follower ("A report
+    you follow..."). Messages about a report name its reporter in `data["reporter"]`."""
+
+    REPORTER = "reporter"
+    FOLLOWER = "follower"
+
+
+def audience_of(data: dict[str, Any], uid: str) -> Audience:
+    """The reporter named in a message's data hears "your report"; everyone else follows it."""
+    return Audience.REPORTER if data.get("reporter") == uid else Audience.FOLLOWER
+
+
 MAX_ATTEMPTS = 8
 MAX_AREAS_FOLLOWED = 50
 
@@ -158,6 +179,7 @@ class OutboxDoc:
     urgent: bool = False
     deferred: bool = False  # a copy made for quiet hours: never deferred again
     skip_inbox: bool = False  # the inbox item was written with the original
+    origin_id: Any = None  # a deferred copy's original, whose inbox items its pushes name
     progress: dict[str, Any] = field(default_factory=dict)
     last_error: str | None = None
 
@@ -174,6 +196,15 @@ class OutboxDoc:
             urgent=bool(doc.get("urgent", False)),
             deferred=bool(doc.get("deferred", False)),
             skip_inbox=bool(doc.get("skip_inbox", False)),
+            origin_id=doc.get("origin_id"),
             progress=doc.get("progress", {}),
             last_error=doc.get("last_error"),
         )
+
+    @property
+    def event_id(self) -> Any:
+        """The id of the event this message tells of: the original's for a deferred copy.
+
+        Inbox items are keyed by it, and the push's `messageId` is built from it.
+        """
+        return self.origin_id if self.origin_id is not None else self.id

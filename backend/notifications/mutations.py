@@ -85,7 +85,11 @@ class OutboxRetryPayload:
 @strawberry.type
 class NotificationMutations:
     @strawberry.mutation(
-        description="Register this device for pushes (a token moves to the latest user).",
+        description="Register this device for pushes: send the FCM registration token from "
+        "the Firebase SDK's getToken() (see DeviceRegisterInput.token), after sign-in and "
+        "whenever it changes. A token moves to the latest user to register it. A refused "
+        "token comes back in errors with a code saying why (TOKEN_EMPTY, TOKEN_TOO_LONG, "
+        "TOKEN_NOT_FCM, TOKEN_IS_APNS, TOKEN_IS_EXPO).",
         permission_classes=[IsSignedIn],
     )
     @returns_errors(DeviceRegisterPayload, NotificationError, NotificationErrorCode)
@@ -149,12 +153,19 @@ class NotificationMutations:
         marked, errors = 0, []
         try:
             if input.all == (input.ids is not None):
-                raise DomainError("INVALID_INPUT", "Give either ids or all: true", field="ids")
+                raise DomainError(
+                    "INVALID_INPUT",
+                    en="Give either ids or all: true",
+                    vi="Hãy cho ids hoặc all: true (chỉ một trong hai)",
+                    field="ids",
+                )
             ids = None if input.ids is None else [str(item) for item in input.ids]
             marked = await notification_service.mark_read(db, viewer=viewer, ids=ids)
         except DomainError as error:
             # The payload still carries the unread count, so the badge stays right.
-            errors = payload_errors(error, NotificationError, NotificationErrorCode)
+            errors = payload_errors(
+                error, NotificationError, NotificationErrorCode, locale=viewer.locale
+            )
         unread = await notification_service.unread_count(db, viewer=viewer)
         return NotificationsMarkReadPayload(marked=marked, unread_count=unread, errors=errors)
 
@@ -187,8 +198,16 @@ class NotificationMutations:
         requeued = await notification_service.retry_dead(
             info.context.db, outbox_id=str(input.id), now=clock.now()
         )
-        missing = DomainError("NOT_FOUND", "No dead push with this id", field="id")
+        missing = DomainError(
+            "NOT_FOUND",
+            en="No dead push with this id",
+            vi="Không có thông báo đẩy lỗi nào với mã này",
+            field="id",
+        )
+        locale = info.context.viewer.locale
         errors = (
-            [] if requeued else payload_errors(missing, NotificationError, NotificationErrorCode)
+            []
+            if requeued
+            else payload_errors(missing, NotificationError, NotificationErrorCode, locale=locale)
         )
         return OutboxRetryPayload(requeued=requeued, errors=errors)

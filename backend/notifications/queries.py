@@ -8,6 +8,7 @@ import strawberry
 
 from backend.auth.permissions import IsAdmin, IsSignedIn
 from backend.context import Info
+from backend.geopoint import GeoPointInput
 from backend.ids import parse_object_id
 from backend.notifications import service as notification_service
 from backend.notifications.types import (
@@ -25,12 +26,6 @@ from backend.pagination import (
     encode_cursor,
     page_size,
 )
-
-
-@strawberry.input(description="A point on the map.")
-class AlertsNearInput:
-    lat: float = strawberry.field(description="Latitude (WGS84).")
-    lng: float = strawberry.field(description="Longitude (WGS84).")
 
 
 @strawberry.type
@@ -76,7 +71,7 @@ class NotificationQueries:
         description="Alerts in force for the whole city and, given a point, for its area."
     )
     async def alerts(
-        self, info: Info, near: AlertsNearInput | None = None, active: bool = True
+        self, info: Info, near: GeoPointInput | None = None, active: bool = True
     ) -> list[Alert]:
         if not active:
             return []  # past alerts are not part of the home screen

@@ -32,7 +32,27 @@ SeverityEnum = strawberry.enum(
 @strawberry.enum(description="Why a notifications mutation did not happen.")
 class NotificationErrorCode(Enum):
     INVALID_INPUT = "invalid_input"
-    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code, not a secret
+    TOKEN_EMPTY = strawberry.enum_value(
+        "token_empty", description="deviceRegister: the token is empty or blank."
+    )
+    TOKEN_TOO_LONG = strawberry.enum_value(
+        "token_too_long", description="deviceRegister: the token has more than 4,096 characters."
+    )
+    TOKEN_NOT_FCM = strawberry.enum_value(
+        "token_not_fcm",
+        description="deviceRegister: not the shape of an FCM registration token (URL-safe "
+        "characters A-Z a-z 0-9 _ - :, at least 16).",
+    )
+    TOKEN_IS_APNS = strawberry.enum_value(
+        "token_is_apns",
+        description="deviceRegister: an APNs device token (64 hex digits); send the FCM "
+        "registration token, which FCM maps to APNs.",
+    )
+    TOKEN_IS_EXPO = strawberry.enum_value(
+        "token_is_expo",
+        description="deviceRegister: an Expo push token (ExponentPushToken[...]), which only "
+        "Expo's push service takes; send the FCM registration token.",
+    )
     NOT_FOUND = "not_found"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
@@ -98,10 +118,71 @@ def _in(texts: dict[str, str], locale: Locale) -> str:
     return texts.get(locale.value) or texts.get("vi") or texts.get("en") or ""
 
 
-@strawberry.type(description="An item of the in-app inbox (every push is one).")
+_REPORTER = 'The reporter reads "Your report...", followers "A report you follow...".'
+
+
+@strawberry.enum(
+    description="What a push and its inbox item are about. A push's `kind` data key is one of "
+    "these names."
+)
+class NotificationKind(Enum):
+    REPORT_CREATED = strawberry.enum_value(
+        "report.created", description="The viewer's report was received (reportId)."
+    )
+    REPORT_STATUS_CHANGED = strawberry.enum_value(
+        "report.status_changed",
+        description="A report the viewer made or follows changed status (reportId, status). "
+        "One push per change: when the department answered publicly with it, `answered` is "
+        '"true" and the answer is on the report\'s timeline. ' + _REPORTER,
+    )
+    REPORT_MERGED = strawberry.enum_value(
+        "report.merged",
+        description="The viewer's report was merged into another (reportId, targetReportId).",
+    )
+    REPORT_REOPENED = strawberry.enum_value(
+        "report.reopened",
+        description="A report the viewer made or follows was reopened (reportId). " + _REPORTER,
+    )
+    REPORT_ME_TOO_MILESTONE = strawberry.enum_value(
+        "report.me_too_milestone",
+        description='Many residents said "me too" on the viewer\'s report (reportId).',
+    )
+    REPORT_PUBLIC_ANSWER = strawberry.enum_value(
+        "report.public_answer",
+        description="Inbox items from before answers travelled with the status change.",
+        deprecation_reason="No longer sent: see REPORT_STATUS_CHANGED with answered.",
+    )
+    BOOKING_CONFIRMED = strawberry.enum_value(
+        "booking.confirmed", description="A booking was confirmed (bookingId)."
+    )
+    BOOKING_CANCELLED = strawberry.enum_value(
+        "booking.cancelled", description="A booking was cancelled (bookingId)."
+    )
+    BOOKING_REMINDER = strawberry.enum_value(
+        "booking.reminder", description="A booking is coming up (bookingId)."
+    )
+    ALERT_AREA = strawberry.enum_value(
+        "alert.area",
+        description="An alert for an area the viewer follows or the whole city (alertId, "
+        "severity).",
+    )
+
+
+@strawberry.type(
+    description="An item of the in-app inbox. Every push has one, written before the push is "
+    "sent; the push's data (all strings, camelCase) carries: kind (NotificationKind), "
+    "inboxItemId (this id: pass it to notificationsMarkRead when the push is tapped), "
+    "unreadCount (the badge: unread items, this one included; also APNs aps.badge and "
+    "Android notification_count), messageId (the same for a repeat of one push: drop repeats "
+    "by it), deepLink (thanglong:// link), reportId / targetReportId / bookingId / alertId, "
+    'status (ReportStatus, report pushes), answered ("true" or "false", '
+    "REPORT_STATUS_CHANGED) and severity (AlertSeverity, ALERT_AREA)."
+)
 class InboxItem:
-    id: strawberry.ID = strawberry.field(description="Opaque id.")
-    kind: str = strawberry.field(description="What happened, e.g. report.status_changed.")
+    id: strawberry.ID = strawberry.field(description="Opaque id; a push carries it as inboxItemId.")
+    kind: NotificationKind = strawberry.field(
+        description="What happened; a push carries the same name as kind."
+    )
     title: str = strawberry.field(description="Title in the viewer's language.")
     body: str = strawberry.field(description="Text in the viewer's language.")
     deep_link: str | None = strawberry.field(description="thanglong:// link to open.")
@@ -112,7 +193,7 @@ class InboxItem:
     def from_doc(cls, doc: InboxItemDoc, locale: Locale) -> InboxItem:
         return cls(
             id=strawberry.ID(str(doc.id)),
-            kind=doc.kind,
+            kind=NotificationKind(doc.kind),
             title=_in(doc.title, locale),
             body=_in(doc.body, locale),
             deep_link=doc.deep_link,

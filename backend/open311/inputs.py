@@ -30,7 +30,7 @@ MEDIA_URL_MAX = 2_000
 SUBMITTER_FIELDS = ("email", "first_name", "last_name", "phone", "device_id")
 _ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_.-]{1,64})\](\[\])?$")
 LOCATION_REQUIRED = (
-    "location required: send lat and long (this server does not geocode address_string)"
+    "location required: send lat and long, or an address_string that names the ward or commune"
 )
 
 MultiItems = Sequence[tuple[str, Any]]
@@ -45,9 +45,10 @@ class SubmittedRequest:
     """A `POST requests` form, typed."""
 
     service_code: str
-    description: str
-    lat: float
-    lng: float
+    description: str  # empty when not sent: optional in GeoReport v2
+    # Both None when only address_string was sent: then the ward or commune it names locates it.
+    lat: float | None
+    lng: float | None
     address: str | None
     media_url: str | None
     attributes: dict[str, list[str]]
@@ -109,7 +110,10 @@ def parse_form(items: MultiItems, *, idempotency_key: str | None) -> SubmittedRe
     if service_code is None:
         raise _bad("service_code is required")
     lat_text, lng_text = _text(single, "lat"), _text(single, "long")
-    if lat_text is None or lng_text is None:
+    address = _text(single, "address_string")
+    if (lat_text is None) != (lng_text is None):
+        raise _bad("lat and long go together")
+    if lat_text is None and address is None:
         raise _bad(LOCATION_REQUIRED)
     media_url = _text(single, "media_url")
     if media_url is not None:
@@ -123,9 +127,9 @@ def parse_form(items: MultiItems, *, idempotency_key: str | None) -> SubmittedRe
     return SubmittedRequest(
         service_code=service_code,
         description=(single.get("description") or "").strip(),
-        lat=_float(lat_text, "lat"),
-        lng=_float(lng_text, "long"),
-        address=_text(single, "address_string"),
+        lat=_float(lat_text, "lat") if lat_text is not None else None,
+        lng=_float(lng_text, "long") if lng_text is not None else None,
+        address=address,
         media_url=media_url,
         attributes=attributes,
         private=private,

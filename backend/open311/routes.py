@@ -1,28 +1,44 @@
-"""HTTP routes of Open311 GeoReport v2 at /open311/v2/ (every endpoint in .json and .xml)."""
+"""HTTP routes of Open311 GeoReport v2 at /open311/v2/ (every endpoint in .json and .xml).
+
+Every answer under the prefix that is not a success is in GeoReport v2's error shape, in the
+format the path asks for: a wrong method (405) and an unknown path (404) too, which Starlette
+would otherwise answer in plain text, and a database that is away (503) or busy (409).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.auth.models import Locale, Viewer
+from backend.errors import UNAVAILABLE_MESSAGE, BusyError, is_unavailable
+from backend.media.models import public_base
 from backend.open311 import inputs
 from backend.open311 import service as open311_service
 from backend.open311.models import Open311Error
 from backend.open311.render import FORMATS, errors, respond
+from backend.open311.service.place import say
 from backend.state import AppState, app_state
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET = "2025-01-01T00:00:00+07:00"
 CONTACT = (
     "ThangLong (Hanoi smart-city app). API keys for partner apps are issued by the city's "
-    "administrators. Requests need lat and long: address_string alone is not geocoded. "
-    "Names and notices follow ?locale=vi|en or Accept-Language (default vi)."
+    "administrators; send api_key in the form or the query string. Requests need lat and long; "
+    "an address_string alone is placed at the centre of the ward or commune it names, marked "
+    "approximate. Names and notices follow ?locale=vi|en or Accept-Language (default vi)."
+)
+ENDPOINTS = (
+    "discovery, services, services/{service_code}, requests, requests/{service_request_id}, "
+    "tokens/{token}; each .json or .xml"
 )
 
 Handler = Callable[[Request, str], Awaitable[Response]]
@@ -41,39 +57,85 @@ def _locale(request: Request) -> Locale:
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """Links (discovery endpoints, media_url) are absolute, from PUBLIC_BASE_URL when set."""
+    return public_base(_state(request).settings.public_base_url, request)
 
 
-def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Check the format extension and turn Open311Errors into the spec's error bodies."""
-
-    async def run(request: Request) -> Response:
-        fmt = request.path_params["fmt"]
-        if fmt not in FORMATS:
-            return errors("json", 404, ["format must be json or xml"])
-        try:
-            response = await handler(request, fmt)
-        except Open311Error as error:
-            return errors(fmt, error.status, error.descriptions, error.headers)
-        if request.method == "GET":
-            response.headers.setdefault("Vary", "Accept-Language")
-        return response
-
-    return run
+def _format_of(path: str) -> str:
+    """The format a path asks for, for its errors: XML for .xml, else JSON."""
+    return "xml" if path.lower().endswith(".xml") else "json"
 
 
-@endpoint
+async def _answer(request: Request, fmt: str, handler: Handler) -> Response:
+    """The handler's answer; every failure as the spec's error list."""
+    try:
+        return await handler(request, fmt)
+    except Open311Error as error:
+        return errors(fmt, error.status, error.descriptions, error.headers)
+    except BusyError as error:
+        return errors(fmt, 409, [str(error)], {"Retry-After": "1"})
+    except PyMongoError as error:
+        if is_unavailable(error):
+            return errors(fmt, 503, [UNAVAILABLE_MESSAGE], {"Retry-After": "5"})
+        failure: Exception = error
+    except Exception as error:
+        failure = error
+    # A bug: logged with its traceback; the client gets the spec's shape, never a trace.
+    log.error("open311 %s %s failed", request.method, request.url.path, exc_info=failure)
+    return errors(fmt, 500, ["internal error"])
+
+
+def endpoint(*methods: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Check the method and the format extension; answer errors in the spec's shape."""
+    allowed = frozenset({*methods, "HEAD"} if "GET" in methods else methods)
+    allow = ", ".join(sorted(allowed))
+
+    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            fmt = request.path_params["fmt"]
+            if fmt not in FORMATS:
+                return errors(_format_of(request.url.path), 404, ["format must be json or xml"])
+            if request.method not in allowed:
+                text = say(
+                    _locale(request),
+                    vi=f"phương thức {request.method} không dùng được ở đây; dùng {allow}",
+                    en=f"method {request.method} is not allowed here; use {allow}",
+                )
+                return errors(fmt, 405, [text], {"Allow": allow})
+            response = await _answer(request, fmt, handler)
+            if request.method in ("GET", "HEAD"):
+                response.headers.setdefault("Vary", "Accept-Language")
+            return response
+
+        return run
+
+    return decorate
+
+
+async def not_found(request: Request) -> Response:
+    """Any other path under the prefix: 404 in the spec's shape, naming the endpoints."""
+    path = request.url.path[:200]
+    text = say(
+        _locale(request),
+        vi=f"không có đường dẫn {path}; các điểm cuối: {ENDPOINTS}",
+        en=f"no such path {path}; the endpoints are {ENDPOINTS}",
+    )
+    return errors(_format_of(request.url.path), 404, [text])
+
+
+@endpoint("GET")
 async def discovery(request: Request, fmt: str) -> Response:
     base = _base_url(request) + PREFIX
+    changeset = await open311_service.changeset(db=_state(request).db)
     body = {
-        "changeset": CHANGESET,
+        "changeset": changeset,
         "contact": CONTACT,
         "key_service": "Ask the city's administrators for an api_key.",
         "endpoints": [
             {
                 "specification": SPEC,
                 "url": base,
-                "changeset": CHANGESET,
+                "changeset": changeset,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }
@@ -82,13 +144,13 @@ async def discovery(request: Request, fmt: str) -> Response:
     return respond(fmt, "discovery", body)
 
 
-@endpoint
+@endpoint("GET")
 async def services(request: Request, fmt: str) -> Response:
     found = await open311_service.list_services(db=_state(request).db, locale=_locale(request))
     return respond(fmt, "services", found)
 
 
-@endpoint
+@endpoint("GET")
 async def service_definition(request: Request, fmt: str) -> Response:
     definition = await open311_service.service_definition(
         db=_state(request).db, code=request.path_params["code"], locale=_locale(request)
@@ -96,7 +158,7 @@ async def service_definition(request: Request, fmt: str) -> Response:
     return respond(fmt, "service_definition", definition)
 
 
-@endpoint
+@endpoint("GET", "POST")
 async def requests(request: Request, fmt: str) -> Response:
     db = _state(request).db
     now = datetime.now(UTC)
@@ -107,8 +169,10 @@ async def requests(request: Request, fmt: str) -> Response:
             raise Open311Error(400, "send application/x-www-form-urlencoded") from None
         items = form.multi_items()
         await form.close()
+        # In the form (the spec), or in the query string (how some clients send it).
+        in_form = next((str(v) for k, v in items if k == "api_key" and v), None)
         key = await open311_service.authenticate(
-            db=db, api_key=next((str(v) for k, v in items if k == "api_key"), None)
+            db=db, api_key=in_form or request.query_params.get("api_key")
         )
         submitted = inputs.parse_form(items, idempotency_key=request.headers.get("idempotency-key"))
         created = await open311_service.submit(
@@ -122,7 +186,7 @@ async def requests(request: Request, fmt: str) -> Response:
     return respond(fmt, "service_requests", found)
 
 
-@endpoint
+@endpoint("GET")
 async def single_request(request: Request, fmt: str) -> Response:
     found = await open311_service.get_request(
         db=_state(request).db,
@@ -133,7 +197,7 @@ async def single_request(request: Request, fmt: str) -> Response:
     return respond(fmt, "service_requests", found)
 
 
-@endpoint
+@endpoint("GET")
 async def token(request: Request, fmt: str) -> Response:
     found = await open311_service.token_request(
         db=_state(request).db, token=request.path_params["token"]
@@ -141,11 +205,16 @@ async def token(request: Request, fmt: str) -> Response:
     return respond(fmt, "service_requests", found)
 
 
+# Every method a client may send reaches the endpoint, which answers a wrong one with the spec's
+# 405 (Starlette would answer plain text; a function endpoint without `methods` takes GET only).
+ANY = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 routes = [
-    Route(f"{PREFIX}/discovery.{{fmt}}", discovery, methods=["GET"]),
-    Route(f"{PREFIX}/services.{{fmt}}", services, methods=["GET"]),
-    Route(f"{PREFIX}/services/{{code}}.{{fmt}}", service_definition, methods=["GET"]),
-    Route(f"{PREFIX}/requests.{{fmt}}", requests, methods=["GET", "POST"]),
-    Route(f"{PREFIX}/requests/{{request_id}}.{{fmt}}", single_request, methods=["GET"]),
-    Route(f"{PREFIX}/tokens/{{token}}.{{fmt}}", token, methods=["GET"]),
+    Route(f"{PREFIX}/discovery.{{fmt}}", discovery, methods=ANY),
+    Route(f"{PREFIX}/services.{{fmt}}", services, methods=ANY),
+    Route(f"{PREFIX}/services/{{code}}.{{fmt}}", service_definition, methods=ANY),
+    Route(f"{PREFIX}/requests.{{fmt}}", requests, methods=ANY),
+    Route(f"{PREFIX}/requests/{{request_id}}.{{fmt}}", single_request, methods=ANY),
+    Route(f"{PREFIX}/tokens/{{token}}.{{fmt}}", token, methods=ANY),
+    Route(PREFIX, not_found, methods=ANY),
+    Route(f"{PREFIX}/{{path:path}}", not_found, methods=ANY),
 ]

@@ -67,9 +67,16 @@ ERROR = obj(
             {"requestId": {**NULLABLE_STRING, "description": "Quote it to report a problem."}},
         )
     },
-    description="Every error outside Open311: a stable code and an English message.",
+    description="Every error outside Open311: a stable code and a message in the request's "
+    "language (Accept-Language).",
 )
-ACCEPT_LANGUAGE = parameter("header", "Accept-Language", STRING, "vi or en (q-values); default vi.")
+ACCEPT_LANGUAGE = parameter(
+    "header",
+    "Accept-Language",
+    STRING,
+    "BCP 47 tags with q-values: the best of vi and en wins, another language alone means en; "
+    "default vi.",
+)
 IF_NONE_MATCH = parameter(
     "header", "If-None-Match", STRING, "ETags the client has (or *): 304 when one matches."
 )

@@ -51,8 +51,11 @@ def photo_download(operation_id: str, summary: str) -> Schema:
 UPLOAD = {
     "operationId": "mediaUpload",
     "summary": "Upload a photo for a report (signed-in residents).",
-    "description": f"JPEG, PNG or WebP, checked by its bytes, at most {MAX_BYTES} bytes; "
-    "re-encoded without metadata, with a thumbnail.",
+    "description": f"JPEG, PNG, WebP or HEIC/HEIF, at most {MAX_BYTES} bytes, recognised by "
+    "its bytes whatever the part's declared type (`application/octet-stream`, as React Native "
+    "sends, is fine); re-encoded upright without metadata (JPEG, or WebP when it has "
+    "transparency), with a thumbnail. Links are absolute (`PUBLIC_BASE_URL`, else the "
+    "request's origin).",
     "tags": ["media"],
     "security": [{"bearerAuth": []}],
     "requestBody": {
@@ -60,16 +63,22 @@ UPLOAD = {
         "content": {
             "multipart/form-data": {
                 "schema": obj({"file": BINARY}),
-                "encoding": {"file": {"contentType": "image/jpeg, image/png, image/webp"}},
+                "encoding": {
+                    "file": {
+                        "contentType": "image/jpeg, image/png, image/webp, image/heic, "
+                        "image/heif, application/octet-stream"
+                    }
+                },
             }
         },
     },
     "responses": {
         "201": content(JSON, ref("schemas", "Photo"), "Stored."),
         "400": error(
-            "Not a multipart form with a `file` field (BAD_REQUEST), another type "
-            "(UNSUPPORTED_MEDIA_TYPE), a broken or oversized image (INVALID_IMAGE, "
-            "PAYLOAD_TOO_LARGE), or an invalid Content-Length (BAD_REQUEST)."
+            "Not a multipart form with a `file` field (BAD_REQUEST), bytes that are not a "
+            "JPEG, PNG, WebP or HEIC/HEIF image (UNSUPPORTED_MEDIA_TYPE), a damaged or "
+            "oversized image (INVALID_IMAGE, PAYLOAD_TOO_LARGE), or an invalid Content-Length "
+            "(BAD_REQUEST). The message is in the Accept-Language (vi or en, BCP 47 with q-values)."
         ),
         "401": error(
             "Not signed in, or not a valid ID token (UNAUTHENTICATED).",
@@ -82,8 +91,16 @@ UPLOAD = {
 PHOTO = obj(
     {
         "id": {**STRING, "description": "Pass it in ReportCreateInput.photoIds."},
-        "url": {**STRING, "examples": ["/media/66b1f0c2a3e4d5f6a7b8c9d0"]},
-        "thumbnailUrl": STRING,
+        "url": {
+            **STRING,
+            "format": "uri",
+            "examples": ["https://api.thanglong.example/media/66b1f0c2a3e4d5f6a7b8c9d0"],
+        },
+        "thumbnailUrl": {
+            **STRING,
+            "format": "uri",
+            "examples": ["https://api.thanglong.example/media/66b1f0c2a3e4d5f6a7b8c9d0/thumb"],
+        },
         "width": {**INTEGER, "minimum": 1},
         "height": {**INTEGER, "minimum": 1},
     }

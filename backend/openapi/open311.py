@@ -13,6 +13,7 @@ from backend.openapi.common import (
     COMMON,
     INTEGER,
     ISO_8601,
+    JSON,
     NULLABLE_STRING,
     NUMBER,
     PAYLOAD_TOO_LARGE,
@@ -65,7 +66,10 @@ OPEN311_SCHEMAS: Schema = {
         "discovery",
         obj(
             {
-                "changeset": STRING,
+                "changeset": {
+                    **STRING,
+                    "description": "When the services last changed (ISO 8601, sorts as text).",
+                },
                 "contact": STRING,
                 "endpoints": array(
                     xml_name(
@@ -207,15 +211,21 @@ GET_REQUESTS_PARAMETERS = [
     parameter("query", "bbox", STRING, "west,south,east,north in degrees (not with lat/long)."),
 ]
 POST_REQUEST_FORM = obj(
+    {"service_code": STRING},
     {
-        "api_key": {**STRING, "description": "The partner's key."},
-        "service_code": STRING,
-        "lat": NUMBER,
-        "long": NUMBER,
-    },
-    {
-        "address_string": {**STRING, "description": "Shown, never geocoded."},
-        "description": STRING,
+        "api_key": {**STRING, "description": "The partner's key (or in the query string)."},
+        "lat": {**NUMBER, "description": "With long; or send address_string alone."},
+        "long": {**NUMBER, "description": "With lat."},
+        "address_string": {
+            **STRING,
+            "description": "Shown as sent. Without lat/long, the request is placed at the "
+            "centre of the ward or commune it names (marked approximate in address and "
+            "status_notes); naming none is a 400.",
+        },
+        "description": {
+            **STRING,
+            "description": "Optional: the service's name stands in, said to be one.",
+        },
         "media_url": {
             **STRING,
             "maxLength": open311_inputs.MEDIA_URL_MAX,
@@ -248,11 +258,23 @@ def open311_operation(
         },
         **COMMON,
     }
-    if "429" in responses:
-        responses["429"]["headers"] = {"Retry-After": header("Seconds to wait.")}
+    for status in ("409", "429"):
+        if status in responses:
+            responses[status]["headers"] = {"Retry-After": header("Seconds to wait.")}
+    # The database away: the spec's shape; sign-in checks away (before routing): the app's.
+    app_error, spec_errors = ref("schemas", "Error"), ref("schemas", "Open311Errors")
+    unavailable: Schema = {media_type: {"schema": spec_errors}, JSON: {"schema": app_error}}
+    if media_type == JSON:
+        unavailable = {JSON: {"schema": {"anyOf": [spec_errors, app_error]}}}
+    responses["503"] = {"description": "Unavailable for a moment.", "content": unavailable}
     parameters = [
         *extra.pop("parameters", []),
-        parameter("query", "locale", STRING, "vi or en; anything else is ignored."),
+        parameter(
+            "query",
+            "locale",
+            STRING,
+            "A BCP 47 tag (vi, en-US...; another language gives en); else Accept-Language.",
+        ),
         ACCEPT_LANGUAGE,
     ]
     return {
@@ -276,10 +298,12 @@ def open311_paths(fmt: str) -> Schema:
         {
             "400": "The form is not valid.",
             "403": "api_key is missing, unknown or revoked.",
+            "409": "A write kept conflicting with others: nothing was filed; retry.",
             "429": "Too many requests from this partner's user.",
         },
         parameters=[
-            parameter("header", "Idempotency-Key", STRING, "Same key and form: one request.")
+            parameter("header", "Idempotency-Key", STRING, "Same key and form: one request."),
+            parameter("query", "api_key", STRING, "The partner's key, when not in the form."),
         ],
         requestBody={
             "required": True,

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-
-@strawberry.input(description="A position (WGS84 degrees).")
-class GeoPointInput:
-    lat: float = strawberry.field(description="Latitude, -90 to 90.")
-    lng: float = strawberry.field(description="Longitude, -180 to 180.")
+from backend.geopoint import GeoPointInput
 
 
 @strawberry.input(description="A new report.")

@@ -6,10 +6,10 @@ import strawberry
 
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
+from backend.geopoint import GeoPointInput
 from backend.pagination import Connection, PageInfo
 from backend.reports import service as report_service
 from backend.reports.dataloaders import loaders
-from backend.reports.inputs import GeoPointInput
 from backend.reports.types import (
     Report,
     ReportCategory,

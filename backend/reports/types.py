@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from backend.areas.dataloaders import area_loader
+from backend.areas.types import Area
 from backend.context import Info
 from backend.errors import UserError
-from backend.media.models import photo_url, thumbnail_url
+from backend.geopoint import GeoPoint
+from backend.media.types import ReportPhoto
 from backend.moderation.dataloaders import loaders as moderation_loaders
 from backend.moderation.models import Priority
 from backend.moderation.permissions import may_act_on
@@ -28,7 +30,6 @@ from backend.reports.models import (
 )
 
 if TYPE_CHECKING:
-    from backend.areas.types import Area
     from backend.moderation.types import ModerationActor, ModerationOriginal, ReportPriorityEnum
 
 _MODERATION = "backend.moderation.types"
@@ -77,27 +78,6 @@ class ReportCategory:
             duplicate_radius_meters=doc.duplicate_radius_m,
             private=doc.private,
             urgent=doc.urgent,
-        )
-
-
-@strawberry.type(description="A position (WGS84 degrees).")
-class GeoPoint:
-    lat: float = strawberry.field(description="Latitude.")
-    lng: float = strawberry.field(description="Longitude.")
-
-
-@strawberry.type(description="A photo of a report (paths relative to the API's origin).")
-class ReportPhoto:
-    id: strawberry.ID = strawberry.field(description="Photo id.")
-    url: str = strawberry.field(description="The photo, cleaned of metadata.")
-    thumbnail_url: str = strawberry.field(description="A thumbnail at most 400 px wide and high.")
-
-    @classmethod
-    def from_id(cls, photo_id: object) -> ReportPhoto:
-        return cls(
-            id=strawberry.ID(str(photo_id)),
-            url=photo_url(str(photo_id)),
-            thumbnail_url=thumbnail_url(str(photo_id)),
         )
 
 
@@ -198,11 +178,7 @@ class Report:
         description="The ward or commune the report is in (null for reports filed before 1 July "
         "2025 under a district that no longer exists, until they are migrated)."
     )
-    async def area(
-        self, info: Info
-    ) -> Annotated[Area, strawberry.lazy("backend.areas.types")] | None:
-        from backend.areas.types import Area  # areas.types uses GeoPoint from this module
-
+    async def area(self, info: Info) -> Area | None:
         found = await area_loader(info).load(self.doc.area)
         return Area.from_doc(found, info.context.viewer.locale) if found else None
 

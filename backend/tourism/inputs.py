@@ -6,16 +6,13 @@ import datetime as dt
 
 import strawberry
 
+from backend.geopoint import GeoPointInput
 from backend.tourism import service as tourism_service
 
 
-@strawberry.input(description="A point (WGS 84 degrees).")
-class LatLngInput:
-    lat: float = strawberry.field(description="Latitude, -90 to 90.")
-    lng: float = strawberry.field(description="Longitude, -180 to 180.")
-
-    def parse(self) -> tourism_service.LatLng:
-        return tourism_service.LatLng(self.lat, self.lng)
+def parse_point(point: GeoPointInput) -> tourism_service.LatLng:
+    """The service's point (it checks the range, with tourism's error codes)."""
+    return tourism_service.LatLng(point.lat, point.lng)
 
 
 @strawberry.input(description="A map box.")
@@ -31,8 +28,8 @@ class BBoxInput:
 
 @strawberry.input(description="Which places to list.")
 class PoiFilter:
-    near: LatLngInput | None = strawberry.field(
-        default=None, description="Nearest first from here, with `distanceMeters`."
+    near: GeoPointInput | None = strawberry.field(
+        default=None, description="Nearest first from here, with `PoiEdge.distanceMeters`."
     )
     radius_meters: float | None = strawberry.field(
         default=None, description="With `near`: at most this far (up to 20000; default 20000)."
@@ -53,7 +50,7 @@ class PoiFilter:
 
     def parse(self) -> tourism_service.PoiCriteria:
         return tourism_service.PoiCriteria(
-            near=self.near.parse() if self.near else None,
+            near=parse_point(self.near) if self.near else None,
             radius_meters=self.radius_meters,
             bbox=self.bbox.parse() if self.bbox else None,
             categories=tuple(self.categories or ()),
@@ -68,15 +65,16 @@ class JourneyFilter:
     max_duration_minutes: int | None = strawberry.field(
         default=None, description="Only journeys taking at most this long."
     )
-    near: LatLngInput | None = strawberry.field(
-        default=None, description="Nearest first stop first."
+    near: GeoPointInput | None = strawberry.field(
+        default=None,
+        description="Nearest first stop first, with `JourneyEdge.distanceMeters`.",
     )
 
     def parse(self) -> tourism_service.JourneyCriteria:
         return tourism_service.JourneyCriteria(
             theme=self.theme,
             max_duration_minutes=self.max_duration_minutes,
-            near=self.near.parse() if self.near else None,
+            near=parse_point(self.near) if self.near else None,
         )
 
 
@@ -89,7 +87,7 @@ class JourneyStartInput:
 class JourneyCheckInInput:
     journey_id: strawberry.ID = strawberry.field(description="The journey.")
     stop_id: strawberry.ID = strawberry.field(description="The stop (`JourneyStop.id`).")
-    location: LatLngInput = strawberry.field(description="Where the device is now.")
+    location: GeoPointInput = strawberry.field(description="Where the device is now.")
 
 
 @strawberry.input(description="Review a place; a second review by the same user edits the first.")

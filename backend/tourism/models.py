@@ -155,7 +155,25 @@ class JourneyDoc:
         )
 
     def stop(self, stop_id: str) -> StopDoc | None:
-        return next((s for s in self.stops if s.poi == stop_id), None)
+        """The stop with this id (`journey_stop_id`), None when it names no stop of this journey."""
+        journey, _, position = stop_id.rpartition(":")
+        digits = position.isascii() and position.isdigit() and len(position) <= 4
+        if journey != self.id or not digits:
+            return None
+        index = int(position) - 1
+        return self.stops[index] if 0 <= index < len(self.stops) else None
+
+    def stop_ids_by_poi(self) -> dict[str, str]:
+        """The id of the stop at each place (a visit records the place)."""
+        ids: dict[str, str] = {}
+        for position, stop in enumerate(self.stops, start=1):
+            ids.setdefault(stop.poi, journey_stop_id(self.id, position))
+        return ids
+
+
+def journey_stop_id(journey_id: str, position: int) -> str:
+    """A stop's id: unique per (journey, position), as one place can be a stop of several."""
+    return f"{journey_id}:{position}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,11 +14,12 @@ from backend.tourism.inputs import (
     JourneyStartInput,
     ReviewCreateInput,
     ReviewHideInput,
+    parse_point,
 )
 from backend.tourism.models import TourismErrorCode
 from backend.tourism.service import progress as progress_service
 from backend.tourism.service import reviews as review_service
-from backend.tourism.types import JourneyProgress, Review, TourismError
+from backend.tourism.types import JourneyProgress, Poi, Review, TourismError
 
 
 @strawberry.type(description="Result of journeyStart.")
@@ -46,6 +47,9 @@ class ReviewCreatePayload:
     review: Review | None = strawberry.field(
         default=None, description="The viewer's review of the place."
     )
+    poi: Poi | None = strawberry.field(
+        default=None, description="The place reviewed, with its new rating."
+    )
     errors: list[TourismError] = strawberry.field(
         default_factory=list, description="Why it failed; empty on success."
     )
@@ -54,9 +58,18 @@ class ReviewCreatePayload:
 @strawberry.type(description="Result of reviewHide.")
 class ReviewHidePayload:
     review: Review | None = strawberry.field(default=None, description="The hidden review.")
+    poi: Poi | None = strawberry.field(
+        default=None, description="The place of the review, with its new rating."
+    )
     errors: list[TourismError] = strawberry.field(
         default_factory=list, description="Why it failed; empty on success."
     )
+
+
+async def _reviewed_place(info: Info, poi_id: str) -> Poi | None:
+    """The place as it is after the review changed it: clients update its rating from this."""
+    doc = await dataloaders.loaders(info).pois.load(poi_id)
+    return None if doc is None else Poi.from_doc(doc, info.context.viewer.locale)
 
 
 @strawberry.type
@@ -90,7 +103,7 @@ class TourismMutations:
             uid=str(info.context.viewer.uid),
             journey_id=str(input.journey_id),
             stop_id=str(input.stop_id),
-            location=input.location.parse(),
+            location=parse_point(input.location),
             now=clock.now(),
         )
         return JourneyCheckInPayload(progress=JourneyProgress.from_doc(progress))
@@ -111,7 +124,9 @@ class TourismMutations:
             now=clock.now(),
         )
         dataloaders.forget(info)  # the place's rating and reviews just changed
-        return ReviewCreatePayload(review=Review.from_doc(review, uid))
+        return ReviewCreatePayload(
+            review=Review.from_doc(review, uid), poi=await _reviewed_place(info, review.poi)
+        )
 
     @strawberry.mutation(
         description="Hide a review (moderators): it leaves the list and the rating; audited.",
@@ -128,4 +143,6 @@ class TourismMutations:
             now=clock.now(),
         )
         dataloaders.forget(info)
-        return ReviewHidePayload(review=Review.from_doc(review, uid))
+        return ReviewHidePayload(
+            review=Review.from_doc(review, uid), poi=await _reviewed_place(info, review.poi)
+        )

@@ -8,9 +8,10 @@ import strawberry
 
 from backend.auth.permissions import IsSignedIn
 from backend.context import Info
-from backend.pagination import Connection, page_size
+from backend.geopoint import GeoPoint, GeoPointInput
+from backend.pagination import Connection, NearConnection, page_size
 from backend.tourism import service as tourism_service
-from backend.tourism.inputs import BBoxInput, JourneyFilter, LatLngInput, PoiFilter
+from backend.tourism.inputs import BBoxInput, JourneyFilter, PoiFilter, parse_point
 from backend.tourism.service import progress as progress_service
 from backend.tourism.types import (
     Journey,
@@ -33,17 +34,13 @@ class TourismQueries:
         filter: PoiFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Poi]:
+    ) -> NearConnection[Poi]:
         criteria = (filter or PoiFilter()).parse()
         page = await tourism_service.list_pois(
             db=info.context.db, criteria=criteria, first=page_size(first), after=after
         )
         locale = info.context.viewer.locale
-        nodes = [
-            Poi.from_doc(doc, locale, distance=distance)
-            for doc, distance in zip(page.items, page.distance_list(), strict=True)
-        ]
-        return Connection.of(nodes, page)
+        return NearConnection.of([Poi.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="One place by id; null when there is none.")
     async def poi(self, info: Info, id: strawberry.ID) -> Poi | None:
@@ -57,17 +54,13 @@ class TourismQueries:
         filter: JourneyFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Journey]:
+    ) -> NearConnection[Journey]:
         criteria = (filter or JourneyFilter()).parse()
         page = await tourism_service.list_journeys(
             db=info.context.db, criteria=criteria, first=page_size(first), after=after
         )
         locale = info.context.viewer.locale
-        nodes = [
-            Journey.from_doc(doc, locale, distance=distance)
-            for doc, distance in zip(page.items, page.distance_list(), strict=True)
-        ]
-        return Connection.of(nodes, page)
+        return NearConnection.of([Journey.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="One journey by id; null when there is none.")
     async def journey(self, info: Info, id: strawberry.ID) -> Journey | None:
@@ -83,23 +76,19 @@ class TourismQueries:
         info: Info,
         query: str,
         first: int | None = None,
-        near: LatLngInput | None = None,
+        near: GeoPointInput | None = None,
     ) -> list[SearchHit]:
         hits = await tourism_service.search(
             db=info.context.db,
             query=query,
             first=page_size(first),
-            near=near.parse() if near else None,
+            near=parse_point(near) if near else None,
         )
         locale = info.context.viewer.locale
         return [
             SearchHit(
-                poi=Poi.from_doc(hit.poi, locale, distance=hit.distance_meters)
-                if hit.poi
-                else None,
-                journey=Journey.from_doc(hit.journey, locale, distance=hit.distance_meters)
-                if hit.journey
-                else None,
+                poi=Poi.from_doc(hit.poi, locale) if hit.poi else None,
+                journey=Journey.from_doc(hit.journey, locale) if hit.journey else None,
                 name_match=hit.name_match,
                 distance_meters=round(hit.distance_meters, 1)
                 if hit.distance_meters is not None
@@ -119,8 +108,7 @@ class TourismQueries:
         return PoiClusters(
             clusters=[
                 PoiCluster(
-                    lat=c.lat,
-                    lng=c.lng,
+                    center=GeoPoint(lat=c.lat, lng=c.lng),
                     count=c.count,
                     poi_id=strawberry.ID(c.poi_id) if c.poi_id else None,
                 )

@@ -10,6 +10,7 @@ import strawberry
 from backend.auth.models import Locale
 from backend.context import Info
 from backend.errors import UserError
+from backend.geopoint import GeoPoint
 from backend.pagination import Connection, page_size
 from backend.tourism.dataloaders import loaders
 from backend.tourism.hours import WEEKDAYS, Minutes, OpeningHours, format_clock
@@ -20,6 +21,8 @@ from backend.tourism.models import (
     ProgressDoc,
     ReviewDoc,
     TourismErrorCode,
+    Visit,
+    journey_stop_id,
     localise,
 )
 
@@ -49,12 +52,6 @@ class Weekday(Enum):
     FRI = "fri"
     SAT = "sat"
     SUN = "sun"
-
-
-@strawberry.type(description="A point on the map (WGS 84).")
-class LatLng:
-    lat: float = strawberry.field(description="Latitude in degrees.")
-    lng: float = strawberry.field(description="Longitude in degrees.")
 
 
 @strawberry.type(description="An opening range; `closes` before `opens` runs past midnight.")
@@ -163,7 +160,7 @@ class Poi:
     description: str = strawberry.field(description="The full description.")
     address: str = strawberry.field(description="Street address.")
     district: str = strawberry.field(description="Hanoi district.")
-    location: LatLng = strawberry.field(description="Where it is.")
+    location: GeoPoint = strawberry.field(description="Where it is.")
     # Built only when a query selects them (lists of places rarely do), not for every place.
     opening_hours: OpeningHoursType = strawberry.field(
         resolver=_opening_hours, description="Weekly hours and exceptions."
@@ -181,9 +178,6 @@ class Poi:
     thumbnail_url: str | None = strawberry.field(description="A thumbnail image, if any.")
     photo_credits: list[str] = strawberry.field(description="Credits for the photos.")
     sources: list[str] = strawberry.field(description="Where the facts come from.")
-    distance_meters: float | None = strawberry.field(
-        description="Distance from `near`, when the list was asked for with one."
-    )
     rating: Rating = strawberry.field(description="Average of the visible reviews.")
     hours: strawberry.Private[OpeningHours]
     locale: strawberry.Private[Locale]
@@ -195,7 +189,6 @@ class Poi:
         doc: PoiDoc,
         locale: Locale,
         *,
-        distance: float | None = None,
         now: dt.datetime | None = None,
     ) -> Poi:
         now = now or dt.datetime.now(dt.UTC)
@@ -209,7 +202,7 @@ class Poi:
             description=localise(doc.description, locale),
             address=localise(doc.address, locale),
             district=doc.district,
-            location=LatLng(lat=doc.lat, lng=doc.lng),
+            location=GeoPoint(lat=doc.lat, lng=doc.lng),
             open_now=doc.hours.is_open(now) if known else None,
             tickets=[
                 Ticket(label=localise(t.label, locale), price_vnd=t.price_vnd) for t in doc.tickets
@@ -220,7 +213,6 @@ class Poi:
             thumbnail_url=doc.thumbnail_url,
             photo_credits=doc.photo_credits,
             sources=doc.sources,
-            distance_meters=round(distance, 1) if distance is not None else None,
             rating=Rating(average=rating.average, count=rating.count),
             hours=doc.hours,
             locale=locale,
@@ -251,7 +243,10 @@ class OfflinePackInfo:
 
 @strawberry.type(description="A stop of a journey, in order.")
 class JourneyStop:
-    id: strawberry.ID = strawberry.field(description="Stop id (pass to journeyCheckIn).")
+    id: strawberry.ID = strawberry.field(
+        description="`journeyId:position`, unique across journeys (one place can be a stop of "
+        "several); pass to journeyCheckIn."
+    )
     position: int = strawberry.field(description="1 for the first stop.")
     story: str = strawberry.field(description="What to look for and why it matters here.")
     leg_meters: float = strawberry.field(
@@ -280,13 +275,10 @@ class Journey:
     duration_minutes: int = strawberry.field(
         description="Travel time (walking 4.5 km/h, riding 20 km/h) plus each stop's visit time."
     )
-    start: LatLng = strawberry.field(description="Where the first stop is.")
-    start_distance_meters: float | None = strawberry.field(
-        description="Distance from `near` to the first stop, when asked with one."
-    )
+    start: GeoPoint = strawberry.field(description="Where the first stop is.")
 
     @classmethod
-    def from_doc(cls, doc: JourneyDoc, locale: Locale, *, distance: float | None = None) -> Journey:
+    def from_doc(cls, doc: JourneyDoc, locale: Locale) -> Journey:
         return cls(
             id=strawberry.ID(doc.id),
             theme=doc.theme,
@@ -295,7 +287,7 @@ class Journey:
             summary=localise(doc.summary, locale),
             stops=[
                 JourneyStop(
-                    id=strawberry.ID(stop.poi),
+                    id=strawberry.ID(journey_stop_id(doc.id, position)),
                     position=position,
                     story=localise(stop.story, locale),
                     leg_meters=round(stop.leg_meters, 1),
@@ -305,8 +297,7 @@ class Journey:
             ],
             distance_meters=doc.distance_meters,
             duration_minutes=doc.duration_minutes,
-            start=LatLng(lat=doc.start_lat, lng=doc.start_lng),
-            start_distance_meters=round(distance, 1) if distance is not None else None,
+            start=GeoPoint(lat=doc.start_lat, lng=doc.start_lng),
         )
 
     @strawberry.field(description="The offline pack in the viewer's language.")
@@ -319,7 +310,7 @@ class Journey:
 
 @strawberry.type(description="A stop the viewer checked in at.")
 class StopVisit:
-    stop_id: strawberry.ID = strawberry.field(description="The stop.")
+    stop_id: strawberry.ID = strawberry.field(description="The stop (`JourneyStop.id`).")
     at: dt.datetime = strawberry.field(description="When the check-in was accepted.")
 
 
@@ -327,7 +318,6 @@ class StopVisit:
 class JourneyProgress:
     id: strawberry.ID = strawberry.field(description="Opaque id.")
     started_at: dt.datetime = strawberry.field(description="When the viewer started.")
-    visits: list[StopVisit] = strawberry.field(description="Check-ins, in the order made.")
     stops_visited: int = strawberry.field(description="How many stops are checked in.")
     stop_count: int = strawberry.field(description="How many stops the journey has.")
     percent: int = strawberry.field(description="Stops visited, 0 to 100.")
@@ -335,19 +325,33 @@ class JourneyProgress:
         description="When the last stop was checked in; null until then."
     )
     journey_id: strawberry.Private[str]
+    visited: strawberry.Private[list[Visit]]
 
     @classmethod
     def from_doc(cls, doc: ProgressDoc) -> JourneyProgress:
         return cls(
             id=strawberry.ID(doc.id),
             started_at=doc.started_at,
-            visits=[StopVisit(stop_id=strawberry.ID(v.stop), at=v.at) for v in doc.visits],
+            visited=doc.visits,
             stops_visited=len(doc.visits),
             stop_count=doc.stop_count,
             percent=doc.percent,
             completed_at=doc.completed_at,
             journey_id=doc.journey,
         )
+
+    @strawberry.field(
+        description="Check-ins, in the order made (a stop since removed from the journey is "
+        "left out)."
+    )
+    async def visits(self, info: Info) -> list[StopVisit]:
+        journey = await loaders(info).journeys.load(self.journey_id)
+        ids = journey.stop_ids_by_poi() if journey is not None else {}
+        return [
+            StopVisit(stop_id=strawberry.ID(ids[visit.stop]), at=visit.at)
+            for visit in self.visited
+            if visit.stop in ids
+        ]
 
     @strawberry.field(description="The journey.")
     async def journey(self, info: Info) -> Journey | None:
@@ -363,14 +367,14 @@ class SearchHit:
         description="Every word matched the name or title (such hits rank first)."
     )
     distance_meters: float | None = strawberry.field(
-        description="Distance from `near` (to a journey's first stop), when given."
+        description="Distance from `near` (to a journey's first stop), when given; on the hit, "
+        "not on the place or journey, which a client cache shares between lists."
     )
 
 
 @strawberry.type(description="Places grouped on a map grid.")
 class PoiCluster:
-    lat: float = strawberry.field(description="Latitude of the group's centre.")
-    lng: float = strawberry.field(description="Longitude of the group's centre.")
+    center: GeoPoint = strawberry.field(description="The group's centre.")
     count: int = strawberry.field(description="How many places.")
     poi_id: strawberry.ID | None = strawberry.field(description="The place, when count is 1.")
 

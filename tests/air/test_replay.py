@@ -78,7 +78,7 @@ def pushes(fcm: FcmControl, uid: str) -> list[tuple[str, str, str]]:
         (
             m["message"]["notification"]["title"],
             m["message"]["android"]["priority"],
-            m["message"]["data"]["alert_id"],
+            m["message"]["data"]["alertId"],  # camelCase push keys (issue 19)
         )
         for m in fcm.messages(token(uid))
     ]

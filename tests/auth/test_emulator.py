@@ -126,11 +126,16 @@ async def test_disabled_user_gets_401(
     response = await ask_viewer(emulated_client, signed_up["idToken"])
     # then the request is refused
     assert response.status_code == 401
-    assert response.json()["error"] == {
-        "code": "UNAUTHENTICATED",
-        "message": "This account is disabled",
-        "requestId": response.headers["x-request-id"],
-    }
+    assert response.json()["errors"] == [
+        {
+            "message": "Tài khoản này đã bị khóa",  # Vietnamese unless the request asks otherwise
+            "extensions": {
+                "code": "UNAUTHENTICATED",
+                "reason": "USER_DISABLED",
+                "requestId": response.headers["x-request-id"],
+            },
+        }
+    ]
 
 
 async def test_revoked_tokens_are_refused(

@@ -24,9 +24,11 @@ async def ask_viewer(client: httpx.AsyncClient, token: str) -> httpx.Response:
 
 def assert_unauthenticated(response: httpx.Response) -> None:
     assert response.status_code == 401
-    body = response.json()
-    assert body["error"]["code"] == "UNAUTHENTICATED"
-    assert body["error"]["message"]
+    # one shape for every refused token (issue 19): GraphQL errors with a code and a reason
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["reason"]
+    assert error["message"]
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 

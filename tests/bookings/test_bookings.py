@@ -32,7 +32,7 @@ mutation RoomInventorySet($input: RoomInventorySetInput!) {
 TOURS = """
 query Tours($filter: TourFilter) {
   tours(filter: $filter, first: 20) {
-    edges { node { id title languages distanceMeters pricePerPerson
+    edges { distanceMeters node { id title languages pricePerPerson
                    departures { id seatsLeft } } }
   }
 }
@@ -244,7 +244,7 @@ async def test_catalogue_lists_tours_and_hotel_availability(gql: Gql) -> None:
     assert all(e["node"]["departures"] for e in tours)
     near = {"near": {"lat": 21.0287, "lng": 105.8524}, "radiusMeters": 1500}
     nearest = (await gql(TOURS, {"filter": near}))["data"]["tours"]["edges"]
-    distances = [e["node"]["distanceMeters"] for e in nearest]
+    distances = [e["distanceMeters"] for e in nearest]
     assert distances == sorted(distances) and distances[-1] <= 1500
     check_in, check_out = stay(offset=3, length=2)
     hotel = await gql(

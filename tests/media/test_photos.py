@@ -28,9 +28,12 @@ def png_bytes() -> bytes:
 
 
 async def upload(
-    client: httpx.AsyncClient, token: str | None, data: bytes, name: str, content_type: str
-) -> httpx.Response:
+    client: httpx.AsyncClient, token: str | None, data: bytes, name: str, content_type: str,
+    *, locale: str | None = None,
+) -> httpx.Response:  # fmt: skip
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if locale:
+        headers["Accept-Language"] = locale
     return await client.post("/media", files={"file": (name, data, content_type)}, headers=headers)
 
 
@@ -46,6 +49,9 @@ async def test_upload_strips_exif_and_applies_orientation(
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["width"], body["height"]) == (300, 600)
+    # and its links are absolute (the request's own origin: no PUBLIC_BASE_URL in tests)
+    assert body["url"] == f"http://testserver/media/{body['id']}"
+    assert body["thumbnailUrl"] == f"http://testserver/media/{body['id']}/thumb"
     # and the stored photo carries no EXIF at all
     photo = await client.get(body["url"])
     assert photo.status_code == 200
@@ -79,10 +85,11 @@ async def test_bad_uploads_are_400(
     token = make_token()
     truncated = jpeg_with_gps((800, 800))[:2000]
     cases = [
-        (png_bytes(), "photo.jpg", "image/jpeg", "INVALID_IMAGE"),  # a PNG claiming to be JPEG
         (b"hello, not a photo", "notes.txt", "text/plain", "UNSUPPORTED_MEDIA_TYPE"),
-        (b"hello, not a photo", "notes.jpg", "image/jpeg", "INVALID_IMAGE"),
+        # the declared type does not make bytes an image
+        (b"hello, not a photo", "notes.jpg", "image/jpeg", "UNSUPPORTED_MEDIA_TYPE"),
         (truncated, "cut.jpg", "image/jpeg", "INVALID_IMAGE"),
+        (png_bytes()[:40], "cut.png", "application/octet-stream", "INVALID_IMAGE"),
     ]
     for data, name, content_type, code in cases:
         response = await upload(client, token, data, name, content_type)

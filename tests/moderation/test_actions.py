@@ -175,8 +175,10 @@ async def test_transitions_write_timeline_audit_and_outbox(
     assert [c["data"]["status"] for c in changed] == ["IN_PROGRESS", "RESOLVED"]
     assert set(changed[0]["recipients"]["uids"]) == {"reporter-1", "neighbour"}
     assert changed[0]["data"]["report_id"] == report_id and changed[0]["data"]["title"]
-    answers = await db.outbox.find({"kind": "report.public_answer"}).to_list(None)
-    assert len(answers) == 1 and answers[0]["data"]["department"]
+    # one message per change: the public answer travels with the status it came with
+    assert [c["data"]["answered"] for c in changed] == [False, True]
+    assert changed[1]["data"]["department"]["vi"]
+    assert await db.outbox.count_documents({"kind": "report.public_answer"}) == 0
     # and the audit log pages newest first
     page = (await gql(AUDIT, {"id": report_id, "first": 1}, STAFF_ROADS))["data"]["auditLog"]
     assert page["edges"][0]["node"]["action"] == "report.set_status"

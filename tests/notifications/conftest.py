@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,6 +47,9 @@ class FcmControl:
         response.raise_for_status()
         messages: list[dict[str, Any]] = response.json()["messages"]
         return messages
+
+    def clear(self) -> None:
+        self.http.delete("/_local/messages").raise_for_status()
 
     def attempts(self, token: str) -> int:
         response = self.http.get("/_local/messages", params={"limit": 0})
@@ -108,3 +111,24 @@ def make_worker(db: Database, firebase_app: firebase_admin.App, clock: Clock) ->
         return Worker(db, firebase_app, clock=clock, **kwargs)
 
     return make
+
+
+Gql = Callable[..., Any]
+
+
+def gql_as(client: httpx.AsyncClient, make_token: Callable[..., str]) -> Gql:
+    async def call(
+        query: str, variables: dict[str, Any] | None = None, *, uid: str | None = None,
+        role: str | None = None, locale: str = "vi",
+    ) -> dict[str, Any]:  # fmt: skip
+        headers = {"Accept-Language": locale}
+        if uid is not None:
+            claims = {"role": role} if role else {}
+            headers["Authorization"] = f"Bearer {make_token(uid=uid, claims=claims)}"
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    return call

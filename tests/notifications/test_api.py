@@ -11,7 +11,7 @@ import httpx
 from backend import outbox
 from backend.db import Database
 from backend.notifications import repository as notification_repository
-from tests.notifications.conftest import Clock, FcmControl
+from tests.notifications.conftest import Clock, FcmControl, gql_as
 
 DEVICE_REGISTER = """
 mutation DeviceRegister($input: DeviceRegisterInput!) {
@@ -46,32 +46,12 @@ mutation AlertSend($input: AlertSendInput!) {
   alertSend(input: $input) { alert { id severity title areaIds } errors { field message code } }
 }"""
 ALERTS = """
-query Alerts($near: AlertsNearInput) { alerts(near: $near) { title severity areaIds } }"""
+query Alerts($near: GeoPointInput) { alerts(near: $near) { title severity areaIds } }"""
 
 HOAN_KIEM_LAKE = {"lat": 21.0287, "lng": 105.8524}
 WEST_LAKE = {"lat": 21.056, "lng": 105.819}
 # Wards since 1 July 2025 (official codes): Phường Hoàn Kiếm (the lake), Phường Tây Hồ (West Lake).
 HOAN_KIEM, TAY_HO = "00070", "00103"
-
-Gql = Callable[..., Any]
-
-
-def gql_as(client: httpx.AsyncClient, make_token: Callable[..., str]) -> Gql:
-    async def call(
-        query: str, variables: dict[str, Any] | None = None, *, uid: str | None = None,
-        role: str | None = None, locale: str = "vi",
-    ) -> dict[str, Any]:  # fmt: skip
-        headers = {"Accept-Language": locale}
-        if uid is not None:
-            claims = {"role": role} if role else {}
-            headers["Authorization"] = f"Bearer {make_token(uid=uid, claims=claims)}"
-        response = await client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-        body: dict[str, Any] = response.json()
-        return body
-
-    return call
 
 
 async def test_device_register_is_idempotent_and_moves_tokens(
@@ -105,7 +85,7 @@ async def test_device_register_errors(
     bad = await gql(
         DEVICE_REGISTER, {"input": {"token": "x", "platform": "IOS", "locale": "fr"}}, uid="c"
     )
-    assert bad["data"]["deviceRegister"]["errors"][0]["code"] == "INVALID_TOKEN"
+    assert bad["data"]["deviceRegister"]["errors"][0]["code"] == "TOKEN_NOT_FCM"
     anonymous = await gql(
         DEVICE_REGISTER, {"input": {"token": "fid-anon-000000000001", "platform": "IOS"}}
     )

@@ -22,18 +22,16 @@ async def given_device(db: Database, uid: str, token: str, locale: str = "vi") -
 
 
 async def given_message(
-    db: Database, clock: Clock, uids: list[str], kind: str = "report.status_changed"
+    db: Database,
+    clock: Clock,
+    uids: list[str],
+    kind: str = "report.status_changed",
+    reporter: str | None = None,
 ) -> Any:
-    doc = outbox.message(
-        kind=kind,
-        uids=uids,
-        data={
-            "report_id": "65f000000000000000000001",
-            "title": "Ổ gà phố Huế",
-            "status": "RESOLVED",
-        },
-        now=clock.now,
-    )
+    data = {"report_id": "65f000000000000000000001", "title": "Ổ gà phố Huế", "status": "RESOLVED"}
+    if reporter is not None:
+        data["reporter"] = reporter
+    doc = outbox.message(kind=kind, uids=uids, data=data, now=clock.now)
     await db[outbox.COLLECTION].insert_one(doc)
     return doc["_id"]
 
@@ -54,17 +52,20 @@ async def test_status_change_reaches_each_device_in_its_language(
     # given a Vietnamese and an English follower, each with a device
     await given_device(db, "lan", token("lan"), "vi")
     await given_device(db, "tom", token("tom"), "en")
-    outbox_id = await given_message(db, clock, ["lan", "tom"])
+    outbox_id = await given_message(db, clock, ["lan", "tom"], reporter="lan")
     # when the worker runs
     outcomes = await make_worker().run_once()
-    # then each device got one push in its language, with a message id and deep link
+    # then each device got one push in its language, worded for the reporter or a follower,
+    # with a message id and deep link
     assert outcomes == {OutboxState.SENT: 1}
     [vi] = fcm.messages(token("lan"))
     [en] = fcm.messages(token("tom"))
     assert vi["message"]["notification"]["body"] == (
-        'Phản ánh "Ổ gà phố Huế" đã chuyển sang trạng thái: Đã xử lý xong.'
+        'Phản ánh "Ổ gà phố Huế" của bạn đã chuyển sang trạng thái: Đã xử lý xong.'
     )
-    assert en["message"]["notification"]["body"] == 'Your report "Ổ gà phố Huế" is now: Resolved.'
+    assert en["message"]["notification"]["body"] == (
+        'A report you follow, "Ổ gà phố Huế", is now: Resolved.'
+    )
     assert vi["message"]["data"]["messageId"] == f"{outbox_id}:lan"
     assert vi["message"]["data"]["deepLink"] == "thanglong://reports/65f000000000000000000001"
     assert vi["message"]["android"]["collapse_key"] == "reports:65f000000000000000000001"
@@ -101,7 +102,7 @@ async def test_quiet_hours_defer_until_they_end(
         ),
         now=clock.now,
     )
-    await given_message(db, clock, ["sleeper"])
+    outbox_id = await given_message(db, clock, ["sleeper"])
     worker = make_worker()
     # when the worker runs now, nothing is pushed (the inbox has it already)
     await worker.run_once()
@@ -114,8 +115,13 @@ async def test_quiet_hours_defer_until_they_end(
     # then at 06:30 it arrives, once, and the inbox is not doubled
     clock.advance(minutes=1)
     await worker.run_once()
-    assert len(fcm.messages(token("sleeper"))) == 1
+    [push] = fcm.messages(token("sleeper"))
     assert await notification_repository.unread_count(db, "sleeper") == 1
+    # and it names the inbox item written when the message first came, with the same message id
+    [item] = await notification_repository.inbox_page(db, uid="sleeper", before=None, limit=5)
+    assert push["message"]["data"]["inboxItemId"] == str(item.id)
+    assert push["message"]["data"]["messageId"] == f"{outbox_id}:sleeper"
+    assert push["message"]["data"]["unreadCount"] == "1"
 
 
 async def test_unregistered_token_is_pruned(

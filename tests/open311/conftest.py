@@ -1,18 +1,24 @@
-"""Fixtures of the Open311 tests: content loaded, a partner key, and JSON/XML helpers."""
+"""Fixtures of the Open311 tests: content loaded, a partner key, JSON/XML helpers, and the app
+served on a real loopback port for client libraries."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import socket
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
+import uvicorn
+from pymongo import AsyncMongoClient
 
+from backend.app import create_app
 from backend.open311 import service as open311_service
 from backend.settings import Settings
-from tests.conftest import with_settings
+from tests.conftest import SeedTemplates, with_settings
 
 V2 = "/open311/v2"
 # Hoàn Kiếm lake, in the old quarter.
@@ -98,3 +104,60 @@ def request_form(api_key: str | None, **changes: Any) -> dict[str, str]:
         form["api_key"] = api_key
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}
+
+
+class LiveServer:
+    """The app under uvicorn in a thread, on a loopback socket bound before it starts.
+
+    Bound first, the socket queues connections until the app has started (lifespan included),
+    so a client's first request simply waits for it: nothing polls or sleeps.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(128)
+        host, port = self.socket.getsockname()
+        self.url = f"http://{host}:{port}"
+        config = uvicorn.Config(
+            create_app(settings), log_config=None, log_level="warning", lifespan="on",
+            access_log=False,
+        )  # fmt: skip
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, name="open311-live"
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        # The first answer proves the lifespan ran; a start-up failure times out, never hangs.
+        ready = httpx.get(f"{self.url}/readyz", timeout=60)
+        assert ready.status_code == 200, ready.text
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.socket.close()
+        assert not self.thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture
+async def live_server(settings: Settings, seed_templates: SeedTemplates) -> AsyncIterator[str]:
+    """The app on a real loopback port, content loaded; its database dropped afterwards."""
+    admin: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(seed_templates.uri, tz_aware=True)
+    try:
+        await seed_templates.copy(admin[settings.mongodb_db])
+        with LiveServer(settings) as server:
+            yield server.url
+        await admin.drop_database(settings.mongodb_db)
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """requests honours *_PROXY variables: loopback must never go through one."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    yield

@@ -158,9 +158,12 @@ async def test_errors_are_in_the_spec_shape(
         (request_form("not-a-key"), 403, ["api_key is not valid"]),
         (request_form(api_key, service_code="volcano"), 400, ["service_code 'volcano' not found"]),
         (
-            request_form(api_key, lat=None, long=None),
+            request_form(api_key, lat=None, long=None, address_string="Bến Thành, Quận 1"),
             400,
-            ["location required: send lat and long (this server does not geocode address_string)"],
+            [
+                "address_string không nêu phường, xã nào của Hà Nội: hãy gửi lat và long, "
+                'hoặc ghi tên phường, xã (ví dụ "phường Hoàn Kiếm")'
+            ],
         ),
         (
             request_form(api_key, lat="10.776", long="106.70"),  # Saigon

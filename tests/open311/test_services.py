@@ -28,7 +28,8 @@ async def test_discovery_names_the_endpoint_and_its_formats(both: Fetch) -> None
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == f"http://testserver{V2}"
     assert endpoint["formats"] == ["text/xml", "application/json"]
-    assert "address_string alone is not geocoded" in body["contact"]
+    assert "send api_key in the form or the query string" in body["contact"]
+    assert "placed at the centre of the ward or commune it names" in body["contact"]
 
 
 async def test_services_are_the_categories_in_the_asked_language(both: Fetch) -> None:

@@ -113,8 +113,8 @@ async def test_seventh_report_in_an_hour_is_rate_limited(
     for _ in range(6):
         assert (await create_report(uid="busy"))["errors"] == []
     # when a seventh is sent
-    payload = (await gql(REPORT_CREATE, {"input": report_input()}, uid="busy"))["data"]
-    # then it is refused with the time to wait
+    payload = (await gql(REPORT_CREATE, {"input": report_input()}, uid="busy", locale="en"))["data"]
+    # then it is refused with the time to wait (in the viewer's language)
     [error] = payload["reportCreate"]["errors"]
     assert error["code"] == "RATE_LIMITED"
     assert 0 < error["retryAfterSeconds"] <= 3600

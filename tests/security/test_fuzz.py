@@ -371,7 +371,8 @@ async def test_graphql_schema_fuzzing(
         known={
             "id": reports + pois + journeys + tours + hotels,
             **named("reportId reportIds intoReportId objectId", reports),
-            **named("poiId poiIds stopId", pois),
+            **named("poiId poiIds", pois),
+            "stopId": [f"{journey}:1" for journey in journeys],  # JourneyStop.id
             **named("journeyId journeyIds", journeys),
             "tourId": tours,
             "hotelId": hotels,

@@ -18,7 +18,7 @@ query Journey($id: ID!) {
 """
 JOURNEYS = """
 query Journeys($filter: JourneyFilter) {
-  journeys(filter: $filter) { edges { node { id startDistanceMeters } } }
+  journeys(filter: $filter) { edges { distanceMeters node { id } } }
 }
 """
 START = """
@@ -52,7 +52,12 @@ async def test_journey_distance_and_duration_are_computed_from_stops(
     # given the Old Quarter walk (Văn Miếu -> Hoàn Kiếm -> Ngọc Sơn, 30 minutes at each)
     journey = (await gql(JOURNEY, {"id": "pho-co"}, locale="en"))["data"]["journey"]
     # then the stops are in order, and distance is the straight lines times 1.3
-    assert [s["id"] for s in journey["stops"]] == ["van-mieu", "ho-hoan-kiem", "den-ngoc-son"]
+    assert [s["poi"]["id"] for s in journey["stops"]] == [
+        "van-mieu",
+        "ho-hoan-kiem",
+        "den-ngoc-son",
+    ]
+    assert [s["id"] for s in journey["stops"]] == ["pho-co:1", "pho-co:2", "pho-co:3"]
     assert [s["position"] for s in journey["stops"]] == [1, 2, 3]
     assert journey["stops"][1]["story"] == "The golden turtle"
     assert journey["stops"][0]["poi"]["name"] == "Temple of Literature"
@@ -90,7 +95,7 @@ async def test_check_in_within_150_m_only(
     token = make_token(uid="alice")
     # given a visitor 151 m from the Temple of Literature, then the check-in is refused
     lat, lng = geo.offset(lat=VAN_MIEU[0], lng=VAN_MIEU[1], north_m=151)
-    far = {"journeyId": "pho-co", "stopId": "van-mieu", "location": {"lat": lat, "lng": lng}}
+    far = {"journeyId": "pho-co", "stopId": "pho-co:1", "location": {"lat": lat, "lng": lng}}
     refused = (await gql(CHECK_IN, {"input": far}, token=token))["data"]["journeyCheckIn"]
     assert refused["progress"] is None
     assert refused["errors"][0]["code"] == "TOO_FAR"
@@ -106,6 +111,7 @@ async def test_check_in_within_150_m_only(
     again = (await gql(CHECK_IN, {"input": near}, token=token))["data"]["journeyCheckIn"]
     assert again["errors"] == []
     assert again["progress"]["visits"] == accepted["progress"]["visits"]
+    assert [v["stopId"] for v in again["progress"]["visits"]] == ["pho-co:1"]
 
 
 async def test_progress_completes_after_every_stop(
@@ -115,9 +121,9 @@ async def test_progress_completes_after_every_stop(
     started = (await gql(START, {"input": {"journeyId": "pho-co"}}, token=token))["data"]
     assert started["journeyStart"]["progress"]["stopCount"] == 3
     stops = {
-        "van-mieu": VAN_MIEU,
-        "ho-hoan-kiem": tuple(HOAN_KIEM.values()),
-        "den-ngoc-son": NGOC_SON,
+        "pho-co:1": VAN_MIEU,
+        "pho-co:2": tuple(HOAN_KIEM.values()),
+        "pho-co:3": NGOC_SON,
     }
     result = None
     for stop, (lat, lng) in stops.items():
@@ -140,12 +146,17 @@ async def test_progress_completes_after_every_stop(
 async def test_check_in_errors(tiny: Database, gql: Gql, make_token: Callable[..., str]) -> None:
     token = make_token(uid="dave")
     here = {"lat": VAN_MIEU[0], "lng": VAN_MIEU[1]}
-    unknown_stop = {"journeyId": "pho-co", "stopId": "ho-tay", "location": here}
+    unknown_stop = {"journeyId": "pho-co", "stopId": "pho-co:4", "location": here}
     body = (await gql(CHECK_IN, {"input": unknown_stop}, token=token))["data"]["journeyCheckIn"]
     assert [(e["code"], e["field"]) for e in body["errors"]] == [("NOT_FOUND", "stopId")]
-    unknown_journey = {"journeyId": "nope", "stopId": "van-mieu", "location": here}
+    # a place's id, or another journey's stop, names no stop of this journey
+    for stop_id in ["van-mieu", "ho-va-den:1", "pho-co:", "pho-co:x", "pho-co:0"]:
+        wrong = {**unknown_stop, "stopId": stop_id}
+        body = (await gql(CHECK_IN, {"input": wrong}, token=token))["data"]["journeyCheckIn"]
+        assert [(e["code"], e["field"]) for e in body["errors"]] == [("NOT_FOUND", "stopId")]
+    unknown_journey = {"journeyId": "nope", "stopId": "nope:1", "location": here}
     body = (await gql(CHECK_IN, {"input": unknown_journey}, token=token))["data"]
     assert body["journeyCheckIn"]["errors"][0]["code"] == "NOT_FOUND"
     # anonymous visitors cannot check in
-    anonymous = await gql(CHECK_IN, {"input": {**unknown_stop, "stopId": "van-mieu"}})
+    anonymous = await gql(CHECK_IN, {"input": {**unknown_stop, "stopId": "pho-co:1"}})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

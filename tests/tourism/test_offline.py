@@ -32,6 +32,13 @@ async def test_pack_has_a_strong_etag_and_answers_304(
     pack = response.json()
     assert pack["journey"]["title"] == "Old Quarter walk"
     assert [p["id"] for p in pack["pois"]] == ["van-mieu", "ho-hoan-kiem", "den-ngoc-son"]
+    # and its stops have the ids journeyCheckIn takes (JourneyStop.id), offline too
+    stops = pack["journey"]["stops"]
+    assert [(s["id"], s["poi"]) for s in stops] == [
+        ("pho-co:1", "van-mieu"),
+        ("pho-co:2", "ho-hoan-kiem"),
+        ("pho-co:3", "den-ngoc-son"),
+    ]
     assert pack["pois"][0]["name"] == "Temple of Literature"
     assert pack["content_version"] == response.headers["x-content-version"]
     # when asked again with the ETag, then 304 with no body
@@ -49,7 +56,12 @@ async def test_pack_has_a_strong_etag_and_answers_304(
 
 async def test_unknown_journey_or_locale(tiny: Database, client: httpx.AsyncClient) -> None:
     assert (await client.get("/offline/journeys/nope.json")).status_code == 404
-    assert (await client.get(PACK_URL, params={"locale": "fr"})).status_code == 400
+    assert (await client.get(PACK_URL, params={"locale": "not a tag"})).status_code == 400
+    # any BCP 47 tag is read: a French phone gets the English pack, vi-VN the Vietnamese one
+    french = await client.get(PACK_URL, params={"locale": "fr-FR"})
+    assert (french.status_code, french.json()["locale"]) == (200, "en")
+    vietnamese = await client.get(PACK_URL, params={"locale": "vi-VN"})
+    assert vietnamese.json()["locale"] == "vi"
 
 
 async def test_pack_version_changes_when_content_changes(

@@ -14,7 +14,7 @@ from tests.tourism.conftest import HOAN_KIEM, Gql
 POIS = """
 query Pois($filter: PoiFilter, $first: Int, $after: String) {
   pois(filter: $filter, first: $first, after: $after) {
-    edges { cursor node { id name distanceMeters } }
+    edges { cursor distanceMeters node { id name } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -33,7 +33,7 @@ query Poi($id: ID!) {
 """
 CLUSTERS = """
 query Clusters($bbox: BBoxInput!, $zoom: Int!) {
-  poiClusters(bbox: $bbox, zoom: $zoom) { truncated clusters { lat lng count poiId } }
+  poiClusters(bbox: $bbox, zoom: $zoom) { truncated clusters { center { lat lng } count poiId } }
 }
 """
 OLD_QUARTER = {"west": 105.83, "south": 21.02, "east": 105.86, "north": 21.04}
@@ -49,7 +49,7 @@ async def test_near_lists_nearest_first_within_the_radius(tiny: Database, gql: G
     body = await gql(POIS, {"filter": {"near": HOAN_KIEM, "radiusMeters": 1000}})
     # then nearest first, each with its distance, and nothing beyond 1 km
     assert ids(body) == ["ho-hoan-kiem", "den-ngoc-son", "cho-dem"]
-    distances = [e["node"]["distanceMeters"] for e in body["data"]["pois"]["edges"]]
+    distances = [e["distanceMeters"] for e in body["data"]["pois"]["edges"]]
     assert distances == sorted(distances)
     assert distances[0] == 0 and 200 < distances[1] < 230 and distances[2] < 1000
     # and a 300 m radius keeps only the lake and the temple on it
@@ -196,6 +196,8 @@ async def test_clusters_group_places_and_are_bounded(
     # given a street-level view, then single places carry their id
     close = (await gql(CLUSTERS, {"bbox": OLD_QUARTER, "zoom": 18}))["data"]["poiClusters"]
     assert {c["poiId"] for c in close["clusters"]} >= {"van-mieu", "ho-hoan-kiem"}
+    lake = next(c for c in close["clusters"] if c["poiId"] == "ho-hoan-kiem")
+    assert lake["center"] == pytest.approx(HOAN_KIEM)
     # given a read limit of 3, then only 3 places are read and the result says so
     monkeypatch.setattr(tourism_service, "MAX_CLUSTER_POINTS", 3)
     bounded = (await gql(CLUSTERS, {"bbox": OLD_QUARTER, "zoom": 18}))["data"]["poiClusters"]

@@ -6,7 +6,7 @@ from backend.db import Database
 from tests.tourism.conftest import HOAN_KIEM, Gql
 
 SEARCH = """
-query Search($query: String!, $near: LatLngInput, $first: Int) {
+query Search($query: String!, $near: GeoPointInput, $first: Int) {
   search(query: $query, near: $near, first: $first) {
     nameMatch distanceMeters
     poi { id name }

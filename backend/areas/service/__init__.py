@@ -5,6 +5,7 @@ city's official boundaries (`boundaries`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 from backend.areas import repository as area_repository
@@ -13,9 +14,17 @@ from backend.areas.service.boundaries import ImportResult, Overlap, import_polyg
 from backend.db import Database
 from backend.errors import DomainError
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
-from backend.text import best_word, matches_all, prefix_range, query_terms
+from backend.text import best_word, fold, matches_all, prefix_range, query_terms
 
-__all__ = ["ImportResult", "Overlap", "get_area", "import_polygons", "list_areas", "locate"]
+__all__ = [
+    "ImportResult",
+    "Overlap",
+    "get_area",
+    "import_polygons",
+    "list_areas",
+    "locate",
+    "named_in",
+]
 
 
 async def locate(*, db: Database, lat: float, lng: float) -> AreaDoc | None:
@@ -59,12 +68,22 @@ async def _nearest_page(
     db: Database, *, words: list[str], lat: float, lng: float, limit: int, after: str | None
 ) -> Page[AreaDoc]:
     if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
-        raise DomainError("INVALID_LOCATION", "Not a position on Earth", field="near")
+        raise DomainError(
+            "INVALID_LOCATION",
+            en="Not a position on Earth",
+            vi="Không phải một vị trí hợp lệ trên Trái Đất",
+            field="near",
+        )
     start: tuple[float, str] | None = None
     if after is not None:
         distance, code = decode_cursor(after, 2)
         if not isinstance(distance, int | float) or not isinstance(code, str):
-            raise DomainError("INVALID_CURSOR", "The cursor is not valid", field="after")
+            raise DomainError(
+                "INVALID_CURSOR",
+                en="The cursor is not valid",
+                vi="Con trỏ phân trang (cursor) không hợp lệ",
+                field="after",
+            )
         start = (float(distance), code)
     query = {"search_terms": prefix_range(best_word(words))} if words else None
     ranked = await area_repository.nearest(db, lat=lat, lng=lng, query=query)
@@ -98,3 +117,49 @@ def _page(
     ]
     # Distances are metres from `near` to each centroid, when ordered by it.
     return Page(shown, cursors, has_next_page=len(areas) > limit, distances=shown_distances)
+
+
+# --- the unit an address names ----------------------------------------------------------------
+
+_WORDS = re.compile(r"[a-z0-9]+")
+# Words that say the next name is a ward or commune ("phường Láng", "P. Láng", "xã Ba Vì"), and
+# English ones that follow it ("Lang Ward").
+_UNIT_BEFORE = frozenset({"phuong", "p", "xa"})
+_UNIT_AFTER = frozenset({"ward", "commune"})
+# Every unit (126 today), read at once: a few kilobytes, without polygons.
+_ALL_UNITS = 1_000
+_TEXT_MAX = 500
+
+
+async def named_in(*, db: Database, text: str) -> AreaDoc | None:
+    """The ward or commune an address names (whole words, diacritics folded); None for none.
+
+    Streets share names with units ("Trần Phú, Hà Đông"), so a name called a ward or commune
+    ("phường", "xã", "ward") wins, then the one named last (Vietnamese addresses end with the
+    larger places); a name inside a longer one ("Láng" in "Yên Lãng") does not count.
+    """
+    words = _WORDS.findall(fold(text[:_TEXT_MAX]))
+    if not words:
+        return None
+    found: list[tuple[int, int, AreaDoc]] = []
+    for area in await area_repository.page_after(db, after=None, limit=_ALL_UNITS):
+        name = _WORDS.findall(fold(area.short_name))
+        found.extend(
+            (start, start + len(name), area)
+            for start in range(len(words) - len(name) + 1)
+            if name and words[start : start + len(name)] == name
+        )
+    whole = [
+        (start, end, area)
+        for start, end, area in found
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in found)
+    ]
+
+    def rank(match: tuple[int, int, AreaDoc]) -> tuple[bool, int]:
+        start, end, _ = match
+        called = (start > 0 and words[start - 1] in _UNIT_BEFORE) or (
+            end < len(words) and words[end] in _UNIT_AFTER
+        )
+        return called, start
+
+    return max(whole, key=rank)[2] if whole else None

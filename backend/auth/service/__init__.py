@@ -10,19 +10,45 @@ import firebase_admin
 from firebase_admin import auth as firebase_auth
 from firebase_admin import exceptions as firebase_exceptions
 
-from backend import firebase
-from backend.auth.models import DEFAULT_LOCALE, Locale, Viewer, roles_from_claims
+from backend import firebase, i18n
+from backend.auth.models import Locale, Viewer, roles_from_claims
 
 log = logging.getLogger(__name__)
+
+
+# Why a token was refused (`extensions.reason`, so a client knows whether refreshing can help),
+# and what the user is told, in both languages.
+AUTH_FAILURES: dict[str, i18n.Message] = {
+    "MALFORMED_HEADER": i18n.Message(
+        en="Authorization must be 'Bearer <ID token>'",
+        vi="Tiêu đề Authorization phải có dạng 'Bearer <ID token>'",
+    ),
+    "TOKEN_EXPIRED": i18n.Message(en="The ID token has expired", vi="Phiên đăng nhập đã hết hạn"),
+    "TOKEN_REVOKED": i18n.Message(
+        en="The ID token was revoked", vi="Phiên đăng nhập đã bị thu hồi"
+    ),
+    "USER_DISABLED": i18n.Message(en="This account is disabled", vi="Tài khoản này đã bị khóa"),
+    "USER_NOT_FOUND": i18n.Message(
+        en="This account no longer exists", vi="Tài khoản này không còn tồn tại"
+    ),
+    "TOKEN_INVALID": i18n.Message(
+        en="The ID token is not valid", vi="Mã đăng nhập (ID token) không hợp lệ"
+    ),
+}
 
 
 class AuthenticationError(Exception):
     """The request carried credentials that are not valid (HTTP 401)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.message = AUTH_FAILURES[reason].en
+        super().__init__(self.message)
+
+    def message_in(self, locale: Locale) -> str:
+        return AUTH_FAILURES[self.reason].in_(locale)
 
 
 class AuthUnavailableError(Exception):
@@ -60,25 +86,8 @@ class RevocationCache:
 
 
 def parse_locale(accept_language: str | None) -> Locale:
-    """Pick vi or en from an Accept-Language header, honouring q-values; default vi."""
-    if not accept_language:
-        return DEFAULT_LOCALE
-    best: tuple[float, Locale] | None = None
-    for index, part in enumerate(accept_language.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        primary = tag.strip().lower().split("-")[0]
-        if primary in ("vi", "en") and quality > 0:
-            # Earlier entries win ties, as the header's order expresses preference.
-            score = quality - index * 1e-6
-            if best is None or score > best[0]:
-                best = (score, Locale(primary))
-    return best[1] if best else DEFAULT_LOCALE
+    """The request's language from Accept-Language (q-values, BCP 47; see backend.i18n)."""
+    return i18n.negotiate(accept_language)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -88,7 +97,7 @@ def bearer_token(authorization: str | None) -> str | None:
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 8192:
-        raise AuthenticationError("UNAUTHENTICATED", "Authorization must be 'Bearer <ID token>'")
+        raise AuthenticationError("MALFORMED_HEADER")
     return token
 
 
@@ -114,16 +123,16 @@ async def authenticate(
             await firebase.verify_id_token(app, token, check_revoked=True)
             revocations.mark(uid, now)
     except firebase_auth.ExpiredIdTokenError:
-        raise AuthenticationError("UNAUTHENTICATED", "The ID token has expired") from None
+        raise AuthenticationError("TOKEN_EXPIRED") from None
     except firebase_auth.RevokedIdTokenError:
-        raise AuthenticationError("UNAUTHENTICATED", "The ID token was revoked") from None
+        raise AuthenticationError("TOKEN_REVOKED") from None
     except firebase_auth.UserDisabledError:
-        raise AuthenticationError("UNAUTHENTICATED", "This account is disabled") from None
+        raise AuthenticationError("USER_DISABLED") from None
     except firebase_auth.UserNotFoundError:
-        raise AuthenticationError("UNAUTHENTICATED", "This account no longer exists") from None
+        raise AuthenticationError("USER_NOT_FOUND") from None
     except firebase_auth.InvalidIdTokenError as error:
         log.info("rejected ID token: %s", error)
-        raise AuthenticationError("UNAUTHENTICATED", "The ID token is not valid") from None
+        raise AuthenticationError("TOKEN_INVALID") from None
     except firebase_auth.CertificateFetchError as error:
         log.warning("could not fetch token certificates: %s", error)
         raise AuthUnavailableError("token certificates unavailable") from error
@@ -133,7 +142,7 @@ async def authenticate(
     except ValueError as error:
         # firebase-admin raises ValueError for tokens that are not JWTs at all.
         log.info("rejected malformed ID token: %s", error)
-        raise AuthenticationError("UNAUTHENTICATED", "The ID token is not valid") from None
+        raise AuthenticationError("TOKEN_INVALID") from None
     department = claims.get("department")
     return Viewer(
         uid=uid,

@@ -40,6 +40,12 @@ async def get_hold(db: Database, hold_id: ObjectId) -> HoldDoc | None:
     return HoldDoc.from_mongo(doc) if doc else None
 
 
+async def get_holds(db: Database, ids: Sequence[ObjectId]) -> list[HoldDoc]:
+    """The holds with these ids (any order; unknown or purged ids are left out)."""
+    cursor = db[HOLDS].find({"_id": {"$in": list(ids)}})
+    return [HoldDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
+
+
 async def claim_live_hold(
     db: Database,
     hold_id: ObjectId,

@@ -69,6 +69,12 @@ async def get_departure(db: Database, departure_id: ObjectId) -> DepartureDoc | 
     return DepartureDoc.from_mongo(doc) if doc else None
 
 
+async def get_departures(db: Database, ids: Sequence[ObjectId]) -> list[DepartureDoc]:
+    """The departures with these ids (any order; unknown ids are left out)."""
+    cursor = db[DEPARTURES].find({"_id": {"$in": list(ids)}})
+    return [DepartureDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
+
+
 async def insert_departure(db: Database, departure: DepartureDoc, *, now: datetime) -> None:
     """Insert a departure (DuplicateKeyError when the tour already leaves at that time)."""
     await db[DEPARTURES].insert_one(

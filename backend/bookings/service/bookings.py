@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +32,8 @@ from backend.bookings.models import (
 )
 from backend.bookings.service.common import (
     BookingError,
+    already_booked,
+    check_contact,
     in_transaction,
     is_booking_staff,
     not_found,
@@ -40,7 +41,6 @@ from backend.bookings.service.common import (
 )
 from backend.bookings.service.holds import return_inventory
 from backend.db import Database
-from backend.errors import DomainError
 from backend.ids import parse_object_id
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
 
@@ -48,9 +48,7 @@ SCOPE = "bookingConfirm"
 # No 0/O, 1/I/L: a code read out over the phone is not misheard. 31^6 is about 887 million.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
-NAME_MAX, EMAIL_MAX, REASON_MAX = 100, 254, 500
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REASON_MAX = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -65,20 +63,6 @@ class ConfirmRequest:
     idempotency_key: str
     contact: Contact
     guests: int
-
-
-def _check_contact(contact: Contact) -> list[DomainError | None]:
-    errors: list[DomainError | None] = []
-    if not 1 <= len(contact.name) <= NAME_MAX:
-        message = f"1 to {NAME_MAX} characters"
-        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.name"))
-    if not PHONE_RE.match(contact.phone):
-        message = "A phone number such as +84 912 345 678"
-        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.phone"))
-    if len(contact.email) > EMAIL_MAX or not EMAIL_RE.match(contact.email):
-        message = "An email address"
-        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="contact.email"))
-    return errors
 
 
 @dataclass(frozen=True)
@@ -96,7 +80,7 @@ async def _product(db: Database, hold: HoldDoc) -> _Product:
         departure = await booking_repository.get_departure(db, ObjectId(hold.item))
         tour = await booking_repository.get_tour(db, departure.tour) if departure else None
         if departure is None or tour is None:
-            raise not_found("hold", "holdId")
+            raise not_found(en="hold", vi="lượt giữ chỗ này", field="holdId")
         return _Product(
             tour.id,
             tour.title,
@@ -108,7 +92,7 @@ async def _product(db: Database, hold: HoldDoc) -> _Product:
     room_type = await booking_repository.get_room_type(db, hold.item)
     hotel = await booking_repository.get_hotel(db, room_type.hotel) if room_type else None
     if room_type is None or hotel is None:
-        raise not_found("hold", "holdId")
+        raise not_found(en="hold", vi="lượt giữ chỗ này", field="holdId")
     title = {
         lang: f"{hotel.name.get(lang, '')} - {room_type.name.get(lang, '')}"
         for lang in ("vi", "en")
@@ -141,7 +125,7 @@ def notice_data(booking: BookingDoc) -> dict[str, Any]:
 async def _replay(db: Database, booking_id: ObjectId) -> BookingDoc:
     found = await booking_repository.get_booking(db, booking_id)
     if found is None:
-        raise not_found("booking", "holdId")
+        raise not_found(en="booking", vi="đơn đặt chỗ này", field="holdId")
     return found
 
 
@@ -155,13 +139,17 @@ async def confirm(
         phone=request.contact.phone.strip(),
         email=request.contact.email.strip(),
     )
-    errors = _check_contact(contact)
+    errors = check_contact(contact)
     if not idempotency.valid_key(request.idempotency_key):
-        message = f"1 to {idempotency.MAX_KEY_LENGTH} printable characters"
-        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="idempotencyKey"))
+        errors.append(idempotency.invalid_key_error())
     if request.guests < 1:
         errors.append(
-            BookingError(BookingErrorCode.INVALID_INPUT, "At least 1 guest", field="guests")
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="At least 1 guest",
+                vi="Cần ít nhất 1 khách",
+                field="guests",
+            )
         )
     raise_all(errors)
     key = request.idempotency_key
@@ -179,20 +167,25 @@ async def confirm(
     hold_id = parse_object_id(request.hold_id)
     held = await booking_repository.get_hold(db, hold_id) if hold_id else None
     if held is None or held.user != uid:
-        raise not_found("hold", "holdId")
+        raise not_found(en="hold", vi="lượt giữ chỗ này", field="holdId")
     if held.state is HoldState.CONFIRMED:
-        raise BookingError(
-            BookingErrorCode.HOLD_ALREADY_CONFIRMED, "This hold is already booked", field="holdId"
-        )
+        raise already_booked()
     expired = BookingError(
-        BookingErrorCode.HOLD_EXPIRED, "The hold expired: hold again", field="holdId"
+        BookingErrorCode.HOLD_EXPIRED,
+        en="The hold expired: hold again",
+        vi="Lượt giữ chỗ đã hết hạn: hãy giữ chỗ lại",
+        field="holdId",
     )
     if held.state is HoldState.RELEASED or held.expire_at <= now:
         raise expired
     product = await _product(db, held)
     if request.guests > product.capacity:
-        message = f"At most {product.capacity} guests for this hold"
-        raise BookingError(BookingErrorCode.TOO_MANY_GUESTS, message, field="guests")
+        raise BookingError(
+            BookingErrorCode.TOO_MANY_GUESTS,
+            en=f"At most {product.capacity} guests for this hold",
+            vi=f"Lượt giữ chỗ này nhận tối đa {product.capacity} khách",
+            field="guests",
+        )
 
     def booking_with(code: str) -> BookingDoc:
         return BookingDoc(
@@ -262,11 +255,7 @@ async def confirm(
             return await _replay(db, existing)
         latest = await booking_repository.get_hold(db, held.id)
         if latest is not None and latest.state is HoldState.CONFIRMED:
-            raise BookingError(
-                BookingErrorCode.HOLD_ALREADY_CONFIRMED,
-                "This hold is already booked",
-                field="holdId",
-            )
+            raise already_booked()
         raise expired
     raise RuntimeError("could not find a free booking code")
 
@@ -288,20 +277,27 @@ async def cancel(
     """Cancel a booking: its owner within the policy, or staff at any time (full refund)."""
     booking = await get_booking(db=db, viewer=viewer, booking_id=booking_id)
     if booking is None:
-        raise not_found("booking", "bookingId")
+        raise not_found(en="booking", vi="đơn đặt chỗ này", field="bookingId")
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > REASON_MAX:
-        message = f"At most {REASON_MAX} characters"
-        raise BookingError(BookingErrorCode.INVALID_INPUT, message, field="reason")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en=f"At most {REASON_MAX} characters",
+            vi=f"Tối đa {REASON_MAX} ký tự",
+            field="reason",
+        )
     if booking.status is BookingStatus.CANCELLED:
-        raise BookingError(BookingErrorCode.ALREADY_CANCELLED, "Already cancelled")
+        raise BookingError(
+            BookingErrorCode.ALREADY_CANCELLED, en="Already cancelled", vi="Đơn này đã được hủy"
+        )
     if booking.user == viewer.uid:
         hours_left = (booking.starts_at - now).total_seconds() / 3600
         percent = refund_percent(booking.policy, hours_left=hours_left) if hours_left > 0 else None
         if percent is None:
             raise BookingError(
                 BookingErrorCode.CANCELLATION_NOT_ALLOWED,
-                "Too late to cancel under this booking's policy",
+                en="Too late to cancel under this booking's policy",
+                vi="Đã quá thời hạn hủy theo chính sách của đơn đặt chỗ này",
             )
     else:
         percent = STAFF_REFUND_PERCENT
@@ -319,7 +315,9 @@ async def cancel(
             db, booking.id, changes=changes, session=session
         )
         if cancelled is None:
-            raise BookingError(BookingErrorCode.ALREADY_CANCELLED, "Already cancelled")
+            raise BookingError(
+                BookingErrorCode.ALREADY_CANCELLED, en="Already cancelled", vi="Đơn này đã được hủy"
+            )
         await return_inventory(
             db,
             kind=cancelled.kind,
@@ -378,7 +376,12 @@ async def my_bookings(
         millis, oid = decode_cursor(after, 2)
         parsed = parse_object_id(oid)
         if not isinstance(millis, int) or parsed is None:
-            raise BookingError(BookingErrorCode.INVALID_INPUT, "Bad cursor", field="after")
+            raise BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="Bad cursor",
+                vi="Con trỏ phân trang (cursor) không hợp lệ",
+                field="after",
+            )
         position = (EPOCH + timedelta(milliseconds=millis), parsed)
     docs = await booking_repository.my_bookings(
         db, user=uid, status=status, after=position, limit=size + 1

@@ -47,10 +47,19 @@ def check_near(near: Near | None) -> None:
     if near is None:
         return
     if not (-90 <= near.lat <= 90 and -180 <= near.lng <= 180):
-        raise BookingError(BookingErrorCode.INVALID_INPUT, "Not a position", field="near")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en="Not a position",
+            vi="Không phải một vị trí hợp lệ",
+            field="near",
+        )
     if not 0 < near.radius_m <= MAX_RADIUS_M:
-        message = f"radiusMeters must be between 0 and {MAX_RADIUS_M:.0f}"
-        raise BookingError(BookingErrorCode.INVALID_INPUT, message, field="radiusMeters")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en=f"radiusMeters must be between 0 and {MAX_RADIUS_M:.0f}",
+            vi=f"radiusMeters phải lớn hơn 0 và không quá {MAX_RADIUS_M:.0f}",
+            field="radiusMeters",
+        )
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -58,7 +67,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     try:
         start = datetime.combine(day, time(0), tzinfo=HANOI).astimezone(UTC)
     except OverflowError:  # 0001-01-01 begins in year 0 in UTC, which datetime cannot hold
-        raise BookingError(BookingErrorCode.INVALID_DATES, "Out of range", field="date") from None
+        raise BookingError(
+            BookingErrorCode.INVALID_DATES,
+            en="Out of range",
+            vi="Ngày nằm ngoài phạm vi cho phép",
+            field="date",
+        ) from None
     return start, start + timedelta(days=1)
 
 
@@ -83,7 +97,12 @@ def _page[DocT: (TourDoc, HotelDoc)](
     if after is not None:
         distance, last_id = decode_cursor(after, 2)
         if not isinstance(distance, int | float) or not isinstance(last_id, str):
-            raise BookingError(BookingErrorCode.INVALID_INPUT, "Bad cursor", field="after")
+            raise BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="Bad cursor",
+                vi="Con trỏ phân trang (cursor) không hợp lệ",
+                field="after",
+            )
         ranked = [entry for entry in ranked if (entry[0], entry[1]) > (float(distance), last_id)]
     chosen = ranked[:size]
     return Page(
@@ -99,7 +118,12 @@ def _after_id(after: str | None, near: Near | None) -> str | None:
         return None
     (last_id,) = decode_cursor(after, 1)
     if not isinstance(last_id, str):
-        raise BookingError(BookingErrorCode.INVALID_INPUT, "Bad cursor", field="after")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en="Bad cursor",
+            vi="Con trỏ phân trang (cursor) không hợp lệ",
+            field="after",
+        )
     return last_id
 
 
@@ -147,11 +171,18 @@ async def departures(
     try:
         end = end or start + timedelta(days=60)
     except OverflowError:  # past year 9999
-        message = "`from` is too close to the end of the calendar: give `to`"
-        raise BookingError(BookingErrorCode.INVALID_DATES, message, field="from") from None
+        raise BookingError(
+            BookingErrorCode.INVALID_DATES,
+            en="`from` is too close to the end of the calendar: give `to`",
+            vi="`from` quá gần cuối lịch: hãy cho cả `to`",
+            field="from",
+        ) from None
     if end <= start or end - start > MAX_DEPARTURE_SPAN:
         raise BookingError(
-            BookingErrorCode.INVALID_DATES, "`to` must be after `from`, within a year", field="to"
+            BookingErrorCode.INVALID_DATES,
+            en="`to` must be after `from`, within a year",
+            vi="`to` phải sau `from` và cách không quá một năm",
+            field="to",
         )
     return await booking_repository.departures(
         db, tour=tour_id, start=start, end=end, limit=MAX_DEPARTURES
@@ -174,11 +205,19 @@ async def list_hotels(
     check_near(near)
     size = page_size(first)
     if guests is not None and not 1 <= guests <= 50:
-        raise BookingError(BookingErrorCode.INVALID_INPUT, "1 to 50 guests", field="guests")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en="1 to 50 guests",
+            vi="Từ 1 đến 50 khách",
+            field="guests",
+        )
     ids: list[str] | None = None
     if (check_in is None) != (check_out is None):
         raise BookingError(
-            BookingErrorCode.INVALID_DATES, "Give both checkIn and checkOut", field="checkOut"
+            BookingErrorCode.INVALID_DATES,
+            en="Give both checkIn and checkOut",
+            vi="Hãy cho cả checkIn và checkOut",
+            field="checkOut",
         )
     if check_in is not None and check_out is not None:
         error = check_stay(check_in, check_out, now=now)

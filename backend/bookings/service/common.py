@@ -5,25 +5,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.auth.models import Role, Viewer
-from backend.bookings.models import BookingErrorCode
+from backend.bookings.models import BookingErrorCode, Contact
 from backend.db import Database, run_transaction
 from backend.errors import DomainError, DomainErrors
 
 T = TypeVar("T")
+
+NAME_MAX, EMAIL_MAX = 100, 254
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 RETRY_SECONDS = 60.0
 MAX_BACKOFF = 0.02
 
 
 class BookingError(DomainError):
-    def __init__(self, code: BookingErrorCode, message: str, *, field: str | None = None) -> None:
-        super().__init__(code, message, field=field)
+    def __init__(
+        self, code: BookingErrorCode, *, en: str, vi: str, field: str | None = None
+    ) -> None:
+        super().__init__(code, en=en, vi=vi, field=field)
 
 
 class BookingInputErrors(DomainErrors):
@@ -42,8 +49,53 @@ def raise_all(errors: Sequence[DomainError | None]) -> None:
         raise BookingInputErrors(found)
 
 
-def not_found(what: str, field: str) -> BookingError:
-    return BookingError(BookingErrorCode.NOT_FOUND, f"No such {what}", field=field)
+def check_contact(contact: Contact) -> list[DomainError | None]:
+    """The contact's field errors (a name, a phone number and an email address)."""
+    errors: list[DomainError | None] = []
+    if not 1 <= len(contact.name) <= NAME_MAX:
+        errors.append(
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en=f"1 to {NAME_MAX} characters",
+                vi=f"Từ 1 đến {NAME_MAX} ký tự",
+                field="contact.name",
+            )
+        )
+    if not PHONE_RE.match(contact.phone):
+        errors.append(
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="A phone number such as +84 912 345 678",
+                vi="Một số điện thoại, ví dụ +84 912 345 678",
+                field="contact.phone",
+            )
+        )
+    if len(contact.email) > EMAIL_MAX or not EMAIL_RE.match(contact.email):
+        errors.append(
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="An email address",
+                vi="Một địa chỉ email hợp lệ",
+                field="contact.email",
+            )
+        )
+    return errors
+
+
+def already_booked() -> BookingError:
+    return BookingError(
+        BookingErrorCode.HOLD_ALREADY_CONFIRMED,
+        en="This hold is already booked",
+        vi="Lượt giữ chỗ này đã được đặt",
+        field="holdId",
+    )
+
+
+def not_found(*, en: str, vi: str, field: str) -> BookingError:
+    """NOT_FOUND for a thing named in both languages (`en="hold", vi="lượt giữ chỗ này"`)."""
+    return BookingError(
+        BookingErrorCode.NOT_FOUND, en=f"No such {en}", vi=f"Không tìm thấy {vi}", field=field
+    )
 
 
 # The department that runs tour departures and hotel inventory (content/reports/departments.json).

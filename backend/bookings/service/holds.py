@@ -68,15 +68,24 @@ def check_stay(check_in: date, check_out: date, *, now: datetime) -> BookingErro
     """INVALID_DATES unless check-in is today or later and the stay is 1 to 30 nights."""
     if check_out <= check_in:
         return BookingError(
-            BookingErrorCode.INVALID_DATES, "Check-out must be after check-in", field="checkOut"
+            BookingErrorCode.INVALID_DATES,
+            en="Check-out must be after check-in",
+            vi="Ngày trả phòng phải sau ngày nhận phòng",
+            field="checkOut",
         )
     if check_in < hanoi_date(now):
         return BookingError(
-            BookingErrorCode.INVALID_DATES, "Check-in is in the past", field="checkIn"
+            BookingErrorCode.INVALID_DATES,
+            en="Check-in is in the past",
+            vi="Ngày nhận phòng đã qua",
+            field="checkIn",
         )
     if (check_out - check_in).days > MAX_NIGHTS:
         return BookingError(
-            BookingErrorCode.INVALID_DATES, f"At most {MAX_NIGHTS} nights", field="checkOut"
+            BookingErrorCode.INVALID_DATES,
+            en=f"At most {MAX_NIGHTS} nights",
+            vi=f"Tối đa {MAX_NIGHTS} đêm",
+            field="checkOut",
         )
     return None
 
@@ -145,28 +154,43 @@ async def hold(
     """Take seats or room-nights for 10 minutes (or return the hold this key already made)."""
     errors: list[DomainError | None] = []
     if not idempotency.valid_key(idempotency_key):
-        message = f"1 to {idempotency.MAX_KEY_LENGTH} printable characters"
-        errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="idempotencyKey"))
+        errors.append(idempotency.invalid_key_error())
     if (tour is None) == (room is None):
         errors.append(
-            BookingError(BookingErrorCode.INVALID_INPUT, "Give exactly one of tour or room")
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="Give exactly one of tour or room",
+                vi="Hãy chọn đúng một trong hai: tour hoặc phòng",
+            )
         )
     elif tour is not None and not tour.seats >= 1:
         errors.append(
-            BookingError(BookingErrorCode.INVALID_INPUT, "At least 1 seat", field="tour.seats")
+            BookingError(
+                BookingErrorCode.INVALID_INPUT,
+                en="At least 1 seat",
+                vi="Cần ít nhất 1 chỗ",
+                field="tour.seats",
+            )
         )
     elif tour is not None and tour.seats > MAX_SEATS:
         errors.append(
             BookingError(
                 BookingErrorCode.TOO_MANY_GUESTS,
-                f"At most {MAX_SEATS} seats per booking",
+                en=f"At most {MAX_SEATS} seats per booking",
+                vi=f"Mỗi đơn đặt tối đa {MAX_SEATS} chỗ",
                 field="tour.seats",
             )
         )
     elif room is not None:
         if not 1 <= room.rooms <= MAX_ROOMS:
-            message = f"1 to {MAX_ROOMS} rooms per booking"
-            errors.append(BookingError(BookingErrorCode.INVALID_INPUT, message, field="room.rooms"))
+            errors.append(
+                BookingError(
+                    BookingErrorCode.INVALID_INPUT,
+                    en=f"1 to {MAX_ROOMS} rooms per booking",
+                    vi=f"Mỗi đơn đặt từ 1 đến {MAX_ROOMS} phòng",
+                    field="room.rooms",
+                )
+            )
         errors.append(check_stay(room.check_in, room.check_out, now=now))
     raise_all(errors)
     if tour is not None:
@@ -178,7 +202,7 @@ async def hold(
 async def _replay(db: Database, hold_id: ObjectId) -> HoldDoc:
     found = await booking_repository.get_hold(db, hold_id)
     if found is None:  # purged a day after it ended; the key outlived it
-        raise not_found("hold", "idempotencyKey")
+        raise not_found(en="hold", vi="lượt giữ chỗ này", field="idempotencyKey")
     return found
 
 
@@ -206,7 +230,11 @@ async def _take(
         # Inventory last: the contended document stays locked only until the commit right after,
         # so racing holds conflict (and retry) far less.
         if not await take(session):  # type: ignore[operator]
-            raise BookingError(BookingErrorCode.SOLD_OUT, "Not enough left for this booking")
+            raise BookingError(
+                BookingErrorCode.SOLD_OUT,
+                en="Not enough left for this booking",
+                vi="Không còn đủ chỗ cho đơn đặt này",
+            )
 
     try:
         async with ITEM_GATES.gate(new_hold.item):
@@ -234,10 +262,13 @@ async def _hold_seats(
     departure = await booking_repository.get_departure(db, departure_id) if departure_id else None
     tour = await booking_repository.get_tour(db, departure.tour) if departure else None
     if departure is None or tour is None:
-        raise not_found("departure", "tour.departureId")
+        raise not_found(en="departure", vi="chuyến khởi hành này", field="tour.departureId")
     if departure.starts_at <= now:
         raise BookingError(
-            BookingErrorCode.DEPARTED, "This departure has left", field="tour.departureId"
+            BookingErrorCode.DEPARTED,
+            en="This departure has left",
+            vi="Chuyến này đã khởi hành",
+            field="tour.departureId",
         )
     item = str(departure.id)
     await release_expired_holds(db, now, item=item, limit=OPPORTUNISTIC_RELEASES)
@@ -286,12 +317,15 @@ async def _hold_rooms(
         else None
     )
     if room_type is None:
-        raise not_found("room type", "room.roomTypeId")
+        raise not_found(en="room type", vi="loại phòng này", field="room.roomTypeId")
     await release_expired_holds(db, now, item=room_type.id, limit=OPPORTUNISTIC_RELEASES)
     on_sale = await booking_repository.room_nights(db, room_type.id, stay[0], stay[-1])
     if len(on_sale) != len(stay):
         raise BookingError(
-            BookingErrorCode.SOLD_OUT, "Some nights of this stay are not on sale", field="room"
+            BookingErrorCode.SOLD_OUT,
+            en="Some nights of this stay are not on sale",
+            vi="Một số đêm trong kỳ lưu trú này không còn phòng để bán",
+            field="room",
         )
     new_hold = HoldDoc(
         id=ObjectId(),

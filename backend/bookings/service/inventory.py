@@ -24,17 +24,29 @@ async def create_departure(
     """Add a departure of a tour (capacity defaults to the tour's)."""
     tour = await booking_repository.get_tour(db, tour_id) if len(tour_id) <= 200 else None
     if tour is None:
-        raise not_found("tour", "tourId")
+        raise not_found(en="tour", vi="tour này", field="tourId")
     if starts_at.tzinfo is None:
         raise BookingError(
-            BookingErrorCode.INVALID_INPUT, "Give a time zone (e.g. +07:00)", field="startsAt"
+            BookingErrorCode.INVALID_INPUT,
+            en="Give a time zone (e.g. +07:00)",
+            vi="Hãy ghi múi giờ (ví dụ +07:00)",
+            field="startsAt",
         )
     if starts_at <= now:
-        raise BookingError(BookingErrorCode.INVALID_DATES, "In the past", field="startsAt")
+        raise BookingError(
+            BookingErrorCode.INVALID_DATES,
+            en="In the past",
+            vi="Thời điểm đã qua",
+            field="startsAt",
+        )
     seats = tour.capacity if capacity is None else capacity
     if not 1 <= seats <= MAX_CAPACITY:
-        message = f"1 to {MAX_CAPACITY} seats"
-        raise BookingError(BookingErrorCode.INVALID_INPUT, message, field="capacity")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en=f"1 to {MAX_CAPACITY} seats",
+            vi=f"Từ 1 đến {MAX_CAPACITY} chỗ",
+            field="capacity",
+        )
     # Mongo keeps milliseconds: trim here so the returned departure equals the stored one.
     starts_at = starts_at.replace(microsecond=starts_at.microsecond // 1000 * 1000)
     departure = DepartureDoc(
@@ -45,7 +57,8 @@ async def create_departure(
     except DuplicateKeyError:
         raise BookingError(
             BookingErrorCode.DEPARTURE_EXISTS,
-            "This tour already departs at that time",
+            en="This tour already departs at that time",
+            vi="Tour này đã có chuyến khởi hành vào giờ đó",
             field="startsAt",
         ) from None
     return departure
@@ -62,15 +75,25 @@ async def set_inventory(
         else None
     )
     if room_type is None:
-        raise not_found("room type", "roomTypeId")
+        raise not_found(en="room type", vi="loại phòng này", field="roomTypeId")
     if end < start or (end - start).days >= MAX_INVENTORY_SPAN_DAYS:
-        message = f"`to` must be on or after `from`, within {MAX_INVENTORY_SPAN_DAYS} nights"
-        raise BookingError(BookingErrorCode.INVALID_DATES, message, field="to")
+        raise BookingError(
+            BookingErrorCode.INVALID_DATES,
+            en=f"`to` must be on or after `from`, within {MAX_INVENTORY_SPAN_DAYS} nights",
+            vi=f"`to` phải từ `from` trở đi, trong vòng {MAX_INVENTORY_SPAN_DAYS} đêm",
+            field="to",
+        )
     if start < hanoi_date(now):
-        raise BookingError(BookingErrorCode.INVALID_DATES, "In the past", field="from")
+        raise BookingError(
+            BookingErrorCode.INVALID_DATES, en="In the past", vi="Ngày đã qua", field="from"
+        )
     if not 0 <= rooms <= MAX_ROOMS_PER_NIGHT:
-        message = f"0 to {MAX_ROOMS_PER_NIGHT} rooms"
-        raise BookingError(BookingErrorCode.INVALID_INPUT, message, field="rooms")
+        raise BookingError(
+            BookingErrorCode.INVALID_INPUT,
+            en=f"0 to {MAX_ROOMS_PER_NIGHT} rooms",
+            vi=f"Từ 0 đến {MAX_ROOMS_PER_NIGHT} phòng",
+            field="rooms",
+        )
     stay = [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
     async def work(session: AsyncClientSession) -> None:
@@ -80,7 +103,8 @@ async def set_inventory(
             ):
                 raise BookingError(
                     BookingErrorCode.INVENTORY_BELOW_SOLD,
-                    f"More than {rooms} rooms are already held or sold on {night.isoformat()}",
+                    en=f"More than {rooms} rooms are already held or sold on {night.isoformat()}",
+                    vi=f"Ngày {night.isoformat()} đã có hơn {rooms} phòng được giữ hoặc đã bán",
                     field="rooms",
                 )
 

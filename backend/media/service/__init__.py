@@ -1,7 +1,10 @@
-"""Photo uploads: check the type by its bytes, decode with Pillow, clean, re-encode, thumbnail.
+"""Photo uploads: recognise the image by its bytes, decode with Pillow, clean, re-encode, thumbnail.
 
-Re-encoding from pixels drops every piece of metadata (EXIF with GPS position, camera serials,
-XMP, comments); the EXIF orientation is applied first so the photo still shows the right way up.
+The declared content type is not trusted either way: React Native sends `application/octet-stream`
+(or nothing) and browsers guess from the file name. The bytes decide: JPEG, PNG, WebP, or HEIC/HEIF
+(iPhones' default, decoded by pillow-heif's Pillow plugin). Re-encoding from pixels drops every
+piece of metadata (EXIF with GPS position, camera serials, XMP, comments); the EXIF orientation is
+applied first so the photo still shows the right way up (libheif applies HEIF's own rotation).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+import pillow_heif
 from bson import ObjectId
 from gridfs.asynchronous.grid_file import AsyncGridOut
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from backend.auth.models import Locale
 from backend.db import Database
 from backend.errors import DomainError
 from backend.media import repository as media_repository
@@ -27,23 +32,40 @@ JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 # Pillow warns above this and refuses above twice this; a 40-megapixel photo is already huge.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Once per process. Only the primary image is wanted: embedded thumbnails, depth maps and
+# auxiliary images would be decoded for nothing (and are dropped anyway).
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
-ALLOWED = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+HEIF = "HEIF"  # the Pillow format name pillow-heif registers
+# ISO BMFF major brands of HEIF stills and sequences (the ones pillow-heif's opener accepts).
+HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
 CONTENT_TYPES = {"JPEG": "image/jpeg", "WEBP": "image/webp"}
+ACCEPTED = "JPEG, PNG, WebP, HEIC/HEIF"
 
 
 class MediaError(DomainError):
-    """UNSUPPORTED_MEDIA_TYPE, INVALID_IMAGE or PAYLOAD_TOO_LARGE."""
+    """UNSUPPORTED_MEDIA_TYPE, INVALID_IMAGE or PAYLOAD_TOO_LARGE, in English and Vietnamese."""
+
+    def __init__(self, code: str, *, en: str, vi: str) -> None:
+        super().__init__(code, en=en, vi=vi)
+        self.messages = {Locale.EN: en, Locale.VI: vi}
+
+    def message_in(self, locale: Locale) -> str:
+        return self.messages[locale]
 
 
 def sniff(data: bytes) -> str | None:
-    """The format the bytes really are (magic numbers), if one we accept."""
+    """The Pillow format the bytes really are (magic numbers), if one we accept."""
     if data.startswith(b"\xff\xd8\xff"):
         return "JPEG"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "PNG"
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
+    if len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return HEIF
     return None
 
 
@@ -70,19 +92,38 @@ def _encode(image: Image.Image, fmt: str) -> Encoded:
     return Encoded(out.getvalue(), CONTENT_TYPES[fmt], image.width, image.height)
 
 
-def clean(data: bytes, claimed_type: str) -> CleanPhoto:
+def _undecodable() -> MediaError:
+    return MediaError(
+        "INVALID_IMAGE",
+        en="The image could not be decoded: the file may be damaged or cut short",
+        vi="Không đọc được ảnh: tệp có thể bị hỏng hoặc không đầy đủ",
+    )
+
+
+def clean(data: bytes) -> CleanPhoto:
     """Decode, orient, strip and re-encode a photo and its thumbnail (CPU work: off the loop)."""
-    expected = ALLOWED.get(claimed_type)
-    if expected is None:
-        raise MediaError("UNSUPPORTED_MEDIA_TYPE", "Upload a JPEG, PNG or WebP photo")
     if len(data) > MAX_BYTES:
-        raise MediaError("PAYLOAD_TOO_LARGE", f"A photo may be at most {MAX_BYTES} bytes")
-    if sniff(data) != expected:
-        raise MediaError("INVALID_IMAGE", f"The file is not a {expected} image")
+        raise MediaError(
+            "PAYLOAD_TOO_LARGE",
+            en=f"A photo may be at most {MAX_BYTES // (1024 * 1024)} MB",
+            vi=f"Ảnh chỉ được tối đa {MAX_BYTES // (1024 * 1024)} MB",
+        )
+    fmt = sniff(data)
+    if fmt is None:
+        raise MediaError(
+            "UNSUPPORTED_MEDIA_TYPE",
+            en=f"This file is not a photo we accept: upload {ACCEPTED}",
+            vi=f"Tệp này không phải ảnh được hỗ trợ: hãy tải lên ảnh {ACCEPTED}",
+        )
     try:
-        with Image.open(io.BytesIO(data), formats=[expected]) as opened:
+        # Only the sniffed format's decoder may read it: no other Pillow plugin sees the bytes.
+        with Image.open(io.BytesIO(data), formats=[fmt]) as opened:
             if opened.width * opened.height > MAX_PIXELS:
-                raise MediaError("INVALID_IMAGE", "The image has too many pixels")
+                raise MediaError(
+                    "INVALID_IMAGE",
+                    en=f"The image has too many pixels (at most {MAX_PIXELS // 1_000_000} MP)",
+                    vi=f"Ảnh có quá nhiều điểm ảnh (tối đa {MAX_PIXELS // 1_000_000} MP)",
+                )
             opened.load()
             oriented = ImageOps.exif_transpose(opened)
             has_alpha = oriented.mode in ("RGBA", "LA", "PA") or (
@@ -102,12 +143,13 @@ def clean(data: bytes, claimed_type: str) -> CleanPhoto:
         OSError,
         SyntaxError,
         ValueError,
+        RuntimeError,  # pillow-heif reports some libheif failures so
     ):
-        raise MediaError("INVALID_IMAGE", "The image could not be decoded") from None
-    fmt = "WEBP" if has_alpha else "JPEG"
+        raise _undecodable() from None
+    out_fmt = "WEBP" if has_alpha else "JPEG"
     thumb = bare.copy()
     thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
-    return CleanPhoto(_encode(bare, fmt), _encode(thumb, fmt))
+    return CleanPhoto(_encode(bare, out_fmt), _encode(thumb, out_fmt))
 
 
 @dataclass(frozen=True)
@@ -117,11 +159,9 @@ class StoredPhoto:
     height: int
 
 
-async def upload(
-    *, db: Database, owner: str, data: bytes, claimed_type: str, now: datetime
-) -> StoredPhoto:
+async def upload(*, db: Database, owner: str, data: bytes, now: datetime) -> StoredPhoto:
     """Clean a photo (in a worker thread) and store it with its thumbnail in GridFS."""
-    cleaned = await asyncio.to_thread(clean, data, claimed_type)
+    cleaned = await asyncio.to_thread(clean, data)
     photo_id, thumb_id = ObjectId(), ObjectId()
     for file_id, kind, encoded in (
         (thumb_id, media_repository.THUMBNAIL, cleaned.thumbnail),

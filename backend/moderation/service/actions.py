@@ -79,7 +79,10 @@ async def triage(
     category = await report_repository.get_category(db, category_id or report.category)
     if category is None:
         raise ModerationError(
-            ModerationErrorCode.UNKNOWN_CATEGORY, "No such category", field="categoryId"
+            ModerationErrorCode.UNKNOWN_CATEGORY,
+            en="No such category",
+            vi="Không có danh mục này",
+            field="categoryId",
         )
     if department_id is not None:
         department = department_id
@@ -89,7 +92,10 @@ async def triage(
         department = report.department
     if not await report_repository.department_exists(db, department):
         raise ModerationError(
-            ModerationErrorCode.UNKNOWN_DEPARTMENT, "No such department", field="departmentId"
+            ModerationErrorCode.UNKNOWN_DEPARTMENT,
+            en="No such department",
+            vi="Không có đơn vị này",
+            field="departmentId",
         )
     level = (priority or Priority(report.priority)).value
     resolve_at = resolve_due(report, category, level)
@@ -149,7 +155,8 @@ async def _announce(
     session: AsyncClientSession,
     photo_ids: list[ObjectId] | None = None,
 ) -> None:
-    """The public timeline entry and the notifications of a status change."""
+    """The public timeline entry of a status change and its one outbox message (a public note
+    travels in it: one push per recipient, not one for the change and one for the note)."""
     event = ReportEventDoc(
         id=ObjectId(),
         report=report.id,
@@ -190,31 +197,40 @@ async def set_status(
     if not can_transition(report.status, target):
         raise ModerationError(
             ModerationErrorCode.ILLEGAL_TRANSITION,
-            f"A {report.status.value} report cannot become {target.value}",
+            en=f"A {report.status.value} report cannot become {target.value}",
+            vi=f"Phản ánh ở trạng thái {report.status.value} không thể chuyển sang {target.value}",
             field="status",
         )
     for name, note in (("publicNote", public_note), ("internalNote", internal_note)):
         if note is not None and len(note) > NOTE_MAX:
             raise ModerationError(
-                ModerationErrorCode.INVALID_INPUT, f"At most {NOTE_MAX} characters", field=name
+                ModerationErrorCode.INVALID_INPUT,
+                en=f"At most {NOTE_MAX} characters",
+                vi=f"Tối đa {NOTE_MAX} ký tự",
+                field=name,
             )
     photo_ids, photo_error = await check_photos(db, viewer, change.photo_ids)
     if photo_error is not None:
         raise ModerationError(
-            ModerationErrorCode.INVALID_PHOTO, photo_error.message, field="photoIds"
+            ModerationErrorCode.INVALID_PHOTO,
+            en=photo_error.text.en,
+            vi=photo_error.text.vi,
+            field="photoIds",
         )
     if target is ReportStatus.RESOLVED:
         if public_note is None:
             raise ModerationError(
                 ModerationErrorCode.NOTE_REQUIRED,
-                "Say publicly what was done to resolve it",
+                en="Say publicly what was done to resolve it",
+                vi="Hãy nêu công khai việc đã làm để giải quyết",
                 field="publicNote",
             )
         category = await report_repository.get_category(db, report.category)
         if not photo_ids and (category is None or category.resolution_photo_required):
             raise ModerationError(
                 ModerationErrorCode.PHOTO_REQUIRED,
-                "Attach a photo of the fix (this category requires evidence)",
+                en="Attach a photo of the fix (this category requires evidence)",
+                vi="Hãy đính kèm ảnh kết quả khắc phục (danh mục này yêu cầu minh chứng)",
                 field="photoIds",
             )
     changes: dict[str, object] = {"status": target.value, "updated_at": now}
@@ -286,7 +302,10 @@ async def bulk_set_status(
     """reportSetStatus on each report in its own transaction: a result line per report."""
     if not report_ids or len(report_ids) > MAX_BULK:
         raise ModerationError(
-            ModerationErrorCode.TOO_MANY_REPORTS, f"1 to {MAX_BULK} reports", field="reportIds"
+            ModerationErrorCode.TOO_MANY_REPORTS,
+            en=f"1 to {MAX_BULK} reports",
+            vi=f"Từ 1 đến {MAX_BULK} phản ánh",
+            field="reportIds",
         )
     lines = []
     for report_id in dict.fromkeys(report_ids):

@@ -25,17 +25,25 @@ T = TypeVar("T")
 
 class ModerationError(DomainError):
     def __init__(
-        self, code: ModerationErrorCode, message: str, *, field: str | None = None
+        self, code: ModerationErrorCode, *, en: str, vi: str, field: str | None = None
     ) -> None:
-        super().__init__(code, message, field=field)
+        super().__init__(code, en=en, vi=vi, field=field)
 
 
-def forbidden(message: str = "You may not act on this report") -> ModerationError:
-    return ModerationError(ModerationErrorCode.FORBIDDEN, message)
+def forbidden(
+    *,
+    en: str = "You may not act on this report",
+    vi: str = "Bạn không được xử lý phản ánh này",
+) -> ModerationError:
+    return ModerationError(ModerationErrorCode.FORBIDDEN, en=en, vi=vi)
 
 
 def changed() -> ModerationError:
-    return ModerationError(ModerationErrorCode.CHANGED, "The report changed meanwhile; reload it")
+    return ModerationError(
+        ModerationErrorCode.CHANGED,
+        en="The report changed meanwhile; reload it",
+        vi="Phản ánh vừa thay đổi trong lúc này; hãy tải lại",
+    )
 
 
 async def write_or_changed[T](
@@ -53,7 +61,10 @@ def staff_department(viewer: Viewer) -> str | None:
     if is_moderator(viewer):
         return None
     if not viewer.has_role(Role.STAFF) or not viewer.department:
-        raise forbidden("Staff need a department to work the queue")
+        raise forbidden(
+            en="Staff need a department to work the queue",
+            vi="Cán bộ cần thuộc một đơn vị để xử lý hàng chờ",
+        )
     return viewer.department
 
 
@@ -64,7 +75,12 @@ async def report_for(
     oid = parse_object_id(report_id)
     report = await report_repository.get_report(db, oid) if oid is not None else None
     if report is None:
-        raise ModerationError(ModerationErrorCode.NOT_FOUND, "No such report", field=field)
+        raise ModerationError(
+            ModerationErrorCode.NOT_FOUND,
+            en="No such report",
+            vi="Không tìm thấy phản ánh này",
+            field=field,
+        )
     if not may_act_on(viewer, report):
         raise forbidden()
     return report
@@ -78,9 +94,11 @@ def check_lock(viewer: Viewer, report: ReportDoc, now: datetime) -> None:
         and report.locked_until is not None
         and report.locked_until > now
     ):
+        until = report.locked_until.isoformat()
         raise ModerationError(
             ModerationErrorCode.LOCKED,
-            f"Another moderator holds this report until {report.locked_until.isoformat()}",
+            en=f"Another moderator holds this report until {until}",
+            vi=f"Một kiểm duyệt viên khác đang giữ phản ánh này đến {until}",
         )
 
 
@@ -115,9 +133,10 @@ async def audit(
     await audit_log.record(db, entry, session=session)
 
 
-async def department_name(db: Database, slug: str) -> str:
+async def department_name(db: Database, slug: str) -> dict[str, str]:
+    """A department's name by language (its slug where a language has none), for pushes."""
     names = (await report_repository.department_names(db, [slug])).get(slug) or {}
-    return str(names.get("vi") or slug)
+    return {locale: str(names.get(locale) or names.get("vi") or slug) for locale in ("vi", "en")}
 
 
 async def recipients(
@@ -132,18 +151,19 @@ def status_messages(
     report: ReportDoc,
     uids: Sequence[str],
     *,
-    department: str,
+    department: dict[str, str],
     public_note: str | None,
     now: datetime,
 ) -> list[Document]:
-    """report.status_changed, and report.public_answer when a public note was given."""
+    """One report.status_changed for a change, its public answer included (`answered`): one
+    push per recipient. `reporter` lets the worker word it "your report" or "a report you
+    follow"."""
     data = {
         "report_id": str(report.id),
         "title": title(report),
         "status": report.status.value,
         "department": department,
+        "answered": bool(public_note),
+        "reporter": report.reporter,
     }
-    messages = [outbox.message(kind="report.status_changed", uids=uids, data=data, now=now)]
-    if public_note:
-        messages.append(outbox.message(kind="report.public_answer", uids=uids, data=data, now=now))
-    return messages
+    return [outbox.message(kind="report.status_changed", uids=uids, data=data, now=now)]

@@ -43,7 +43,10 @@ def _reason(reason: str | None) -> str | None:
     text = (reason or "").strip() or None
     if text is not None and len(text) > REASON_MAX:
         raise ModerationError(
-            ModerationErrorCode.INVALID_INPUT, f"At most {REASON_MAX} characters", field="reason"
+            ModerationErrorCode.INVALID_INPUT,
+            en=f"At most {REASON_MAX} characters",
+            vi=f"Tối đa {REASON_MAX} ký tự",
+            field="reason",
         )
     return text
 
@@ -66,14 +69,16 @@ async def edit(
     if not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
         raise ModerationError(
             ModerationErrorCode.INVALID_INPUT,
-            f"The description needs {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+            en=f"The description needs {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+            vi=f"Phần mô tả cần từ {DESCRIPTION_MIN} đến {DESCRIPTION_MAX} ký tự",
             field="description",
         )
     hide = [parse_object_id(pid) for pid in photo_ids_to_hide]
     if any(oid is None or oid not in report.photo_ids for oid in hide):
         raise ModerationError(
             ModerationErrorCode.INVALID_PHOTO,
-            "Only photos of this report can be hidden",
+            en="Only photos of this report can be hidden",
+            vi="Chỉ ẩn được ảnh của chính phản ánh này",
             field="photoIdsToHide",
         )
     kept = [pid for pid in report.photo_ids if pid not in hide]
@@ -202,12 +207,24 @@ async def set_banned(
 ) -> int:
     """Ban a user (no new reports, open ones hidden) or unban them; how many reports changed."""
     if not is_moderator(viewer):
-        raise forbidden("Only moderators and admins manage users")
+        raise forbidden(
+            en="Only moderators and admins manage users",
+            vi="Chỉ kiểm duyệt viên và quản trị viên mới quản lý người dùng",
+        )
     uid = user_id.strip()
     if not uid or len(uid) > 128:
-        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "No such user", field="userId")
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            en="No such user",
+            vi="Không có người dùng này",
+            field="userId",
+        )
     if uid == viewer.uid:
-        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "You cannot ban yourself")
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            en="You cannot ban yourself",
+            vi="Bạn không thể tự cấm chính mình",
+        )
     why = _reason(reason)
 
     async def write(session: AsyncClientSession) -> int:
@@ -240,7 +257,9 @@ async def audit_log(
         oid = parse_object_id(object_id)
         report = await report_repository.get_report(db, oid) if oid else None
         if report is None or not may_act_on(viewer, report):
-            raise forbidden("You may not read this audit log")
+            raise forbidden(
+                en="You may not read this audit log", vi="Bạn không được xem nhật ký kiểm tra này"
+            )
     size = page_size(first)
     before = None
     if after is not None:

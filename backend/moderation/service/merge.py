@@ -35,14 +35,21 @@ async def merge(
     target = await report_for(db, viewer, into_report_id, field="intoReportId")
     if source.id == target.id:
         raise ModerationError(
-            ModerationErrorCode.INVALID_MERGE, "A report cannot be merged into itself"
+            ModerationErrorCode.INVALID_MERGE,
+            en="A report cannot be merged into itself",
+            vi="Không thể gộp một phản ánh vào chính nó",
         )
     if source.status not in MERGEABLE_FROM:
-        raise ModerationError(ModerationErrorCode.INVALID_MERGE, "Only open reports are merged")
+        raise ModerationError(
+            ModerationErrorCode.INVALID_MERGE,
+            en="Only open reports are merged",
+            vi="Chỉ gộp được phản ánh đang mở",
+        )
     if target.status is ReportStatus.DUPLICATE:
         raise ModerationError(
             ModerationErrorCode.INVALID_MERGE,
-            "Merge into the original report, not into a duplicate",
+            en="Merge into the original report, not into a duplicate",
+            vi="Hãy gộp vào phản ánh gốc, không gộp vào một phản ánh trùng",
             field="intoReportId",
         )
     check_lock(viewer, source, now)

@@ -109,14 +109,22 @@ async def queue(
     department = staff_department(viewer)
     if department is not None:
         if criteria.department not in (None, department):
-            raise forbidden("Staff see only their department's reports")
+            raise forbidden(
+                en="Staff see only their department's reports",
+                vi="Cán bộ chỉ xem được phản ánh của đơn vị mình",
+            )
         criteria = QueueFilter(**{**criteria.__dict__, "department": department})
     statuses = [criteria.status] if criteria.status else sorted(OPEN_STATES)
     descending = direction is SortDirection.DESC
     position = _decode(after, sort) if after is not None else None
     words = query_terms(criteria.text or "")
     if criteria.text and not words:
-        raise ModerationError(ModerationErrorCode.INVALID_INPUT, "Nothing to search", field="text")
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            en="Nothing to search",
+            vi="Không có gì để tìm",
+            field="text",
+        )
 
     def key(doc: ReportDoc) -> tuple[Any, ObjectId]:
         return (_key_value(doc, sort), doc.id)
@@ -187,6 +195,9 @@ async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats
     department = staff_department(viewer)
     if department is not None:
         if criteria.department not in (None, department):
-            raise forbidden("Staff see only their department's statistics")
+            raise forbidden(
+                en="Staff see only their department's statistics",
+                vi="Cán bộ chỉ xem được số liệu của đơn vị mình",
+            )
         criteria = StatsFilter(**{**criteria.__dict__, "department": department})
     return await report_repository.report_stats(db, criteria)

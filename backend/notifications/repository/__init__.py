@@ -43,9 +43,11 @@ from backend.notifications.repository.devices import (
 from backend.notifications.repository.inbox import (
     INBOX,
     add_inbox_items,
+    inbox_item_ids,
     inbox_page,
     mark_read,
     unread_count,
+    unread_counts,
 )
 from backend.notifications.repository.preferences import (
     PREFERENCES,
@@ -85,6 +87,7 @@ __all__ = [
     "extend_alerts",
     "get_alerts",
     "get_preferences",
+    "inbox_item_ids",
     "inbox_page",
     "insert_alert",
     "mark_read",
@@ -97,5 +100,6 @@ __all__ = [
     "set_alert_areas",
     "set_preference_areas",
     "unread_count",
+    "unread_counts",
     "upsert_device",
 ]

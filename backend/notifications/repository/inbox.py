@@ -77,3 +77,26 @@ async def mark_read(db: Database, *, uid: str, ids: Sequence[ObjectId] | None) -
         query["_id"] = {"$in": list(ids)}
     result = await db[INBOX].update_many(query, {"$set": {"read": True}})
     return int(result.modified_count)
+
+
+async def inbox_item_ids(db: Database, *, outbox_id: Any, uids: Sequence[str]) -> dict[str, str]:
+    """The ids of the inbox items one message gave these users (uid -> id), for its pushes."""
+    if not uids:
+        return {}
+    cursor = db[INBOX].find({"outbox_id": outbox_id, "uid": {"$in": list(uids)}}, {"uid": 1})
+    return {doc["uid"]: str(doc["_id"]) async for doc in cursor}
+
+
+async def unread_counts(db: Database, uids: Sequence[str]) -> dict[str, int]:
+    """How many unread inbox items each of a page of users has (0 for none), for the badge."""
+    if not uids:
+        return {}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"uid": {"$in": list(uids)}, "read": False}},
+        {"$group": {"_id": "$uid", "unread": {"$sum": 1}}},
+    ]
+    counts = {uid: 0 for uid in uids}
+    # Bounded: the uid_unread index serves the $match; one group per user of the page.
+    async for doc in await db[INBOX].aggregate(pipeline):
+        counts[doc["_id"]] = int(doc["unread"])
+    return counts

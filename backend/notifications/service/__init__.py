@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import outbox
 from backend.areas import repository as area_repository
-from backend.auth.models import Viewer
+from backend.auth.models import Locale, Viewer
 from backend.db import Database, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_ids
@@ -28,9 +27,8 @@ from backend.notifications.models import (
     QuietHours,
     Severity,
 )
+from backend.notifications.service.tokens import check_token
 
-# FCM registration tokens and installation ids: URL-safe characters, bounded length.
-_TOKEN = re.compile(r"^[A-Za-z0-9_:\-.]{16,4096}$")
 MAX_ALERT_DAYS = 14
 MAX_TITLE = 120
 MAX_BODY = 1000
@@ -38,7 +36,7 @@ MAX_BODY = 1000
 
 def _require(viewer: Viewer) -> str:
     if viewer.uid is None:
-        raise DomainError("UNAUTHENTICATED", "Sign in to do this")
+        raise DomainError("UNAUTHENTICATED")
     return viewer.uid
 
 
@@ -52,20 +50,31 @@ async def register_device(
     app_version: str | None,
     now: datetime,
 ) -> DeviceDoc:
-    """Register (or move to this user) an FCM address; idempotent."""
+    """Register (or move to this user) an FCM registration token; idempotent."""
     uid = _require(viewer)
-    if not _TOKEN.match(token):
-        raise DomainError("INVALID_TOKEN", "The device token is not valid", field="token")
-    if locale not in ("vi", "en"):
-        raise DomainError("INVALID_INPUT", "Locale must be vi or en", field="locale")
+    check_token(token)
+    try:
+        language = Locale(locale)  # any BCP 47 tag: vi-VN gets Vietnamese pushes, others English
+    except ValueError:
+        raise DomainError(
+            "INVALID_INPUT",
+            en="Locale must be a language tag such as vi, vi-VN or en-US",
+            vi="Ngôn ngữ phải là một mã ngôn ngữ như vi, vi-VN hoặc en-US",
+            field="locale",
+        ) from None
     if app_version is not None and len(app_version) > 40:
-        raise DomainError("INVALID_INPUT", "appVersion is too long", field="appVersion")
+        raise DomainError(
+            "INVALID_INPUT",
+            en="appVersion is too long",
+            vi="appVersion quá dài",
+            field="appVersion",
+        )
     return await notification_repository.upsert_device(
         db,
         token=token,
         uid=uid,
         platform=platform,
-        locale=locale,
+        locale=language.value,
         app_version=app_version,
         now=now,
     )
@@ -83,10 +92,18 @@ def parse_quiet_hours(start: str, end: str) -> QuietHours:
         window = QuietHours(start=time.fromisoformat(start), end=time.fromisoformat(end))
     except ValueError:
         raise DomainError(
-            "INVALID_INPUT", "Quiet hours are HH:MM times", field="quietHours"
+            "INVALID_INPUT",
+            en="Quiet hours are HH:MM times",
+            vi="Giờ yên lặng phải có dạng HH:MM",
+            field="quietHours",
         ) from None
     if window.start == window.end:
-        raise DomainError("INVALID_INPUT", "Quiet hours must not be empty", field="quietHours")
+        raise DomainError(
+            "INVALID_INPUT",
+            en="Quiet hours must not be empty",
+            vi="Khoảng giờ yên lặng không được rỗng",
+            field="quietHours",
+        )
     return window
 
 
@@ -104,13 +121,16 @@ async def update_preferences(
     area_ids = tuple(dict.fromkeys(area_ids))
     if len(area_ids) > MAX_AREAS_FOLLOWED:
         raise DomainError(
-            "INVALID_INPUT", f"Follow at most {MAX_AREAS_FOLLOWED} areas", field="areaIds"
+            "INVALID_INPUT",
+            en=f"Follow at most {MAX_AREAS_FOLLOWED} areas",
+            vi=f"Chỉ theo dõi tối đa {MAX_AREAS_FOLLOWED} khu vực",
+            field="areaIds",
         )
     if area_ids:
         known = {area.id for area in await area_repository.get_many(db, list(area_ids))}
         unknown = [area for area in area_ids if area not in known]
         if unknown:
-            raise DomainError("NOT_FOUND", f"Unknown areas: {', '.join(unknown)}", field="areaIds")
+            raise _unknown_areas(unknown)
     updated = PreferencesDoc(
         uid=uid,
         report_updates=changes.get("report_updates", current.report_updates),
@@ -123,12 +143,32 @@ async def update_preferences(
     return updated
 
 
+def _unknown_areas(unknown: list[str]) -> DomainError:
+    names = ", ".join(unknown)
+    return DomainError(
+        "NOT_FOUND",
+        en=f"Unknown areas: {names}",
+        vi=f"Không có khu vực: {names}",
+        field="areaIds",
+    )
+
+
 def _texts(value: dict[str, str], field: str, limit: int) -> dict[str, str]:
     texts = {locale: (value.get(locale) or "").strip() for locale in ("vi", "en")}
     if not texts["vi"] and not texts["en"]:
-        raise DomainError("INVALID_INPUT", "Give the text in Vietnamese or English", field=field)
+        raise DomainError(
+            "INVALID_INPUT",
+            en="Give the text in Vietnamese or English",
+            vi="Hãy nhập nội dung bằng tiếng Việt hoặc tiếng Anh",
+            field=field,
+        )
     if any(len(text) > limit for text in texts.values()):
-        raise DomainError("INVALID_INPUT", f"At most {limit} characters", field=field)
+        raise DomainError(
+            "INVALID_INPUT",
+            en=f"At most {limit} characters",
+            vi=f"Tối đa {limit} ký tự",
+            field=field,
+        )
     return texts
 
 
@@ -148,21 +188,32 @@ async def send_alert(
     """Record an area alert and, in the same transaction, the outbox message that pushes it."""
     uid = _require(viewer)
     if whole_city == bool(area_ids):
-        raise DomainError("INVALID_INPUT", "Give either areaIds or all: true", field="areaIds")
+        raise DomainError(
+            "INVALID_INPUT",
+            en="Give either areaIds or all: true",
+            vi="Hãy cho areaIds hoặc all: true (chỉ một trong hai)",
+            field="areaIds",
+        )
     if area_ids:
         area_ids = list(dict.fromkeys(area_ids))
         known = {area.id for area in await area_repository.get_many(db, area_ids)}
         unknown = [area for area in area_ids if area not in known]
         if unknown:
-            raise DomainError("NOT_FOUND", f"Unknown areas: {', '.join(unknown)}", field="areaIds")
+            raise _unknown_areas(unknown)
     if expires_at <= now or expires_at > now + timedelta(days=MAX_ALERT_DAYS):
         raise DomainError(
             "INVALID_INPUT",
-            f"expiresAt must be in the next {MAX_ALERT_DAYS} days",
+            en=f"expiresAt must be in the next {MAX_ALERT_DAYS} days",
+            vi=f"expiresAt phải nằm trong {MAX_ALERT_DAYS} ngày tới",
             field="expiresAt",
         )
     if deep_link is not None and not deep_link.startswith("thanglong://"):
-        raise DomainError("INVALID_INPUT", "deepLink must be a thanglong:// link", field="deepLink")
+        raise DomainError(
+            "INVALID_INPUT",
+            en="deepLink must be a thanglong:// link",
+            vi="deepLink phải là liên kết thanglong://",
+            field="deepLink",
+        )
     title = _texts(title, "title", MAX_TITLE)
     body = _texts(body, "body", MAX_BODY)
     stored_areas = [notification_repository.CITY_WIDE] if whole_city else list(area_ids or [])
@@ -326,5 +377,10 @@ async def mark_read(db: Database, *, viewer: Viewer, ids: list[str] | None) -> i
     if ids is not None:
         parsed = parse_object_ids(ids[:100])
         if parsed is None:
-            raise DomainError("NOT_FOUND", "Unknown notification id", field="ids")
+            raise DomainError(
+                "NOT_FOUND",
+                en="Unknown notification id",
+                vi="Không có thông báo với mã này",
+                field="ids",
+            )
     return await notification_repository.mark_read(db, uid=_require(viewer), ids=parsed)

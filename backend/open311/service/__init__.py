@@ -22,9 +22,17 @@ from backend.clock import HANOI
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
+from backend.meta import repository as meta_repository
 from backend.open311 import repository as open311_repository
 from backend.open311.inputs import SubmittedRequest, attribute_values
 from backend.open311.models import OPEN, ApiKeyDoc, Open311Error, open311_status
+from backend.open311.service.place import (
+    APPROXIMATE,
+    approximate_fields,
+    approximate_notice,
+    place_of,
+    stand_in_description,
+)
 from backend.reports import repository as report_repository
 from backend.reports import service as report_service
 
@@ -36,6 +44,10 @@ FIELD_NAMES = {
     "address": "address_string",
     "idempotencyKey": "Idempotency-Key",
 }
+
+
+# The changeset of a database that never had content loaded (a bare test database).
+FIRST_CHANGESET = "2025-01-01T00:00:00.000+07:00"
 
 
 def iso(value: datetime | None) -> str | None:
@@ -79,6 +91,16 @@ async def authenticate(*, db: Database, api_key: str | None) -> ApiKeyDoc:
 
 
 # --- services ---------------------------------------------------------------------------------
+
+
+async def changeset(*, db: Database) -> str:
+    """When the services last changed: categories and departments change only by a content load
+    (`migrate`), which records when it loaded; milliseconds, Hanoi time, so it sorts as text."""
+    content = await meta_repository.get_content_version(db)
+    loaded_at = content.get("loaded_at") if content else None
+    if not isinstance(loaded_at, datetime):
+        return FIRST_CHANGESET
+    return loaded_at.astimezone(HANOI).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -229,11 +251,13 @@ async def submit(
     if category is None:
         raise Open311Error(400, f"service_code {submitted.service_code!r} not found")
     attributes = attribute_values(_attributes(category), submitted.attributes)
+    place = await place_of(db=db, submitted=submitted, locale=locale)
     draft = report_service.ReportDraft(
         category_id=submitted.service_code,
-        description=submitted.description,
-        lat=submitted.lat,
-        lng=submitted.lng,
+        description=submitted.description
+        or stand_in_description(localized(category.get("name"), locale), locale),
+        lat=place.lat,
+        lng=place.lng,
         address=submitted.address,
         photo_ids=[],
         anonymous=True,  # a partner's user never shows as a reporter
@@ -252,11 +276,16 @@ async def submit(
         extra["attributes"] = attributes
     if submitted.media_url:
         extra["media_url"] = submitted.media_url  # a reference only: never fetched
+    notice = _notice(category, created.duplicates, locale)
+    if place.approximate is not None:
+        extra[APPROXIMATE] = True
+        # Other requests near a centroid are not near this one: no duplicates to offer.
+        notice = _notice(category, [], locale) + approximate_notice(place.approximate, locale)
     await report_repository.set_open311_fields(db, created.report.id, extra)
     return [
         {
             "service_request_id": str(created.report.id),
-            "service_notice": _notice(category, created.duplicates, locale),
+            "service_notice": notice,
             "account_id": None,
         }
     ]
@@ -284,10 +313,13 @@ def request_view(doc: Mapping[str, Any], ctx: ReadContext) -> dict[str, Any]:
     expected = doc.get("resolve_due_at") or doc.get("sla_due_at") if status == OPEN else None
     photos = doc.get("photo_ids") or []
     media_url = f"{ctx.base_url}/media/{photos[0]}" if photos else doc.get("media_url")
+    area_name = ctx.cat.area_name(doc.get("area"), ctx.locale)
+    approximate = approximate_fields(doc, area_name=area_name, locale=ctx.locale)
+    address = None if private else approximate.get("address", doc.get("address"))
     return {
         "service_request_id": str(doc["_id"]),
         "status": status,
-        "status_notes": ctx.notes.get(doc["_id"]),
+        "status_notes": ctx.notes.get(doc["_id"]) or approximate.get("status_notes"),
         "service_name": ctx.cat.service_name(code, ctx.locale),
         "service_code": code,
         "description": doc.get("description"),
@@ -296,7 +328,7 @@ def request_view(doc: Mapping[str, Any], ctx: ReadContext) -> dict[str, Any]:
         "requested_datetime": iso(doc.get("created_at")),
         "updated_datetime": iso(doc.get("updated_at")),
         "expected_datetime": iso(expected),
-        "address": None if private else doc.get("address"),
+        "address": address,
         "address_id": None,
         "zipcode": None,
         "lat": float(lat),
@@ -304,7 +336,7 @@ def request_view(doc: Mapping[str, Any], ctx: ReadContext) -> dict[str, Any]:
         "media_url": media_url,
         # Extensions (GeoReport v2 allows more fields): the ward or commune, official code.
         "area_code": doc.get("area"),
-        "area_name": ctx.cat.area_name(doc.get("area"), ctx.locale),
+        "area_name": area_name,
     }
 
 

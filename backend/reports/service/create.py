@@ -75,33 +75,57 @@ async def create_report(
     address = (draft.address or "").strip() or None
     errors: list[DomainError | None] = []
     if not idempotency.valid_key(draft.idempotency_key):
-        message = f"1 to {idempotency.MAX_KEY_LENGTH} printable characters"
-        errors.append(ReportError(ReportErrorCode.INVALID_INPUT, message, field="idempotencyKey"))
+        errors.append(idempotency.invalid_key_error())
     category = await report_repository.get_category(db, draft.category_id)
     if category is None:
         errors.append(
-            ReportError(ReportErrorCode.UNKNOWN_CATEGORY, "No such category", field="categoryId")
+            ReportError(
+                ReportErrorCode.UNKNOWN_CATEGORY,
+                en="No such category",
+                vi="Không có danh mục này",
+                field="categoryId",
+            )
         )
     if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
-        message = f"The description needs {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters"
-        errors.append(ReportError(ReportErrorCode.DESCRIPTION_LENGTH, message, field="description"))
+        errors.append(
+            ReportError(
+                ReportErrorCode.DESCRIPTION_LENGTH,
+                en=f"The description needs {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+                vi=f"Phần mô tả cần từ {DESCRIPTION_MIN} đến {DESCRIPTION_MAX} ký tự",
+                field="description",
+            )
+        )
     if address is not None and len(address) > ADDRESS_MAX:
-        message = f"At most {ADDRESS_MAX} characters"
-        errors.append(ReportError(ReportErrorCode.INVALID_INPUT, message, field="address"))
+        errors.append(
+            ReportError(
+                ReportErrorCode.INVALID_INPUT,
+                en=f"At most {ADDRESS_MAX} characters",
+                vi=f"Tối đa {ADDRESS_MAX} ký tự",
+                field="address",
+            )
+        )
     location_error = check_location(draft.lat, draft.lng)
     area = None
     if location_error is None:
         area = await area_repository.locate(db, lng=draft.lng, lat=draft.lat)
         if area is None:
-            message = "This place is outside Hanoi"
-            location_error = ReportError(ReportErrorCode.OUTSIDE_CITY, message, field="location")
+            location_error = ReportError(
+                ReportErrorCode.OUTSIDE_CITY,
+                en="This place is outside Hanoi",
+                vi="Địa điểm này nằm ngoài Hà Nội",
+                field="location",
+            )
     errors.append(location_error)
     photo_ids, photo_error = await check_photos(db, viewer, draft.photo_ids)
     errors.append(photo_error)
     raise_all(errors)
     assert category is not None and area is not None
     if await auth_repository.is_banned(db, uid):
-        raise ReportError(ReportErrorCode.BANNED, "Your account may not create reports")
+        raise ReportError(
+            ReportErrorCode.BANNED,
+            en="Your account may not create reports",
+            vi="Tài khoản của bạn không được phép gửi phản ánh",
+        )
 
     fingerprint = idempotency.fingerprint(
         "reportCreate",

@@ -119,10 +119,18 @@ async def me_too(*, db: Database, viewer: Viewer, report_id: str, now: datetime)
     uid = str(viewer.uid)
     if is_reporter(viewer, report):
         raise ReportError(
-            ReportErrorCode.OWN_REPORT, "You reported this yourself", field="reportId"
+            ReportErrorCode.OWN_REPORT,
+            en="You reported this yourself",
+            vi="Bạn chính là người gửi phản ánh này",
+            field="reportId",
         )
     if report.status not in OPEN_STATES:
-        raise ReportError(ReportErrorCode.REPORT_CLOSED, "This report is closed", field="reportId")
+        raise ReportError(
+            ReportErrorCode.REPORT_CLOSED,
+            en="This report is closed",
+            vi="Phản ánh này đã đóng",
+            field="reportId",
+        )
 
     async def write(session: AsyncClientSession) -> None:
         if not await report_repository.add_member(db, ME_TOO, report.id, uid, now, session=session):
@@ -167,24 +175,37 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
         or await report_repository.is_member(db, FOLLOWERS, report.id, uid)
     ):
         raise ReportError(
-            ReportErrorCode.FORBIDDEN, "Only the reporter or a follower can reopen this report"
+            ReportErrorCode.FORBIDDEN,
+            en="Only the reporter or a follower can reopen this report",
+            vi="Chỉ người gửi hoặc người theo dõi mới mở lại được phản ánh này",
         )
     reason = draft.reason.strip()
     errors: list[DomainError] = []
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        message = f"The reason needs {REASON_MIN} to {REASON_MAX} characters"
-        errors.append(ReportError(ReportErrorCode.INVALID_INPUT, message, field="reason"))
+        errors.append(
+            ReportError(
+                ReportErrorCode.INVALID_INPUT,
+                en=f"The reason needs {REASON_MIN} to {REASON_MAX} characters",
+                vi=f"Lý do cần từ {REASON_MIN} đến {REASON_MAX} ký tự",
+                field="reason",
+            )
+        )
     photo_ids, photo_error = await check_photos(db, viewer, draft.photo_ids)
     if photo_error is not None:
         errors.append(photo_error)
     raise_all(errors)
     if report.status is not ReportStatus.RESOLVED:
-        raise ReportError(ReportErrorCode.NOT_REOPENABLE, "Only a resolved report can be reopened")
+        raise ReportError(
+            ReportErrorCode.NOT_REOPENABLE,
+            en="Only a resolved report can be reopened",
+            vi="Chỉ mở lại được phản ánh đã được giải quyết",
+        )
     cutoff = now - REOPEN_WINDOW
     if report.resolved_at is None or report.resolved_at < cutoff:
         raise ReportError(
             ReportErrorCode.REOPEN_WINDOW_CLOSED,
-            "A report can be reopened within 30 days of being resolved",
+            en="A report can be reopened within 30 days of being resolved",
+            vi="Chỉ mở lại được phản ánh trong vòng 30 ngày kể từ khi được giải quyết",
         )
     category = await report_repository.get_category(db, report.category)
     acknowledge_hours = category.acknowledge_hours if category else 8
@@ -218,7 +239,13 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
         notice = outbox.message(
             kind="report.reopened",
             uids=recipients,
-            data={"report_id": str(report.id), "title": _title(report), "status": "REOPENED"},
+            data={
+                "report_id": str(report.id),
+                "title": _title(report),
+                "status": "REOPENED",
+                # Worded "your report" for the reporter, "a report you follow" for the others.
+                "reporter": report.reporter,
+            },
             now=now,
         )
         await outbox.enqueue(db, [notice], session=session)
@@ -226,7 +253,11 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
 
     reopened = await in_transaction(db, write)
     if reopened is None:
-        raise ReportError(ReportErrorCode.NOT_REOPENABLE, "The report changed; reload it")
+        raise ReportError(
+            ReportErrorCode.NOT_REOPENABLE,
+            en="The report changed; reload it",
+            vi="Phản ánh vừa thay đổi; hãy tải lại",
+        )
     return reopened
 
 
@@ -238,16 +269,35 @@ async def rate(
     comment = (comment or "").strip() or None
     errors = []
     if not 1 <= stars <= 5:
-        errors.append(ReportError(ReportErrorCode.INVALID_RATING, "1 to 5 stars", field="stars"))
+        errors.append(
+            ReportError(
+                ReportErrorCode.INVALID_RATING,
+                en="1 to 5 stars",
+                vi="Từ 1 đến 5 sao",
+                field="stars",
+            )
+        )
     if comment is not None and len(comment) > COMMENT_MAX:
-        message = f"At most {COMMENT_MAX} characters"
-        errors.append(ReportError(ReportErrorCode.INVALID_INPUT, message, field="comment"))
+        errors.append(
+            ReportError(
+                ReportErrorCode.INVALID_INPUT,
+                en=f"At most {COMMENT_MAX} characters",
+                vi=f"Tối đa {COMMENT_MAX} ký tự",
+                field="comment",
+            )
+        )
     raise_all(errors)
     if not is_reporter(viewer, report):
-        raise ReportError(ReportErrorCode.FORBIDDEN, "Only the reporter can rate this report")
+        raise ReportError(
+            ReportErrorCode.FORBIDDEN,
+            en="Only the reporter can rate this report",
+            vi="Chỉ người gửi mới đánh giá được phản ánh này",
+        )
     if report.status not in RATEABLE_STATES:
         raise ReportError(
-            ReportErrorCode.NOT_RATEABLE, "A report can be rated once resolved or rejected"
+            ReportErrorCode.NOT_RATEABLE,
+            en="A report can be rated once resolved or rejected",
+            vi="Chỉ đánh giá được phản ánh đã được giải quyết hoặc bị từ chối",
         )
     rated = await report_repository.rate(
         db,
@@ -260,8 +310,16 @@ async def rate(
     if rated is None:
         current = await existing_report(db, report_id)
         if current.rating is not None:
-            raise ReportError(ReportErrorCode.ALREADY_RATED, "You already rated this report")
-        raise ReportError(ReportErrorCode.NOT_RATEABLE, "The report changed; reload it")
+            raise ReportError(
+                ReportErrorCode.ALREADY_RATED,
+                en="You already rated this report",
+                vi="Bạn đã đánh giá phản ánh này rồi",
+            )
+        raise ReportError(
+            ReportErrorCode.NOT_RATEABLE,
+            en="The report changed; reload it",
+            vi="Phản ánh vừa thay đổi; hãy tải lại",
+        )
     return rated
 
 

@@ -62,7 +62,10 @@ async def nearby(
         raise location_error
     if not 0 < radius_m <= MAX_RADIUS_M:
         raise DomainError(
-            "INVALID_RADIUS", f"radiusMeters must be in (0, {MAX_RADIUS_M}]", field="radiusMeters"
+            "INVALID_RADIUS",
+            en=f"radiusMeters must be in (0, {MAX_RADIUS_M}]",
+            vi=f"radiusMeters phải lớn hơn 0 và không quá {MAX_RADIUS_M}",
+            field="radiusMeters",
         )
     position = None
     if after is not None:

@@ -50,8 +50,10 @@ HOLIDAY_ADJUSTMENTS_FILE = ROOT / "content" / "reports" / "holiday_adjustments.j
 
 
 class ReportError(DomainError):
-    def __init__(self, code: ReportErrorCode, message: str, *, field: str | None = None) -> None:
-        super().__init__(code, message, field=field)
+    def __init__(
+        self, code: ReportErrorCode, *, en: str, vi: str, field: str | None = None
+    ) -> None:
+        super().__init__(code, en=en, vi=vi, field=field)
 
 
 class ReportInputErrors(DomainErrors):
@@ -63,10 +65,13 @@ class ReportInputErrors(DomainErrors):
 
 class RateLimitedError(ReportError):
     def __init__(self, limited: ratelimit.RateLimited) -> None:
+        window_vi = {"hour": "giờ", "day": "ngày"}.get(limited.window.name, limited.window.name)
         super().__init__(
             ReportErrorCode.RATE_LIMITED,
-            f"Too many reports this {limited.window.name}: try again in "
+            en=f"Too many reports this {limited.window.name}: try again in "
             f"{limited.retry_after_seconds} seconds (at {limited.retry_at.isoformat()})",
+            vi=f"Bạn đã gửi quá nhiều phản ánh trong {window_vi} này: hãy thử lại sau "
+            f"{limited.retry_after_seconds} giây (lúc {limited.retry_at.isoformat()})",
         )
         self.retry_after_seconds = limited.retry_after_seconds
 
@@ -75,7 +80,12 @@ class RateLimitedError(ReportError):
 
 
 def not_found() -> ReportError:
-    return ReportError(ReportErrorCode.NOT_FOUND, "No such report", field="reportId")
+    return ReportError(
+        ReportErrorCode.NOT_FOUND,
+        en="No such report",
+        vi="Không tìm thấy phản ánh này",
+        field="reportId",
+    )
 
 
 # --- rules about time and visibility ----------------------------------------------------------
@@ -156,7 +166,12 @@ def add_working_hours(
 
 def check_location(lat: float, lng: float, field: str = "location") -> DomainError | None:
     if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
-        return ReportError(ReportErrorCode.INVALID_LOCATION, "Not a position on Earth", field=field)
+        return ReportError(
+            ReportErrorCode.INVALID_LOCATION,
+            en="Not a position on Earth",
+            vi="Không phải một vị trí hợp lệ trên Trái Đất",
+            field=field,
+        )
     return None
 
 
@@ -165,17 +180,29 @@ async def check_photos(
 ) -> tuple[list[ObjectId], DomainError | None]:
     """Parse and check photo ids: at most five, each once, uploaded by the viewer."""
     if len(photo_ids) > MAX_PHOTOS:
-        message = f"At most {MAX_PHOTOS} photos"
-        return [], ReportError(ReportErrorCode.TOO_MANY_PHOTOS, message, field=field)
+        return [], ReportError(
+            ReportErrorCode.TOO_MANY_PHOTOS,
+            en=f"At most {MAX_PHOTOS} photos",
+            vi=f"Tối đa {MAX_PHOTOS} ảnh",
+            field=field,
+        )
     if len(set(photo_ids)) != len(photo_ids):
-        message = "Each photo may be attached once"
-        return [], ReportError(ReportErrorCode.INVALID_PHOTO, message, field=field)
+        return [], ReportError(
+            ReportErrorCode.INVALID_PHOTO,
+            en="Each photo may be attached once",
+            vi="Mỗi ảnh chỉ được đính kèm một lần",
+            field=field,
+        )
     parsed = [parse_object_id(photo_id) for photo_id in photo_ids]
     ids = [oid for oid in parsed if oid is not None]
     owned = await media_repository.owned_photos(db, ids, str(viewer.uid)) if ids else set()
     if len(ids) != len(parsed) or owned != set(ids):
-        message = "A photo does not exist or was not uploaded by you"
-        return [], ReportError(ReportErrorCode.INVALID_PHOTO, message, field=field)
+        return [], ReportError(
+            ReportErrorCode.INVALID_PHOTO,
+            en="A photo does not exist or was not uploaded by you",
+            vi="Có ảnh không tồn tại hoặc không phải do bạn tải lên",
+            field=field,
+        )
     return ids, None
 
 

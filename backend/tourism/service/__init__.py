@@ -52,12 +52,15 @@ class TourismInputError(DomainErrors):
         super().__init__(TourismErrorCode.INVALID, errors)
 
 
-def invalid(message: str, field_name: str) -> DomainError:
-    return DomainError(TourismErrorCode.INVALID, message, field=field_name)
+def invalid(*, en: str, vi: str, field: str) -> DomainError:
+    return DomainError(TourismErrorCode.INVALID, en=en, vi=vi, field=field)
 
 
-def not_found(what: str, field_name: str) -> DomainError:
-    return DomainError(TourismErrorCode.NOT_FOUND, f"No such {what}", field=field_name)
+def not_found(*, en: str, vi: str, field: str) -> DomainError:
+    """NOT_FOUND for a thing named in both languages (`en="journey", vi="hành trình này"`)."""
+    return DomainError(
+        TourismErrorCode.NOT_FOUND, en=f"No such {en}", vi=f"Không tìm thấy {vi}", field=field
+    )
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,11 @@ class LatLng:
         if not (-90 <= self.lat <= 90 and -180 <= self.lng <= 180) or math.isnan(
             self.lat + self.lng
         ):
-            raise invalid("lat must be within ±90 and lng within ±180", field_name)
+            raise invalid(
+                en="lat must be within ±90 and lng within ±180",
+                vi="lat phải trong khoảng ±90 và lng trong khoảng ±180",
+                field=field_name,
+            )
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,11 @@ class BBox:
         LatLng(self.south, self.west).check(field_name)
         LatLng(self.north, self.east).check(field_name)
         if not (self.west < self.east and self.south < self.north):
-            raise invalid("a box needs west < east and south < north", field_name)
+            raise invalid(
+                en="a box needs west < east and south < north",
+                vi="khung cần có west < east và south < north",
+                field=field_name,
+            )
 
     def contains(self, lat: float, lng: float) -> bool:
         return self.south <= lat <= self.north and self.west <= lng <= self.east
@@ -173,19 +184,29 @@ def poi_scan(criteria: PoiCriteria) -> tuple[Scan, Callable[[Document], bool]]:
     """The indexed query for a POI filter and the check for what the index cannot answer."""
     words = query_terms(criteria.search or "")
     if len(criteria.categories or ()) > MAX_CATEGORIES:
-        raise invalid(f"at most {MAX_CATEGORIES} categories", "filter.categories")
+        raise invalid(
+            en=f"at most {MAX_CATEGORIES} categories",
+            vi=f"tối đa {MAX_CATEGORIES} danh mục",
+            field="filter.categories",
+        )
     near = None
     bbox = criteria.bbox
     if bbox is not None:
         bbox.check("filter.bbox")
     if criteria.radius_meters is not None and criteria.near is None:
-        raise invalid("radiusMeters needs near", "filter.radiusMeters")
+        raise invalid(
+            en="radiusMeters needs near",
+            vi="radiusMeters cần đi kèm near",
+            field="filter.radiusMeters",
+        )
     if criteria.near is not None:
         criteria.near.check("filter.near")
         radius = MAX_RADIUS_METERS if criteria.radius_meters is None else criteria.radius_meters
         if not 0 < radius <= MAX_RADIUS_METERS:
             raise invalid(
-                f"radiusMeters must be between 1 and {MAX_RADIUS_METERS}", "filter.radiusMeters"
+                en=f"radiusMeters must be between 1 and {MAX_RADIUS_METERS}",
+                vi=f"radiusMeters phải từ 1 đến {MAX_RADIUS_METERS}",
+                field="filter.radiusMeters",
             )
         near = Near(criteria.near.lat, criteria.near.lng, float(radius))
     # A box filters in the database unless the list is ordered by distance from `near`.
@@ -240,7 +261,11 @@ async def list_journeys(
 ) -> Page[JourneyDoc]:
     """Journeys by theme and duration; nearest start first with `near`, else by id."""
     if criteria.max_duration_minutes is not None and criteria.max_duration_minutes < 1:
-        raise invalid("maxDurationMinutes must be positive", "filter.maxDurationMinutes")
+        raise invalid(
+            en="maxDurationMinutes must be positive",
+            vi="maxDurationMinutes phải là số dương",
+            field="filter.maxDurationMinutes",
+        )
     mongo = tourism_repository.journey_filter(
         theme=criteria.theme, max_duration_minutes=criteria.max_duration_minutes
     )
@@ -334,7 +359,11 @@ async def poi_clusters(*, db: Database, bbox: BBox, zoom: int) -> Clusters:
     """POIs in a box grouped on a grid whose cell shrinks as the map zooms in (bounded read)."""
     bbox.check("bbox")
     if not 0 <= zoom <= MAX_ZOOM:
-        raise invalid(f"zoom must be between 0 and {MAX_ZOOM}", "zoom")
+        raise invalid(
+            en=f"zoom must be between 0 and {MAX_ZOOM}",
+            vi=f"zoom phải từ 0 đến {MAX_ZOOM}",
+            field="zoom",
+        )
     cell = 360.0 / (2**zoom) / CELLS_PER_TILE
     points = await tourism_repository.points_within(
         db,

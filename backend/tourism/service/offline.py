@@ -19,7 +19,7 @@ from backend.db import Database
 from backend.meta import repository as meta_repository
 from backend.tourism import repository as tourism_repository
 from backend.tourism.hours import WEEKDAYS, OpeningHours, format_clock
-from backend.tourism.models import JourneyDoc, PoiDoc, localise
+from backend.tourism.models import JourneyDoc, PoiDoc, journey_stop_id, localise
 
 PACK_FORMAT = 1
 
@@ -131,7 +131,7 @@ def _pack(
             "duration_minutes": journey.duration_minutes,
             "stops": [
                 {
-                    "id": stop.poi,
+                    "id": journey_stop_id(journey.id, position),
                     "position": position,
                     "poi": stop.poi,
                     "story": localise(stop.story, locale),

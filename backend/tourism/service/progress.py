@@ -17,7 +17,7 @@ async def start_journey(*, db: Database, uid: str, journey_id: str, now: datetim
     """Start (or return) the viewer's progress on a journey."""
     journey = await get_journey(db=db, journey_id=journey_id)
     if journey is None:
-        raise not_found("journey", "journeyId")
+        raise not_found(en="journey", vi="hành trình này", field="journeyId")
     doc = await tourism_repository.start_progress(
         db, uid=uid, journey_id=journey.id, stop_count=len(journey.stops), now=now
     )
@@ -31,20 +31,26 @@ async def check_in(
     location.check("location")
     journey = await get_journey(db=db, journey_id=journey_id)
     if journey is None:
-        raise not_found("journey", "journeyId")
+        raise not_found(en="journey", vi="hành trình này", field="journeyId")
     stop = journey.stop(stop_id)
     if stop is None:
-        raise not_found("stop on this journey", "stopId")
+        raise not_found(
+            en="stop on this journey", vi="điểm dừng này trên hành trình", field="stopId"
+        )
     poi = await get_poi(db=db, poi_id=stop.poi)
     if poi is None:
-        raise not_found("stop on this journey", "stopId")
+        raise not_found(
+            en="stop on this journey", vi="điểm dừng này trên hành trình", field="stopId"
+        )
     distance = geo.haversine_meters(
         lat1=location.lat, lng1=location.lng, lat2=poi.lat, lng2=poi.lng
     )
     if distance > CHECK_IN_RADIUS_METERS:
         raise DomainError(
             TourismErrorCode.TOO_FAR,
-            f"You are {distance:.0f} m from this stop; check in within "
+            en=f"You are {distance:.0f} m from this stop; check in within "
+            f"{CHECK_IN_RADIUS_METERS:.0f} m",
+            vi=f"Bạn đang cách điểm dừng này {distance:.0f} m; hãy check-in trong phạm vi "
             f"{CHECK_IN_RADIUS_METERS:.0f} m",
             field="location",
         )

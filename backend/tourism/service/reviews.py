@@ -34,20 +34,34 @@ async def create_review(
     text = text.strip()
     errors: list[DomainError] = []
     if not 1 <= rating <= 5:
-        errors.append(invalid("rating must be between 1 and 5", "rating"))
+        errors.append(
+            invalid(
+                en="rating must be between 1 and 5",
+                vi="Điểm đánh giá phải từ 1 đến 5",
+                field="rating",
+            )
+        )
     if len(text) > MAX_REVIEW_LENGTH:
-        errors.append(invalid(f"text must be at most {MAX_REVIEW_LENGTH} characters", "text"))
+        errors.append(
+            invalid(
+                en=f"text must be at most {MAX_REVIEW_LENGTH} characters",
+                vi=f"Nội dung tối đa {MAX_REVIEW_LENGTH} ký tự",
+                field="text",
+            )
+        )
     if errors:
         raise TourismInputError(errors)
     if await get_poi(db=db, poi_id=poi_id) is None:
-        raise not_found("place", "poiId")
+        raise not_found(en="place", vi="địa điểm này", field="poiId")
     try:
         before, after = await tourism_repository.upsert_review(
             db, poi_id=poi_id, author=uid, rating=rating, text=text, now=now
         )
     except tourism_repository.ReviewHiddenError:
         raise DomainError(
-            TourismErrorCode.REVIEW_HIDDEN, "Your review of this place was hidden by a moderator"
+            TourismErrorCode.REVIEW_HIDDEN,
+            en="Your review of this place was hidden by a moderator",
+            vi="Đánh giá của bạn về địa điểm này đã bị kiểm duyệt viên ẩn",
         ) from None
     if before is None:
         await tourism_repository.inc_rating(db, poi_id, delta_sum=rating, delta_count=1)
@@ -64,14 +78,18 @@ async def hide_review(
     """Hide a review (moderators): it leaves the list and the rating; the action is audited."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
-        raise invalid(f"give a reason of 1 to {MAX_REASON_LENGTH} characters", "reason")
+        raise invalid(
+            en=f"give a reason of 1 to {MAX_REASON_LENGTH} characters",
+            vi=f"hãy nêu lý do dài từ 1 đến {MAX_REASON_LENGTH} ký tự",
+            field="reason",
+        )
     before = await tourism_repository.hide_review(
         db, review_id, actor=actor, reason=reason, now=now
     )
     if before is None:
         existing = await tourism_repository.get_review(db, review_id)
         if existing is None:
-            raise not_found("review", "reviewId")
+            raise not_found(en="review", vi="đánh giá này", field="reviewId")
         return ReviewDoc.from_mongo(existing)  # already hidden: nothing more to do
     await tourism_repository.inc_rating(
         db, before["poi"], delta_sum=-int(before["rating"]), delta_count=-1
