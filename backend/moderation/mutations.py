@@ -25,6 +25,7 @@ from backend.moderation.types import (
     BulkResultLine,
     ModerationError,
     ModerationReportPayload,
+    ReportMergePayload,
     ReportsBulkSetStatusPayload,
     UserBanPayload,
 )
@@ -126,16 +127,17 @@ class ModerationMutations:
         'and "me too"s move over (counted once), its reporter is told.',
         permission_classes=[IsStaff],
     )
-    @report_errors
-    async def report_merge(self, info: Info, input: ReportMergeInput) -> ModerationReportPayload:
-        doc = await moderation_service.merge(
+    @returns_errors(ReportMergePayload, ModerationError, ModerationErrorCode)
+    async def report_merge(self, info: Info, input: ReportMergeInput) -> ReportMergePayload:
+        doc, into = await moderation_service.merge(
             db=info.context.db,
             viewer=info.context.viewer,
             report_id=str(input.report_id),
             into_report_id=str(input.into_report_id),
             now=clock.now(),
         )
-        return _payload(info, doc)
+        dataloaders.forget(info)
+        return ReportMergePayload(report=Report.from_doc(doc), into=Report.from_doc(into))
 
     @strawberry.mutation(
         description="Edit a report's description or hide its photos (personal data, abuse); "

@@ -166,6 +166,20 @@ class ModerationReportPayload:
     )
 
 
+@strawberry.type(description="The result of reportMerge: both reports it changed.")
+class ReportMergePayload:
+    report: Report | None = strawberry.field(
+        default=None, description="The duplicate as it is now (DUPLICATE)."
+    )
+    into: Report | None = strawberry.field(
+        default=None,
+        description="The original as it is now, with the followers and me-toos it gained.",
+    )
+    errors: list[ModerationError] = strawberry.field(
+        default_factory=list, description="Why nothing changed."
+    )
+
+
 @strawberry.type(description="The result for one report of a bulk action.")
 class BulkResultLine:
     report_id: strawberry.ID = strawberry.field(description="The report asked for.")

@@ -23,6 +23,7 @@ from backend.notifications.models import Platform, Severity
 from backend.notifications.types import (
     Alert,
     Device,
+    InboxItem,
     NotificationError,
     NotificationErrorCode,
     NotificationPreferences,
@@ -59,6 +60,11 @@ class NotificationPreferencesUpdatePayload:
 class NotificationsMarkReadPayload:
     marked: int = strawberry.field(description="How many items became read.")
     unread_count: int = strawberry.field(description="Unread items left.")
+    items: list[InboxItem] = strawberry.field(
+        default_factory=list,
+        description="The items named by ids, as they are now (read): a client cache updates "
+        "them in place. Empty for all: true (refetch the inbox then).",
+    )
     errors: list[NotificationError] = strawberry.field(
         default_factory=list, description="Problems, if any."
     )
@@ -150,7 +156,7 @@ class NotificationMutations:
         self, info: Info, input: NotificationsMarkReadInput
     ) -> NotificationsMarkReadPayload:
         db, viewer = info.context.db, info.context.viewer
-        marked, errors = 0, []
+        marked, items, errors = 0, [], []
         try:
             if input.all == (input.ids is not None):
                 raise DomainError(
@@ -160,14 +166,17 @@ class NotificationMutations:
                     field="ids",
                 )
             ids = None if input.ids is None else [str(item) for item in input.ids]
-            marked = await notification_service.mark_read(db, viewer=viewer, ids=ids)
+            marked, docs = await notification_service.mark_read(db, viewer=viewer, ids=ids)
+            items = [InboxItem.from_doc(doc, viewer.locale) for doc in docs]
         except DomainError as error:
             # The payload still carries the unread count, so the badge stays right.
             errors = payload_errors(
                 error, NotificationError, NotificationErrorCode, locale=viewer.locale
             )
         unread = await notification_service.unread_count(db, viewer=viewer)
-        return NotificationsMarkReadPayload(marked=marked, unread_count=unread, errors=errors)
+        return NotificationsMarkReadPayload(
+            marked=marked, unread_count=unread, items=items, errors=errors
+        )
 
     @strawberry.mutation(
         description="Send an alert to the followers of some areas, or to the whole city "

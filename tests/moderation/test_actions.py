@@ -34,7 +34,9 @@ def mutation(name: str, input_type: str) -> str:
 
 TRIAGE = mutation("reportTriage", "ReportTriageInput")
 SET_STATUS = mutation("reportSetStatus", "ReportSetStatusInput")
-MERGE = mutation("reportMerge", "ReportMergeInput")
+MERGE = mutation("reportMerge", "ReportMergeInput").replace(
+    "errors {", "into { id followerCount meTooCount } errors {"
+)
 EDIT = mutation("reportEdit", "ReportEditInput")
 HIDE = mutation("reportHide", "ReportHideInput")
 UNHIDE = mutation("reportUnhide", "ReportHideInput")
@@ -244,6 +246,9 @@ async def test_merge_moves_followers_and_me_too_once(gql: Gql, given_report: Any
     body = await gql(MERGE, {"input": {"reportId": source, "intoReportId": target}}, MODERATOR)
     merged = body["data"]["reportMerge"]["report"]
     assert (merged["status"], merged["duplicateOf"]) == ("DUPLICATE", target)
+    # and the payload returns the original as it now is (a client cache shows its new counts)
+    into = body["data"]["reportMerge"]["into"]
+    assert into == {"id": target, "followerCount": 4, "meTooCount": 3}
     # then the target gains source-reporter and only-source, "both" counting once
     after = await gql(
         "query($id: ID!) { report(id: $id) { followerCount meTooCount } }", {"id": target}

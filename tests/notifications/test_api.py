@@ -39,7 +39,7 @@ query Inbox($first: Int, $after: String) {
 }"""
 MARK_READ = """
 mutation MarkRead($input: NotificationsMarkReadInput!) {
-  notificationsMarkRead(input: $input) { marked unreadCount errors { code } }
+  notificationsMarkRead(input: $input) { marked unreadCount items { id read } errors { code } }
 }"""
 ALERT_SEND = """
 mutation AlertSend($input: AlertSendInput!) {
@@ -245,10 +245,18 @@ async def test_inbox_pages_and_mark_read(
     one_id = page["edges"][0]["node"]["id"]
     other = await gql(MARK_READ, {"input": {"ids": [one_id]}}, uid="intruder")
     assert other["data"]["notificationsMarkRead"]["marked"] == 0
+    assert other["data"]["notificationsMarkRead"]["items"] == []  # not theirs: not shown either
     marked = await gql(MARK_READ, {"input": {"ids": [one_id]}}, uid="reader")
-    assert marked["data"]["notificationsMarkRead"] == {"marked": 1, "unreadCount": 2, "errors": []}
+    # the payload returns the item as it now is, so a client cache updates it in place
+    assert marked["data"]["notificationsMarkRead"] == {
+        "marked": 1,
+        "unreadCount": 2,
+        "items": [{"id": one_id, "read": True}],
+        "errors": [],
+    }
     everything = await gql(MARK_READ, {"input": {"all": True}}, uid="reader")
     assert everything["data"]["notificationsMarkRead"]["unreadCount"] == 0
+    assert everything["data"]["notificationsMarkRead"]["items"] == []
     neither = await gql(MARK_READ, {"input": {}}, uid="reader")
     assert neither["data"]["notificationsMarkRead"]["errors"][0]["code"] == "INVALID_INPUT"
     bad_cursor = await gql(INBOX, {"after": "not-a-cursor"}, uid="reader")

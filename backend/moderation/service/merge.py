@@ -25,8 +25,9 @@ from backend.reports.models import EventKind, ReportDoc, ReportEventDoc, ReportS
 
 async def merge(
     *, db: Database, viewer: Viewer, report_id: str, into_report_id: str, now: datetime
-) -> ReportDoc:
-    """The first report becomes DUPLICATE of the second, which gains its followers and "me too"s.
+) -> tuple[ReportDoc, ReportDoc]:
+    """The first report becomes DUPLICATE of the second, which gains its followers and "me too"s;
+    both as they are now (a client cache shows the original's new counts).
 
     Users in both count once; the source's reporter counts as a "me too" of the target (they
     reported the same problem) unless they reported the target.
@@ -139,4 +140,5 @@ async def merge(
         return merged
 
     merged = await write_or_changed(db, write)
-    return merged
+    original = await report_repository.get_report(db, target.id)
+    return merged, original or target

@@ -65,6 +65,13 @@ async def inbox_page(
     return [_inbox_item(doc) async for doc in cursor]
 
 
+async def inbox_items(db: Database, *, uid: str, ids: Sequence[ObjectId]) -> list[InboxItemDoc]:
+    """These of the user's items (others' ids are left out), newest first."""
+    query = {"uid": uid, "_id": {"$in": list(ids)}}
+    cursor = db[INBOX].find(query).sort("_id", -1).limit(len(ids))
+    return [_inbox_item(doc) async for doc in cursor]
+
+
 async def unread_count(db: Database, uid: str) -> int:
     """How many of a user's inbox items are unread."""
     return int(await db[INBOX].count_documents({"uid": uid, "read": False}))

@@ -371,8 +371,11 @@ async def unread_count(db: Database, *, viewer: Viewer) -> int:
     return await notification_repository.unread_count(db, _require(viewer))
 
 
-async def mark_read(db: Database, *, viewer: Viewer, ids: list[str] | None) -> int:
-    """Mark some of the viewer's items read (at most 100 ids), or all with None; how many."""
+async def mark_read(
+    db: Database, *, viewer: Viewer, ids: list[str] | None
+) -> tuple[int, list[InboxItemDoc]]:
+    """Mark some of the viewer's items read (at most 100 ids), or all with None: how many
+    changed, and the named items as they are now (none for all)."""
     parsed = None
     if ids is not None:
         parsed = parse_object_ids(ids[:100])
@@ -383,4 +386,7 @@ async def mark_read(db: Database, *, viewer: Viewer, ids: list[str] | None) -> i
                 vi="Không có thông báo với mã này",
                 field="ids",
             )
-    return await notification_repository.mark_read(db, uid=_require(viewer), ids=parsed)
+    uid = _require(viewer)
+    marked = await notification_repository.mark_read(db, uid=uid, ids=parsed)
+    items = await notification_repository.inbox_items(db, uid=uid, ids=parsed) if parsed else []
+    return marked, items
