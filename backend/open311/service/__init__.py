@@ -252,6 +252,16 @@ async def submit(
         raise Open311Error(400, f"service_code {submitted.service_code!r} not found")
     attributes = attribute_values(_attributes(category), submitted.attributes)
     place = await place_of(db=db, submitted=submitted, locale=locale)
+    extra: dict[str, Any] = {
+        "source": "open311",
+        "submitter": {"api_key": key.id, **submitted.submitter()},
+    }
+    if attributes:
+        extra["attributes"] = attributes
+    if submitted.media_url:
+        extra["media_url"] = submitted.media_url  # a reference only: never fetched
+    if place.approximate is not None:
+        extra[APPROXIMATE] = True
     draft = report_service.ReportDraft(
         category_id=submitted.service_code,
         description=submitted.description
@@ -262,26 +272,17 @@ async def submit(
         photo_ids=[],
         anonymous=True,  # a partner's user never shows as a reporter
         idempotency_key=submitted.idempotency_key or _derived_idempotency_key(key, submitted),
+        channel_fields=extra,  # stored in the report's own transaction
     )
     viewer = Viewer(uid=_reporter(key, submitted), locale=locale)
     try:
         created = await report_service.create_report(db=db, viewer=viewer, draft=draft, now=now)
     except DomainError as error:
         raise _domain_errors(error) from error
-    extra: dict[str, Any] = {
-        "source": "open311",
-        "submitter": {"api_key": key.id, **submitted.submitter()},
-    }
-    if attributes:
-        extra["attributes"] = attributes
-    if submitted.media_url:
-        extra["media_url"] = submitted.media_url  # a reference only: never fetched
     notice = _notice(category, created.duplicates, locale)
     if place.approximate is not None:
-        extra[APPROXIMATE] = True
         # Other requests near a centroid are not near this one: no duplicates to offer.
         notice = _notice(category, [], locale) + approximate_notice(place.approximate, locale)
-    await report_repository.set_open311_fields(db, created.report.id, extra)
     return [
         {
             "service_request_id": str(created.report.id),

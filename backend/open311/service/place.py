@@ -19,7 +19,8 @@ from backend.db import Database
 from backend.open311.inputs import SubmittedRequest
 from backend.open311.models import Open311Error
 
-# Stored on a report filed at a unit's centroid (backend.reports.repository.set_open311_fields).
+# Stored on a report filed at a unit's centroid, in the report's own insert
+# (ReportDraft.channel_fields).
 APPROXIMATE = "approximate_location"
 
 

@@ -51,7 +51,6 @@ from backend.reports.repository.changes import (
     reopen,
     reports_outside_units,
     set_hidden,
-    set_open311_fields,
     take_lock,
 )
 from backend.reports.repository.documents import (
@@ -192,7 +191,6 @@ __all__ = [
     "report_stats",
     "reports_outside_units",
     "set_hidden",
-    "set_open311_fields",
     "sort_value",
     "stats_pipeline",
     "take_lock",

@@ -209,11 +209,6 @@ async def rate(
     return await _update(db, condition, {"$set": {"rating": dict(rating), "updated_at": now}})
 
 
-async def set_open311_fields(db: Database, report_id: ObjectId, fields: Mapping[str, Any]) -> None:
-    """Record what only Open311 submissions carry (private submitter, attributes, media)."""
-    await db[REPORTS].update_one({"_id": report_id}, {"$set": dict(fields)})
-
-
 # --- the areas migration: reports filed under a former district (backend.areas.migration) ------
 
 

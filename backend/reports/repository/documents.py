@@ -52,10 +52,20 @@ MY_REPORTS_SORT = [("created_at", DESCENDING), ("_id", DESCENDING)]
 
 
 async def insert_report(
-    db: Database, report: ReportDoc, event: ReportEventDoc, *, session: AsyncClientSession
+    db: Database,
+    report: ReportDoc,
+    event: ReportEventDoc,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    session: AsyncClientSession,
 ) -> None:
-    """Insert a report with its first timeline event (inside the caller's transaction)."""
-    await db[REPORTS].insert_one(report.to_mongo(), session=session)
+    """Insert a report with its first timeline event (inside the caller's transaction); `extra`
+    fields a channel carries are stored alongside, never over the report's own."""
+    doc = report.to_mongo()
+    clash = sorted(set(extra or {}) & set(doc))
+    if clash:
+        raise ValueError(f"channel fields would overwrite the report's own: {clash}")
+    await db[REPORTS].insert_one({**doc, **(extra or {})}, session=session)
     await db[EVENTS].insert_one(event.to_mongo(), session=session)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -58,6 +60,9 @@ class ReportDraft:
     photo_ids: list[str]
     anonymous: bool
     idempotency_key: str
+    # Fields only some channels carry (Open311's submitter, attributes, approximate place),
+    # stored with the report in the same transaction.
+    channel_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,9 @@ async def create_report(
             now=now,
             session=session,
         )
-        await report_repository.insert_report(db, report, created, session=session)
+        await report_repository.insert_report(
+            db, report, created, extra=draft.channel_fields, session=session
+        )
         await report_repository.add_member(
             db, report_repository.FOLLOWERS, report.id, uid, now, session=session
         )
