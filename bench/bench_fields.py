@@ -58,7 +58,7 @@ def prefetched_page(first: int = 50) -> Page[PoiDoc]:
         for d in docs
     )[:first]
     cursors = [pagination.encode_cursor([dist, pid]) for dist, pid, _ in keyed]
-    return Page([d for *_, d in keyed], cursors, [dist for dist, *_ in keyed], True, cursors[-1])
+    return Page([d for *_, d in keyed], cursors, True, distances=[dist for dist, *_ in keyed])
 
 
 def context() -> Context:
