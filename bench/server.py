@@ -257,7 +257,7 @@ async def plain_reports_nearby(request: Request) -> Response:
         first=int(params.get("first", 50)),
         after=None,
     )
-    docs = page.reports
+    docs = page.items
     ids = [d.id for d in docs]
     lookups = await _lookups(
         request, db, viewer, docs,
@@ -315,7 +315,7 @@ async def plain_moderation_queue(request: Request) -> Response:
         after=None,
         now=now,
     )
-    docs = page.reports
+    docs = page.items
     locked = [
         d.locked_by for d in docs
         if d.locked_by is not None and d.locked_until is not None and d.locked_until > now
