@@ -342,6 +342,7 @@ class VirtualUser(Caller):
             triage = {
                 "reportId": report_id,
                 "priority": "URGENT" if self.rng.random() < 0.1 else "NORMAL",
+                "acknowledge": True,
             }
             await self.gql("reportTriage", {"input": triage}, self.moderator)
         elif status == "ACKNOWLEDGED":

@@ -55,7 +55,9 @@ class ModerationQueueOrder:
     )
 
 
-@strawberry.input(description="Route a report and acknowledge it.")
+@strawberry.input(
+    description="Route a report (category, department, priority); acknowledge it only if asked."
+)
 class ReportTriageInput:
     report_id: strawberry.ID = strawberry.field(description="The report.")
     category_id: strawberry.ID | None = strawberry.field(
@@ -66,6 +68,17 @@ class ReportTriageInput:
     )
     priority: ReportPriorityEnum | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="URGENT: resolve within 4 working hours."
+    )
+    acknowledge: bool = strawberry.field(
+        default=False,
+        description="Also acknowledge it (SUBMITTED or REOPENED become ACKNOWLEDGED in the same "
+        "write); ILLEGAL_TRANSITION when it is not awaiting acknowledgement. Without it the "
+        "status stays.",
+    )
+    public_note: str | None = strawberry.field(
+        default=None,
+        description="With `acknowledge`: the answer shown on the public timeline and pushed to "
+        "the reporter and followers.",
     )
 
 

@@ -35,6 +35,11 @@ def can_transition(current: ReportStatus, target: ReportStatus) -> bool:
     return target in TRANSITIONS[current]
 
 
+def allowed_transitions(current: ReportStatus) -> list[ReportStatus]:
+    """The targets reportSetStatus accepts from `current`, in the enum's order (for clients)."""
+    return [status for status in ReportStatus if can_transition(current, status)]
+
+
 LOCK_DURATION = timedelta(minutes=10)
 MAX_BULK = 100
 NOTE_MAX = 4_000

@@ -51,8 +51,8 @@ report_errors = returns_errors(ModerationReportPayload, ModerationError, Moderat
 @strawberry.type
 class ModerationMutations:
     @strawberry.mutation(
-        description="Route a report (category, department, priority); a SUBMITTED or REOPENED "
-        "report becomes ACKNOWLEDGED.",
+        description="Route a report (category, department, priority); its status changes only "
+        "with `acknowledge` (SUBMITTED or REOPENED become ACKNOWLEDGED, with the public note).",
         permission_classes=[IsStaff],
     )
     @report_errors
@@ -65,6 +65,8 @@ class ModerationMutations:
             department_id=str(input.department_id) if input.department_id else None,
             priority=Priority(input.priority) if input.priority else None,
             now=clock.now(),
+            acknowledge=input.acknowledge,
+            public_note=input.public_note,
         )
         return _payload(info, doc)
 

@@ -22,6 +22,8 @@ from backend.reports.models import CategoryDoc, ReportEventDoc
 @dataclass(frozen=True)
 class ReportLoaders:
     categories: DataLoader[str, CategoryDoc | None]
+    # Department slug -> its name by language (None when not in the catalogue).
+    departments: DataLoader[str, dict[str, str] | None]
     timeline: DataLoader[ObjectId, list[ReportEventDoc]]
     display_names: DataLoader[str, str | None]
     # For the viewer of this request only (None when anonymous).
@@ -34,6 +36,10 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
         # A few dozen documents: read them all once per request.
         by_id = {c.id: c for c in await report_repository.list_categories(db)}
         return [by_id.get(key) for key in keys]
+
+    async def departments(keys: Sequence[str]) -> list[dict[str, str] | None]:
+        names = await report_repository.department_names(db, keys)
+        return [names.get(key) for key in keys]
 
     async def timeline(keys: Sequence[ObjectId]) -> list[list[ReportEventDoc]]:
         grouped: dict[ObjectId, list[ReportEventDoc]] = {key: [] for key in keys}
@@ -54,6 +60,7 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
 
     return ReportLoaders(
         categories=DataLoader(load_fn=categories),
+        departments=DataLoader(load_fn=departments),
         timeline=DataLoader(load_fn=timeline),
         display_names=DataLoader(load_fn=display_names),
         following=membership(report_repository.FOLLOWERS, uid) if uid else None,

@@ -12,9 +12,10 @@ from backend.areas.types import Area
 from backend.context import Info
 from backend.errors import UserError
 from backend.geopoint import GeoPoint
+from backend.i18n import Locale
 from backend.media.types import ReportPhoto
 from backend.moderation.dataloaders import loaders as moderation_loaders
-from backend.moderation.models import Priority
+from backend.moderation.models import Priority, allowed_transitions
 from backend.moderation.permissions import may_act_on
 from backend.pagination import PageInfo
 from backend.reports import permissions as report_permissions
@@ -81,6 +82,16 @@ class ReportCategory:
         )
 
 
+@strawberry.type(description="A city department or People's Committee that handles reports.")
+class Department:
+    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `so-xay-dung`.")
+    name: str = strawberry.field(description="Name in the viewer's language.")
+
+    @classmethod
+    def from_names(cls, slug: str, names: dict[str, str], locale: Locale) -> Department:
+        return cls(id=strawberry.ID(slug), name=names.get(locale.value) or names.get("vi") or slug)
+
+
 @strawberry.type(description="Who reported a problem (shown only to them and to city staff).")
 class ReportReporter:
     id: strawberry.ID = strawberry.field(description="Opaque id of the reporter.")
@@ -138,6 +149,17 @@ class Report:
     async def category(self, info: Info) -> ReportCategory | None:
         found = await self._category(info)
         return ReportCategory.from_doc(found, info) if found else None
+
+    @strawberry.field(
+        description="The department the report is routed to (by its category, or by triage). "
+        "Public, as on FixMyStreet: residents see who is responsible; null only if the "
+        "department was withdrawn from the catalogue since."
+    )
+    async def department(self, info: Info) -> Department | None:
+        names = await loaders(info).departments.load(self.doc.department)
+        if names is None:
+            return None
+        return Department.from_names(self.doc.department, names, info.context.viewer.locale)
 
     @strawberry.field(description="What the reporter wrote.")
     def description(self) -> str:
@@ -271,6 +293,16 @@ class Report:
             return None
         events = await moderation_loaders(info).internal_timeline.load(self.doc.id)
         return [ReportTimelineEvent.from_doc(event) for event in events]
+
+    @strawberry.field(
+        description="The statuses reportSetStatus accepts from the current one (the state "
+        "machine; a lock held by someone else or a missing note can still refuse): moderators "
+        "and the department's staff only; null for everyone else."
+    )
+    def allowed_transitions(self, info: Info) -> list[ReportStatusEnum] | None:  # type: ignore[valid-type]
+        if not self._moderates(info):
+            return None
+        return allowed_transitions(self.doc.status)
 
     @strawberry.field(
         description="Who holds the moderation lock (staff only; null when free or expired)."

@@ -329,6 +329,59 @@ def test_moderator_filters_opens_and_resolves_a_report(
     page.screenshot(path=ARTIFACTS / "console-dashboard.png", full_page=True)
 
 
+def test_triage_then_acknowledge_with_a_public_note(world: World, page: Page) -> None:
+    # given a moderator, and a new pothole report (routed by its category to Construction)
+    moderator = world.sign_up("moderator")
+    world.grant(moderator, "moderator")
+    resident = world.sign_up("resident")
+    marker = uuid.uuid4().hex[:6]
+    report_id = file_report(
+        world, resident, "pothole", f"Ổ gà trước cổng trường phố Lý Thường Kiệt {marker}"
+    )
+    sign_in(page, world, moderator)
+    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    page.goto(f"{world.url}/console/#/report/{report_id}")
+    heading = page.get_by_role("heading", name=f"Report {report_id}")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Hanoi Department of Construction")
+    # the status list offers only the legal moves and chooses none by itself
+    status = page.get_by_label("New status")
+    expect(status).to_have_value("")
+    expect(status.locator("option")).to_have_text(
+        ["Choose a status…", "Acknowledged", "In progress", "Resolved", "Rejected"]
+    )
+
+    # when the moderator routes it to the ward as urgent, without acknowledging it
+    page.get_by_label("Department").select_option(label="Ward and Commune People's Committees")
+    page.get_by_label("Priority").select_option(label="Urgent")
+    page.get_by_role("button", name="Triage").click()
+    # then it is still Submitted, and the facts show the ward office
+    expect(page.get_by_role("status").filter(has_text="Done.")).to_be_visible()
+    expect(facts).to_contain_text("Ward and Commune People's Committees")
+    expect(heading).to_contain_text("Submitted")
+
+    # when they acknowledge it with a public note through triage
+    note = f"Đã giao UBND phường kiểm tra trong ngày {marker}"
+    page.get_by_label("Acknowledge it now").check()
+    page.get_by_label("Acknowledgement message (public)").fill(note)
+    page.get_by_role("button", name="Triage").click()
+    # then it is Acknowledged, with the note on the public timeline once
+    expect(heading).to_contain_text("Acknowledged")
+    timeline = page.locator("section[aria-labelledby=timeline-title]")
+    expect(timeline.get_by_text(note)).to_have_count(1)
+    expect(page.get_by_label("Acknowledge it now")).to_have_count(0)
+    expect(status.locator("option")).to_have_text(
+        ["Choose a status…", "In progress", "Resolved", "Rejected"]
+    )
+    # and the next move, In progress, goes through
+    status.select_option(label="In progress")
+    page.get_by_role("button", name="Set status").click()
+    expect(heading).to_contain_text("In progress")
+    seen = world.graphql(resident, REPORT, {"id": report_id})["report"]
+    assert seen["status"] == "IN_PROGRESS"
+    assert [event["note"] for event in seen["timeline"]].count(note) == 1
+
+
 def test_bulk_status_with_one_note(world: World, page: Page) -> None:
     # given two new reports and a moderator on the queue, filtered to them
     moderator = world.sign_up("moderator")

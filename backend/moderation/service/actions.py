@@ -72,10 +72,14 @@ async def triage(
     department_id: str | None,
     priority: Priority | None,
     now: datetime,
+    acknowledge: bool = False,
+    public_note: str | None = None,
 ) -> ReportDoc:
-    """Route a report (category, department, priority); SUBMITTED/REOPENED become ACKNOWLEDGED."""
+    """Route a report (category, department, priority); its status changes only when asked
+    (`acknowledge`: SUBMITTED/REOPENED become ACKNOWLEDGED, with `public_note` on the timeline)."""
     report = await report_for(db, viewer, report_id)
     check_lock(viewer, report, now)
+    public_note = _acknowledgement_note(report, acknowledge, public_note)
     category = await report_repository.get_category(db, category_id or report.category)
     if category is None:
         raise ModerationError(
@@ -99,7 +103,6 @@ async def triage(
         )
     level = (priority or Priority(report.priority)).value
     resolve_at = resolve_due(report, category, level)
-    acknowledging = report.status in AWAITING_ACKNOWLEDGEMENT
     changes: dict[str, object] = {
         "category": category.id,
         "department": department,
@@ -107,11 +110,12 @@ async def triage(
         "resolve_due_at": resolve_at,
         "updated_at": now,
     }
-    if acknowledging:
+    if acknowledge:
         changes["status"] = ReportStatus.ACKNOWLEDGED.value
         if report.acknowledged_at is None:
             changes["acknowledged_at"] = now
-    if acknowledging or report.status in OPEN_STATES:
+    if acknowledge or report.status in OPEN_STATES - AWAITING_ACKNOWLEDGEMENT:
+        # Unacknowledged, the current deadline stays the acknowledgement one.
         changes["sla_due_at"] = resolve_at
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
@@ -132,18 +136,46 @@ async def triage(
             action=AuditAction.TRIAGE,
             object_type="report",
             object_id=str(report.id),
-            reason=None,
+            reason=public_note,
             before=_state(report),
             after=_state(updated),
             now=now,
             session=session,
         )
-        if acknowledging:
-            await _announce(db, viewer, updated, None, now, session)
+        if acknowledge:
+            await _announce(db, viewer, updated, public_note, now, session)
         return updated
 
     updated = await write_or_changed(db, write)
     return updated
+
+
+def _acknowledgement_note(report: ReportDoc, acknowledge: bool, note: str | None) -> str | None:
+    """The triage's public note, stripped; an error when acknowledging is not possible now or
+    when a note would be lost (a public note travels only with an acknowledgement)."""
+    note = (note or "").strip() or None
+    if acknowledge and report.status not in AWAITING_ACKNOWLEDGEMENT:
+        raise ModerationError(
+            ModerationErrorCode.ILLEGAL_TRANSITION,
+            en="Only a new or reopened report can be acknowledged; change its status instead",
+            vi="Chỉ phản ánh mới gửi hoặc được mở lại mới có thể tiếp nhận; hãy chuyển trạng thái",
+            field="acknowledge",
+        )
+    if note is not None and not acknowledge:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            en="A public note is sent with an acknowledgement: tick acknowledge or leave it empty",
+            vi="Ghi chú công khai chỉ gửi kèm khi tiếp nhận: hãy chọn tiếp nhận hoặc để trống",
+            field="publicNote",
+        )
+    if note is not None and len(note) > NOTE_MAX:
+        raise ModerationError(
+            ModerationErrorCode.INVALID_INPUT,
+            en=f"At most {NOTE_MAX} characters",
+            vi=f"Tối đa {NOTE_MAX} ký tự",
+            field="publicNote",
+        )
+    return note
 
 
 async def _announce(

@@ -7,9 +7,7 @@ import {
   type Category,
   CLOSED,
   PRIORITIES,
-  SETTABLE_STATUSES,
   categories,
-  departmentName,
   departments,
   slaState,
 } from "../data";
@@ -59,6 +57,9 @@ interface Report {
   hidden: boolean;
   duplicateOf: string | null;
   lockedUntil: string | null;
+  /** The statuses reportSetStatus accepts now (null for viewers who may not act on it). */
+  allowedTransitions: string[] | null;
+  department: { id: string; name: string } | null;
   location: { lat: number; lng: number };
   area: { id: string; name: string } | null;
   category: { id: string; name: string; department: string; duplicateRadiusMeters: number } | null;
@@ -107,6 +108,7 @@ export class ReportPage implements Page {
   private evidence: UploadedPhoto[] = [];
   private uploading = false;
   private mergeTarget: string | null = null;
+  private acknowledging = false;
 
   constructor(private readonly id: string) {
     void categories().then((c) => {
@@ -192,17 +194,26 @@ export class ReportPage implements Page {
   }
 
   private async triage(event: Event): Promise<void> {
+    const formElement = event.target as HTMLFormElement;
     const form = this.formValues(event);
-    await this.act(
+    const acknowledge = form.get("acknowledge") === "on";
+    const ok = await this.act(
       REPORT_TRIAGE,
       {
         reportId: this.id,
         categoryId: form.get("categoryId") || null,
         departmentId: form.get("departmentId") || null,
         priority: form.get("priority") || null,
+        acknowledge,
+        publicNote: acknowledge ? String(form.get("publicNote") ?? "").trim() || null : null,
       },
       "reportTriage",
     );
+    if (ok) {
+      formElement.reset();
+      this.acknowledging = false;
+      update();
+    }
   }
 
   private async setStatus(event: Event): Promise<void> {
@@ -327,6 +338,9 @@ export class ReportPage implements Page {
   private actionsView(r: Report) {
     const lockHeld = r.lockedBy && r.lockedUntil && new Date(r.lockedUntil).getTime() > Date.now();
     const closed = CLOSED.has(r.status);
+    const moves = r.allowedTransitions ?? [];
+    // Triage acknowledges only what awaits acknowledgement; otherwise it just routes.
+    const awaiting = r.status === "SUBMITTED" || r.status === "REOPENED";
     return html`<section class="actions" aria-labelledby="actions-title">
       <h2 id="actions-title">${t("actions")}</h2>
       <div role="status" class="message ${this.messageKind}">${this.message}</div>
@@ -345,9 +359,11 @@ export class ReportPage implements Page {
         <h3 id="status-title">${t("statusTitle")}</h3>
         <div class="field">
           <label for="status-new">${t("newStatus")}</label>
-          <select id="status-new" name="status" ?disabled=${closed}>
-            ${SETTABLE_STATUSES.map((s) => html`<option value=${s}>${statusLabel(s)}</option>`)}
+          <select id="status-new" name="status" required ?disabled=${!moves.length} aria-describedby="status-new-help">
+            <option value="" selected>${t("chooseStatus")}</option>
+            ${moves.map((s) => html`<option value=${s}>${statusLabel(s)}</option>`)}
           </select>
+          ${moves.length ? nothing : html`<small id="status-new-help">${t("noTransitions")}</small>`}
         </div>
         <div class="field">
           <label for="status-public">${t("publicNote")}</label>
@@ -376,7 +392,7 @@ export class ReportPage implements Page {
             )}
           </ul>
         </div>
-        <button type="submit" ?disabled=${this.busy || this.uploading || closed}>${t("setStatus")}</button>
+        <button type="submit" ?disabled=${this.busy || this.uploading || !moves.length}>${t("setStatus")}</button>
       </form>
 
       <form class="panel" aria-labelledby="triage-title" @submit=${(e: Event) => this.triage(e)}>
@@ -390,7 +406,7 @@ export class ReportPage implements Page {
         <div class="field">
           <label for="triage-department">${t("department")}</label>
           <select id="triage-department" name="departmentId">
-            ${departments().map((d) => html`<option value=${d.id} ?selected=${d.id === r.category?.department}>${d.name}</option>`)}
+            ${departments().map((d) => html`<option value=${d.id} ?selected=${d.id === r.department?.id}>${d.name}</option>`)}
           </select>
         </div>
         <div class="field">
@@ -399,6 +415,22 @@ export class ReportPage implements Page {
             ${PRIORITIES.map((p) => html`<option value=${p} ?selected=${p === r.priority}>${enumLabel(p)}</option>`)}
           </select>
         </div>
+        ${awaiting
+          ? html`<div class="field">
+                <label><input id="triage-acknowledge" type="checkbox" name="acknowledge" .checked=${this.acknowledging}
+                  @change=${(e: Event) => {
+                    this.acknowledging = (e.target as HTMLInputElement).checked;
+                    update();
+                  }} /> ${t("triageAcknowledge")}</label>
+              </div>
+              ${this.acknowledging
+                ? html`<div class="field">
+                    <label for="triage-note">${t("triageNote")}</label>
+                    <textarea id="triage-note" name="publicNote" rows="3" aria-describedby="triage-note-help"></textarea>
+                    <small id="triage-note-help">${t("triageNoteHelp")}</small>
+                  </div>`
+                : html`<p class="help">${t("triageKeepsStatus")}</p>`}`
+          : nothing}
         <button type="submit" ?disabled=${this.busy}>${t("triage")}</button>
       </form>
 
@@ -479,7 +511,7 @@ export class ReportPage implements Page {
         <div class="report-main">
           <dl class="facts">
             <dt>${t("category")}</dt><dd>${r.category?.name ?? "—"}</dd>
-            <dt>${t("department")}</dt><dd>${r.category ? departmentName(r.category.department) : "—"}</dd>
+            <dt>${t("department")}</dt><dd>${r.department?.name ?? "—"}</dd>
             <dt>${t("area")}</dt><dd>${r.area?.name ?? "—"}</dd>
             <dt>${t("priority")}</dt><dd>${enumLabel(r.priority)}</dd>
             <dt>${t("reporter")}</dt><dd>${r.reporter ? (r.reporter.displayName ?? r.reporter.id) : t("anonymous")}</dd>
