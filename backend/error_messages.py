@@ -11,6 +11,25 @@ from __future__ import annotations
 from backend.i18n import Message
 
 CODE_MESSAGES: dict[str, Message] = {
+    # Accounts: profile and consents.
+    "DISPLAY_NAME_LENGTH": Message(
+        en="A display name has 1 to 60 characters", vi="Tên hiển thị có từ 1 đến 60 ký tự"
+    ),
+    "DISPLAY_NAME_INVALID": Message(
+        en="A display name cannot contain control characters",
+        vi="Tên hiển thị không được chứa ký tự điều khiển",
+    ),
+    "LOCALE_INVALID": Message(
+        en="The language must be a BCP 47 tag", vi="Ngôn ngữ phải là thẻ BCP 47"
+    ),
+    "VERSION_REQUIRED": Message(
+        en="Say which version of the document this is about",
+        vi="Cần cho biết phiên bản của văn bản",
+    ),
+    "VERSION_OUTDATED": Message(
+        en="This is not the document's current version",
+        vi="Đây không phải phiên bản hiện hành của văn bản",
+    ),
     # Shared by several domains.
     "INVALID_INPUT": Message(en="The input is not valid", vi="Dữ liệu nhập không hợp lệ"),
     "INVALID": Message(en="The input is not valid", vi="Dữ liệu nhập không hợp lệ"),

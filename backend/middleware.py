@@ -274,5 +274,8 @@ class AuthenticationMiddleware:
             else:
                 await send_json_error(send, 503, "UNAVAILABLE", message)
             return
+        viewer = await auth_service.with_stored_locale(
+            state.db, viewer, accept_language=headers.get("accept-language")
+        )
         scope.setdefault("state", {})["viewer"] = viewer
         await self.app(scope, receive, send)

@@ -30,6 +30,7 @@ from strawberry.schema.config import StrawberryConfig
 from backend.air.mutations import AirMutations
 from backend.air.queries import AirQueries
 from backend.areas.queries import AreaQueries
+from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.bookings.mutations import BookingMutations
 from backend.bookings.queries import BookingQueries
@@ -70,6 +71,7 @@ class Query(
 
 @strawberry.type(description="Change the city's data.")
 class Mutation(
+    AuthMutations,
     ReportMutations,
     TourismMutations,
     NotificationMutations,

@@ -106,6 +106,9 @@ async def test_manifest_ids_are_known_without_registering(client: httpx.AsyncCli
         "id": None,
         "roles": [],
         "locale": "VI",
+        "displayName": None,
+        "preferredLocale": None,
+        "consents": [],
         "__typename": "Viewer",
     }
 

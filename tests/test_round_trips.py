@@ -71,6 +71,9 @@ async def gql(
     variables: dict[str, Any], uid: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     headers = {"Authorization": f"Bearer {make_token(uid=uid)}"} if uid else {}
+    # The app names its language; a signed-in request without one reads the user's stored
+    # language first (one point read per request, whatever the list's size).
+    headers["Accept-Language"] = "vi-VN"
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables}, headers=headers
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 # The language types live with the one parser of language tags; imported from here as before.
@@ -54,3 +55,36 @@ def roles_from_claims(claims: dict[str, object]) -> frozenset[Role]:
         with contextlib.suppress(ValueError):  # an unknown role grants nothing
             roles.add(Role(claimed))
     return frozenset(roles)
+
+
+class ConsentKind(StrEnum):
+    """What a user can agree to: two documents (by version) and two permissions."""
+
+    TERMS = "terms"
+    PRIVACY_NOTICE = "privacy_notice"
+    PUSH = "push"
+    PRECISE_LOCATION = "precise_location"
+
+
+# Kinds that are agreements to a published document, so they name its version.
+VERSIONED_CONSENTS = frozenset({ConsentKind.TERMS, ConsentKind.PRIVACY_NOTICE})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileDoc:
+    """The app-side profile a user keeps: display name and language (both optional)."""
+
+    uid: str
+    display_name: str | None = None
+    locale: Locale | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentDoc:
+    """One entry of the append-only consent history: given or withdrawn, at a time."""
+
+    uid: str
+    kind: ConsentKind
+    granted: bool
+    version: str | None
+    at: datetime

@@ -1,18 +1,24 @@
-"""The `users` collection: app-side profile of a Firebase user (locale, display name, ban)."""
+"""The `users` collection (app-side profile of a Firebase user: locale, display name, ban) and
+`consents`, the append-only history of what each user agreed to."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.auth.models import ConsentDoc, ConsentKind, Locale, ProfileDoc
 from backend.db import Database
 
 COLLECTION = "users"
+CONSENTS = "consents"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     COLLECTION: [IndexModel([("uid", ASCENDING)], unique=True, name="uid_unique")],
+    CONSENTS: [
+        IndexModel([("uid", ASCENDING), ("kind", ASCENDING), ("at", ASCENDING)], name="uid_kind_at")
+    ],
 }
 
 
@@ -51,3 +57,89 @@ async def set_banned(
         session=session,
     )
     return bool(before and before.get("banned"))
+
+
+def _profile(doc: Mapping[str, object]) -> ProfileDoc:
+    locale = doc.get("locale")
+    name = doc.get("display_name")
+    return ProfileDoc(
+        uid=str(doc["uid"]),
+        display_name=name if isinstance(name, str) and name else None,
+        # Stored as the app's language (vi/en); anything else reads as not set.
+        locale=Locale(locale) if locale in (Locale.VI.value, Locale.EN.value) else None,
+    )
+
+
+async def profiles(db: Database, uids: Sequence[str]) -> list[ProfileDoc]:
+    """The profiles of these users that exist (served by uid_unique)."""
+    docs = (
+        await db[COLLECTION]
+        .find({"uid": {"$in": list(uids)}}, {"uid": 1, "display_name": 1, "locale": 1})
+        .to_list(None)
+    )
+    return [_profile(doc) for doc in docs]
+
+
+async def stored_locale(db: Database, uid: str) -> Locale | None:
+    """The language this user chose, None when they never did."""
+    doc = await db[COLLECTION].find_one({"uid": uid}, {"uid": 1, "locale": 1})
+    return _profile(doc).locale if doc else None
+
+
+async def set_profile(
+    db: Database,
+    uid: str,
+    *,
+    display_name: str | None,
+    locale: Locale | None,
+    now: datetime,
+) -> ProfileDoc:
+    """Set the given profile fields (None leaves one as it is), creating the profile if needed."""
+    changes: dict[str, object] = {"profile_updated_at": now}
+    if display_name is not None:
+        changes["display_name"] = display_name
+    if locale is not None:
+        changes["locale"] = locale.value
+    doc = await db[COLLECTION].find_one_and_update(
+        {"uid": uid},
+        {"$set": changes},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        projection={"uid": 1, "display_name": 1, "locale": 1},
+    )
+    assert doc is not None  # upserted, so never None
+    return _profile(doc)
+
+
+async def add_consent(db: Database, consent: ConsentDoc) -> None:
+    """Append one entry to the consent history (entries are never changed or removed here)."""
+    await db[CONSENTS].insert_one(
+        {
+            "uid": consent.uid,
+            "kind": consent.kind.value,
+            "granted": consent.granted,
+            "version": consent.version,
+            "at": consent.at,
+        }
+    )
+
+
+async def consent_history(db: Database, uids: Sequence[str]) -> list[ConsentDoc]:
+    """Every consent entry of these users, newest first per kind (served by uid_kind_at; _id
+    orders entries written in the same millisecond)."""
+    docs = (
+        await db[CONSENTS]
+        .find({"uid": {"$in": list(uids)}})
+        .sort([("uid", DESCENDING), ("kind", DESCENDING), ("at", DESCENDING), ("_id", DESCENDING)])
+        .to_list(None)
+    )
+    return [
+        ConsentDoc(
+            uid=doc["uid"],
+            kind=ConsentKind(doc["kind"]),
+            granted=bool(doc["granted"]),
+            version=doc.get("version"),
+            at=doc["at"],
+        )
+        for doc in docs
+    ]

@@ -2,14 +2,90 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import Enum
+
 import strawberry
 
-from backend.auth.models import Locale, Role, Viewer
+from backend.auth.dataloaders import loaders
+from backend.auth.models import ConsentDoc, ConsentKind, Locale, Role, Viewer
+from backend.auth.service import consent as consent_service
+from backend.context import Info
+from backend.errors import UserError
+from backend.i18n import Message
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user may do.")
 LocaleEnum = strawberry.enum(
     Locale, name="Locale", description="Language of translated content (Accept-Language)."
 )
+ConsentKindEnum = strawberry.enum(
+    ConsentKind,
+    name="ConsentKind",
+    description="What a user can agree to: the terms and the privacy notice (by version), push "
+    "notifications and the use of their precise location.",
+)
+
+
+@strawberry.enum(description="Why a profile or consent change was refused.")
+class AccountErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    DISPLAY_NAME_LENGTH = "DISPLAY_NAME_LENGTH"
+    DISPLAY_NAME_INVALID = "DISPLAY_NAME_INVALID"
+    LOCALE_INVALID = "LOCALE_INVALID"
+    VERSION_REQUIRED = "VERSION_REQUIRED"
+    VERSION_OUTDATED = "VERSION_OUTDATED"
+
+
+@strawberry.type(description="A problem with a profile or consent change.")
+class AccountError(UserError):
+    code: AccountErrorCode = strawberry.field(description="What went wrong.")
+
+
+@strawberry.type(description="The user's latest decision on one kind of consent.")
+class Consent:
+    kind: ConsentKindEnum = strawberry.field(description="What it is about.")  # type: ignore[valid-type]
+    granted: bool = strawberry.field(description="True when given, false when withdrawn.")
+    version: str | None = strawberry.field(
+        description="The document version agreed to (TERMS, PRIVACY_NOTICE); null otherwise."
+    )
+    at: datetime = strawberry.field(description="When the user decided.")
+
+    @classmethod
+    def from_doc(cls, doc: ConsentDoc) -> Consent:
+        return cls(kind=doc.kind, granted=doc.granted, version=doc.version, at=doc.at)
+
+
+@strawberry.type(description="A text in both of the app's languages.")
+class BilingualText:
+    vi: str = strawberry.field(description="Vietnamese.")
+    en: str = strawberry.field(description="English.")
+
+    @classmethod
+    def from_message(cls, message: Message) -> BilingualText:
+        return cls(vi=message.vi, en=message.en)
+
+
+@strawberry.type(description="A document users agree to: the terms or the privacy notice.")
+class LegalDocument:
+    kind: ConsentKindEnum = strawberry.field(  # type: ignore[valid-type]
+        description="TERMS or PRIVACY_NOTICE: the consentSet kind that agrees to it."
+    )
+    version: str = strawberry.field(
+        description="The current version: consentSet must name it to agree."
+    )
+    title: BilingualText = strawberry.field(description="Its title in vi and en.")
+    text: BilingualText = strawberry.field(
+        description="Its full text in vi and en (paragraphs separated by blank lines)."
+    )
+
+    @classmethod
+    def from_doc(cls, doc: consent_service.LegalDocument) -> LegalDocument:
+        return cls(
+            kind=doc.kind,
+            version=doc.version,
+            title=BilingualText.from_message(doc.title),
+            text=BilingualText.from_message(doc.text),
+        )
 
 
 @strawberry.type(name="Viewer", description="Who is making this request.")
@@ -21,8 +97,36 @@ class ViewerType:
         description="Roles granted by the Firebase `role` custom claim; every user is a RESIDENT."
     )
     locale: LocaleEnum = strawberry.field(  # type: ignore[valid-type]
-        description="Language used for translated content in this request."
+        description="Language used for translated content in this request: Accept-Language "
+        "when sent, else the user's preferredLocale, else vi."
     )
+
+    @strawberry.field(description="The name the user chose to show; null until they set one.")
+    async def display_name(self, info: Info) -> str | None:
+        if self.id is None:
+            return None
+        profile = await loaders(info).profile.load(str(self.id))
+        return profile.display_name if profile else None
+
+    @strawberry.field(
+        description="The language the user chose (viewerUpdate), used when a request sends no "
+        "Accept-Language; null until they choose one."
+    )
+    async def preferred_locale(self, info: Info) -> LocaleEnum | None:  # type: ignore[valid-type]
+        if self.id is None:
+            return None
+        profile = await loaders(info).profile.load(str(self.id))
+        return profile.locale if profile else None
+
+    @strawberry.field(
+        description="The user's current decision per consent kind (kinds never decided are "
+        "absent); empty for an anonymous viewer."
+    )
+    async def consents(self, info: Info) -> list[Consent]:
+        if self.id is None:
+            return []
+        history = await loaders(info).consents.load(str(self.id))
+        return [Consent.from_doc(doc) for doc in consent_service.current(history)]
 
     @classmethod
     def from_viewer(cls, viewer: Viewer) -> ViewerType:

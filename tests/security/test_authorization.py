@@ -96,7 +96,10 @@ TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "moderationQueue":        (DENIED,  DENIED,  DENIED,  OK,      NONE,    OK,      OK),
     "auditLog":               (DENIED,  DENIED,  DENIED,  OK,      DENIED,  OK,      OK),
     "reportStats":            (DENIED,  DENIED,  DENIED,  OK,      DENIED,  OK,      OK),
+    "legalDocuments":         (OK,      OK,      OK,      OK,      OK,      OK,      OK),
     # mutations
+    "viewerUpdate":           (UNAUTH,  OK,      OK,      OK,      OK,      OK,      OK),
+    "consentSet":             (UNAUTH,  OK,      OK,      OK,      OK,      OK,      OK),
     "reportCreate":           (UNAUTH,  OK,      OK,      OK,      OK,      OK,      OK),
     "reportMeToo":            (UNAUTH,  P_OWN,   OK,      OK,      OK,      OK,      OK),
     "reportFollow":           (UNAUTH,  OK,      P_NONE,  OK,      OK,      OK,      OK),
@@ -144,6 +147,7 @@ TOUR, HOTEL = "old-quarter-walking", "ho-guom-heritage"
 ROOM_TYPE = f"{HOTEL}:superior-double"
 PREFERENCES = {"areaIds": ["00070"], "quietHours": {"start": "22:00", "end": "06:30"}}
 AIR_STATION, NO_ALERT = "hoan-kiem", "0123456789abcdef01234567"
+OWNER_NAME = "Chị Lan"
 
 
 @dataclass(frozen=True)
@@ -320,6 +324,8 @@ async def build_world(world: World) -> World:
     world.ids["booking"] = await world.booking()
     await world.must("journeyStart", {"input": {"journeyId": JOURNEY}})
     await world.must("notificationPreferencesUpdate", {"input": PREFERENCES})
+    await world.must("viewerUpdate", {"input": {"displayName": OWNER_NAME}})
+    await world.must("consentSet", {"input": {"kind": "PUSH", "granted": True}})
     review = {"poiId": POI, "rating": 4, "text": "Đẹp nhất lúc sáng sớm"}
     world.ids["review"] = (await world.must("reviewCreate", {"input": review}))["review"]["id"]
     await world.must("alertSend", alert_input(), MODERATOR)
@@ -473,8 +479,20 @@ def mutations(specs: dict[str, tuple[str, Judge, Variables]]) -> dict[str, Probe
     }
 
 
+def own_viewer(value: Any, w: World, a: Actor) -> str:
+    """The viewer's own id, and A's name and consents to A only."""
+    mine = a == OWNER
+    expected = {
+        "id": a.uid,
+        "displayName": OWNER_NAME if mine else None,
+        "consents": [{"kind": "PUSH", "granted": True}] if mine else [],
+    }
+    return OK if value == expected else str(value)
+
+
 QUERIES: dict[str, Probe] = {
-    "viewer": Probe("{ viewer { id } }", lambda v, w, a: OK if v["id"] == a.uid else str(v)),
+    "viewer": Probe("{ viewer { id displayName consents { kind granted } } }", own_viewer),
+    "legalDocuments": Probe("{ legalDocuments { kind version } }", present),
     "health": Probe(
         "{ health { database } }", lambda v, w, a: OK if v["database"] == "UP" else NONE
     ),
@@ -600,6 +618,16 @@ MUTATIONS = mutations(
             payload("review", lambda r: r["mine"]),
             lambda w, a: {"input": {"poiId": POI, "rating": 5, "text": "Yên bình"}},
         ),
+        "viewerUpdate": (
+            "viewer { id displayName } errors { code }",
+            payload("viewer", lambda v: v["displayName"] == "Khách"),
+            lambda w, a: {"input": {"displayName": " Khách ", "locale": "vi-VN"}},
+        ),
+        "consentSet": (
+            "consent { kind granted } errors { code }",
+            payload("consent", lambda c: c == {"kind": "PRECISE_LOCATION", "granted": True}),
+            lambda w, a: {"input": {"kind": "PRECISE_LOCATION", "granted": True}},
+        ),
         "deviceRegister": (
             "device { platform } errors { code }",
             payload("device"),
@@ -666,7 +694,7 @@ MUTATIONS = mutations(
         "reportTriage": (
             MODERATED,
             payload("report", lambda r: r["status"] == "ACKNOWLEDGED"),
-            fresh(),
+            fresh(acknowledge=True, publicNote=NOTE),
         ),
         "reportSetStatus": (
             MODERATED,
