@@ -16,6 +16,7 @@ from backend.db import Database, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
 from backend.notifications import repository as notification_repository
+from backend.notifications import service as notification_service
 
 MAX_REASON = 500
 
@@ -23,24 +24,10 @@ MAX_REASON = 500
 def _texts(
     value: dict[str, str] | None, current: dict[str, str], field: str, limit: int
 ) -> dict[str, str]:
+    """A replaced text must stay bilingual; None keeps the current one."""
     if value is None:
         return current
-    texts = {locale: (value.get(locale) or "").strip() for locale in ("vi", "en")}
-    if not texts["vi"] or not texts["en"]:
-        raise DomainError(
-            "INVALID_INPUT",
-            en="Give the text in Vietnamese and English",
-            vi="Hãy nhập nội dung bằng cả tiếng Việt và tiếng Anh",
-            field=field,
-        )
-    if any(len(text) > limit for text in texts.values()):
-        raise DomainError(
-            "INVALID_INPUT",
-            en=f"At most {limit} characters",
-            vi=f"Tối đa {limit} ký tự",
-            field=field,
-        )
-    return texts
+    return notification_service.alert_texts(value, field=field, limit=limit, both=True)
 
 
 def _reason(reason: str) -> str:

@@ -27,6 +27,7 @@ from backend.notifications.models import (
     QuietHours,
     Severity,
 )
+from backend.notifications.service.texts import alert_texts
 from backend.notifications.service.tokens import check_token
 
 MAX_ALERT_DAYS = 14
@@ -153,25 +154,6 @@ def _unknown_areas(unknown: list[str]) -> DomainError:
     )
 
 
-def _texts(value: dict[str, str], field: str, limit: int) -> dict[str, str]:
-    texts = {locale: (value.get(locale) or "").strip() for locale in ("vi", "en")}
-    if not texts["vi"] and not texts["en"]:
-        raise DomainError(
-            "INVALID_INPUT",
-            en="Give the text in Vietnamese or English",
-            vi="Hãy nhập nội dung bằng tiếng Việt hoặc tiếng Anh",
-            field=field,
-        )
-    if any(len(text) > limit for text in texts.values()):
-        raise DomainError(
-            "INVALID_INPUT",
-            en=f"At most {limit} characters",
-            vi=f"Tối đa {limit} ký tự",
-            field=field,
-        )
-    return texts
-
-
 async def send_alert(
     db: Database,
     *,
@@ -214,8 +196,8 @@ async def send_alert(
             vi="deepLink phải là liên kết thanglong://",
             field="deepLink",
         )
-    title = _texts(title, "title", MAX_TITLE)
-    body = _texts(body, "body", MAX_BODY)
+    title = alert_texts(title, field="title", limit=MAX_TITLE)
+    body = alert_texts(body, field="body", limit=MAX_BODY)
     stored_areas = [notification_repository.CITY_WIDE] if whole_city else list(area_ids or [])
     alert, message = _alert_documents(
         area_ids=stored_areas,
