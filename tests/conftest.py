@@ -59,11 +59,60 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: first.get(item.nodeid, len(first)))
 
 
+class DatabaseServer:
+    """The worker's SecantusDB, replaced by a fresh one between test modules once it has held
+    ROTATE_AFTER test databases.
+
+    A dropped database leaves deleted entries in the server's in-memory B-trees, and prefix scans
+    (drop, $out) walk them: one server for the whole session grew slower with every test until,
+    near the end of a run, a teardown's dropDatabase waited past the driver's 30 s socket timeout.
+    A fresh server costs about a second and a template load."""
+
+    ROTATE_AFTER = 60
+
+    def __init__(self) -> None:
+        self._server = EmbeddedMongo(":memory:").start()
+        self.generation = 0
+        self._databases = 0
+
+    @property
+    def uri(self) -> str:
+        return self._server.uri
+
+    @property
+    def pid(self) -> int | None:
+        return self._server.pid
+
+    def new_database_name(self) -> str:
+        self._databases += 1
+        return f"test_{uuid.uuid4().hex[:16]}"
+
+    def rotate_if_worn(self) -> None:
+        if self._databases < self.ROTATE_AFTER:
+            return
+        self._server.stop()
+        self._server = EmbeddedMongo(":memory:").start()
+        self.generation += 1
+        self._databases = 0
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
 @pytest.fixture(scope="session")
-def mongo() -> Iterator[EmbeddedMongo]:
-    """One SecantusDB for the session; each test gets its own database in it."""
-    with EmbeddedMongo(":memory:") as server:
+def mongo() -> Iterator[DatabaseServer]:
+    """One SecantusDB at a time for the worker; each test gets its own database in it."""
+    server = DatabaseServer()
+    try:
         yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fresh_database_server(mongo: DatabaseServer) -> None:
+    """Between modules (module fixtures hold connections to the server): see DatabaseServer."""
+    mongo.rotate_if_worn()
 
 
 @dataclass(frozen=True)
@@ -83,13 +132,21 @@ class SeedTemplates:
     loaders alone leave.
     """
 
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
+    def __init__(self, server: DatabaseServer) -> None:
+        self._server = server
+        self._generation = server.generation
         self._templates: dict[tuple[ContentLoader, ...] | None, _Template] = {}
         self._names = itertools.count()
 
+    @property
+    def uri(self) -> str:
+        return self._server.uri
+
     async def copy(self, db: Database, loaders: Sequence[ContentLoader] | None = None) -> None:
         """Give `db` (empty, on this server) the template's documents and every index."""
+        if self._generation != self._server.generation:  # a fresh server: no templates in it
+            self._templates.clear()
+            self._generation = self._server.generation
         key = None if loaders is None else tuple(loaders)
         template = self._templates.get(key)
         if template is None or datetime.now(UTC) >= template.valid_until:
@@ -120,9 +177,9 @@ class SeedTemplates:
 
 
 @pytest.fixture(scope="session")
-def seed_templates(mongo: EmbeddedMongo) -> SeedTemplates:
+def seed_templates(mongo: DatabaseServer) -> SeedTemplates:
     """Seeded databases for this worker's tests, copied from templates in its own server."""
-    return SeedTemplates(mongo.uri)
+    return SeedTemplates(mongo)
 
 
 @pytest.fixture(scope="session")
@@ -159,12 +216,12 @@ def auth_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firebase
 
 
 @pytest.fixture
-def settings(mongo: EmbeddedMongo, cert_server: CertServer, tmp_path: Path) -> Settings:
+def settings(mongo: DatabaseServer, cert_server: CertServer, tmp_path: Path) -> Settings:
     """Test settings: the session's database server, a database of this test's own."""
     return Settings(
         env=Environment.TEST,
         mongodb_uri=mongo.uri,
-        mongodb_db=f"test_{uuid.uuid4().hex[:16]}",
+        mongodb_db=mongo.new_database_name(),
         data_dir=tmp_path,
         firebase_project_id=PROJECT_ID,
         # Locally signed tokens have no Firebase user behind them to look up; the emulator
@@ -172,11 +229,12 @@ def settings(mongo: EmbeddedMongo, cert_server: CertServer, tmp_path: Path) -> S
         revocation_check_seconds=0,
         # Tests change public data behind the app's back; the cache has its own tests.
         response_cache=False,
+        # The same for content: the snapshot has its own tests (tests/tourism/test_snapshot*).
     )
 
 
 @pytest.fixture
-async def db_client(mongo: EmbeddedMongo) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+async def db_client(mongo: DatabaseServer) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
     """A driver connection of the test's own, for given/then steps that look at the database."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo.uri, tz_aware=True)
     yield client

@@ -27,12 +27,11 @@ from PIL import Image
 from pymongo import AsyncMongoClient
 
 from backend import firebase
-from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
 from backend.processes import ChildProcess
 from backend.settings import ROOT, Environment, Settings
 from notifications.fcm_local import LocalFcm
-from tests.conftest import SeedTemplates
+from tests.conftest import DatabaseServer, SeedTemplates
 from tests.open311.conftest import LiveServer
 
 CLIENT_TESTS = ROOT / "tests" / "clients"
@@ -142,7 +141,7 @@ async def run_node(env: dict[str, str]) -> tuple[int, str]:
 
 
 async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_day(
-    mongo: EmbeddedMongo,
+    mongo: DatabaseServer,
     seed_templates: SeedTemplates,
     auth_emulator: FirebaseAuthEmulator,
     fcm: LocalFcm,
