@@ -43,6 +43,14 @@ class BookingErrorCode(StrEnum):
     INVENTORY_BELOW_SOLD = "INVENTORY_BELOW_SOLD"
     DEPARTURE_EXISTS = "DEPARTURE_EXISTS"
     FORBIDDEN = "FORBIDDEN"
+    # bookingRedeem: why a ticket's code was refused at the door.
+    TICKET_INVALID = "TICKET_INVALID"  # not a code we signed (forged, altered, unknown key)
+    TICKET_ALREADY_REDEEMED = "TICKET_ALREADY_REDEEMED"
+    TICKET_CANCELLED = "TICKET_CANCELLED"
+    TICKET_EXPIRED = "TICKET_EXPIRED"
+    TICKET_NOT_YET_VALID = "TICKET_NOT_YET_VALID"
+    TICKET_OTHER_OPERATOR = "TICKET_OTHER_OPERATOR"
+    TICKET_NOT_CONFIRMED = "TICKET_NOT_CONFIRMED"  # the booking is not (or not yet) confirmed
 
 
 class ItemKind(StrEnum):
@@ -57,8 +65,24 @@ class HoldState(StrEnum):
 
 
 class BookingStatus(StrEnum):
+    # A priced booking waits in HELD (its hold keeps the inventory) until VNPay's IPN reports
+    # the payment; EXPIRED when the hold ran out first (a late payment is refunded).
+    HELD = "HELD"
     CONFIRMED = "CONFIRMED"
     CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    # The ticket was checked at the door (bookingRedeem), once.
+    REDEEMED = "REDEEMED"
+
+
+class PaymentStatus(StrEnum):
+    """Where the booking's money is; the payments ledger holds the details."""
+
+    NOT_REQUIRED = "NOT_REQUIRED"  # free
+    UNPAID = "UNPAID"
+    PAID = "PAID"
+    REFUND_PENDING = "REFUND_PENDING"  # owed back (cancelled or paid too late), not yet refunded
+    REFUNDED = "REFUNDED"
 
 
 @dataclass(frozen=True)
@@ -237,6 +261,7 @@ class HoldDoc:
     state: HoldState
     expire_at: datetime
     created_at: datetime
+    booking: ObjectId | None = None  # a priced booking waiting on its payment
 
     @property
     def departure_id(self) -> ObjectId | None:
@@ -262,6 +287,7 @@ class HoldDoc:
             "state": self.state.value,
             "expire_at": self.expire_at,
             "created_at": self.created_at,
+            "booking": self.booking,
         }
 
     @classmethod
@@ -277,6 +303,7 @@ class HoldDoc:
             state=HoldState(doc["state"]),
             expire_at=doc["expire_at"],
             created_at=doc["created_at"],
+            booking=doc.get("booking"),
         )
 
 
@@ -285,6 +312,36 @@ class Contact:
     name: str
     phone: str
     email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketDoc:
+    """A confirmed booking's ticket: a signed code (backend/bookings/tickets) and its window."""
+
+    code: str
+    key_id: str
+    valid_from: datetime
+    valid_until: datetime
+    issued_at: datetime
+
+    def to_mongo(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "key_id": self.key_id,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "issued_at": self.issued_at,
+        }
+
+    @classmethod
+    def from_mongo(cls, doc: dict[str, Any]) -> TicketDoc:
+        return cls(
+            code=doc["code"],
+            key_id=doc["key_id"],
+            valid_from=doc["valid_from"],
+            valid_until=doc["valid_until"],
+            issued_at=doc["issued_at"],
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -312,6 +369,11 @@ class BookingDoc:
     cancel_reason: str | None = None
     refund_percent: int | None = None
     refund_vnd: int | None = None
+    payment_status: PaymentStatus = PaymentStatus.NOT_REQUIRED
+    paid_at: datetime | None = None
+    ticket: TicketDoc | None = None
+    redeemed_at: datetime | None = None
+    redeemed_by: str | None = None
 
     def to_mongo(self) -> dict[str, Any]:
         return {
@@ -341,6 +403,8 @@ class BookingDoc:
             "hold": self.hold,
             "created_at": self.created_at,
             "reminder_sent_at": None,
+            "payment_status": self.payment_status.value,
+            "paid_at": self.paid_at,
         }
 
     @classmethod
@@ -370,4 +434,9 @@ class BookingDoc:
             cancel_reason=doc.get("cancel_reason"),
             refund_percent=doc.get("refund_percent"),
             refund_vnd=doc.get("refund_vnd"),
+            payment_status=PaymentStatus(doc.get("payment_status", PaymentStatus.NOT_REQUIRED)),
+            paid_at=doc.get("paid_at"),
+            ticket=TicketDoc.from_mongo(doc["ticket"]) if doc.get("ticket") else None,
+            redeemed_at=doc.get("redeemed_at"),
+            redeemed_by=doc.get("redeemed_by"),
         )

@@ -16,8 +16,9 @@ from backend.bookings.inputs import (
     RoomInventorySetInput,
     TourDepartureCreateInput,
 )
-from backend.bookings.models import BookingErrorCode, Contact
+from backend.bookings.models import BookingErrorCode, BookingStatus, Contact
 from backend.bookings.permissions import IsBookingStaff
+from backend.bookings.tickets.mutations import TicketMutations
 from backend.bookings.types import (
     Booking,
     BookingError,
@@ -28,6 +29,7 @@ from backend.bookings.types import (
 )
 from backend.context import Info
 from backend.errors import DomainError, payload_errors, returns_errors
+from backend.payments.mutations import payment_page
 
 
 def booking_errors(error: DomainError, locale: Locale) -> list[BookingError]:
@@ -55,7 +57,15 @@ class BookingPayload:
         "inventory after the change.",
     )
     hold: BookingHold | None = strawberry.field(
-        default=None, description="bookingConfirm: the hold, now CONFIRMED; else null."
+        default=None,
+        description="bookingConfirm: the hold, CONFIRMED (or still ACTIVE while a priced "
+        "booking waits for its payment); else null.",
+    )
+    payment_url: str | None = strawberry.field(
+        default=None,
+        description="bookingConfirm of a priced booking (HELD): the VNPay page to pay on before "
+        "the hold expires; the booking is CONFIRMED when VNPay reports the payment. A new page: "
+        "bookingPay.",
     )
     errors: list[BookingError] = strawberry.field(
         default_factory=list, description="Why nothing changed."
@@ -87,7 +97,7 @@ class RoomInventorySetPayload:
 
 
 @strawberry.type
-class BookingMutations:
+class BookingMutations(TicketMutations):
     @strawberry.mutation(
         description="Hold tour seats or every night of a hotel stay for 10 minutes (all or "
         "nothing); confirm with bookingConfirm before `expiresAt`.",
@@ -124,8 +134,9 @@ class BookingMutations:
         return BookingHoldPayload(hold=BookingHold.from_doc(doc))
 
     @strawberry.mutation(
-        description="Turn a live hold into a CONFIRMED booking with a code; an expired hold "
-        "gets HOLD_EXPIRED.",
+        description="Turn a live hold into a booking with a code: CONFIRMED when free, else "
+        "HELD with `paymentUrl` until VNPay reports the payment; an expired hold gets "
+        "HOLD_EXPIRED.",
         permission_classes=[IsSignedIn],
     )
     @returns_errors(BookingPayload, BookingError, BookingErrorCode)
@@ -143,9 +154,16 @@ class BookingMutations:
         )
         dataloaders.forget(info)  # the hold is confirmed now
         hold = await dataloaders.loaders(info).hold.load(str(doc.hold))
+        payment_url = None
+        if doc.status is BookingStatus.HELD:
+            try:  # the page to pay on; bookingPay says why when there is none
+                payment_url = (await payment_page(info, str(doc.id)))[1].url
+            except DomainError:
+                payment_url = None
         return BookingPayload(
             booking=Booking.from_doc(doc, info.context.viewer.locale),
             hold=BookingHold.from_doc(hold) if hold else None,
+            payment_url=payment_url,
         )
 
     @strawberry.mutation(

@@ -18,11 +18,13 @@ from backend.bookings.models import (
     HoldState,
     HotelDoc,
     ItemKind,
+    PaymentStatus,
     PolicyRule,
     RoomTypeDoc,
     Text,
     TourDoc,
 )
+from backend.bookings.tickets.types import BookingTicket
 from backend.context import Info
 from backend.errors import UserError
 from backend.geopoint import GeoPoint
@@ -31,8 +33,18 @@ BookingErrorCodeEnum = strawberry.enum(
     BookingErrorCode, name="BookingErrorCode", description="Why a booking mutation did not happen."
 )
 BookingStatusEnum = strawberry.enum(
-    BookingStatus, name="BookingStatus", description="Whether a booking stands."
+    BookingStatus,
+    name="BookingStatus",
+    description="Whether a booking stands: HELD waits for its payment, EXPIRED was not paid "
+    "in time.",
 )
+PaymentStatusEnum = strawberry.enum(
+    PaymentStatus,
+    name="PaymentStatus",
+    description="Where a booking's money is: REFUND_PENDING is owed back through VNPay.",
+)
+# A booking shows its ticket while it stands, and after the visit as its record.
+TICKETED_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.REDEEMED})
 BookingKindEnum = strawberry.enum(
     ItemKind, name="BookingKind", description="What is booked: tour seats or hotel rooms."
 )
@@ -298,6 +310,15 @@ class Booking:
     cancel_reason: str | None = strawberry.field(description="Why, as given when cancelling.")
     refund_percent: int | None = strawberry.field(description="Refunded percent, once cancelled.")
     refund_amount: int | None = strawberry.field(description="Refunded VND, once cancelled.")
+    payment_status: PaymentStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Whether it was paid (through VNPay), or refunded."
+    )
+    ticket: BookingTicket | None = strawberry.field(
+        description="The ticket to show at the door, once confirmed (kept after it is redeemed)."
+    )
+    redeemed_at: datetime | None = strawberry.field(
+        description="When the ticket was accepted at the door (REDEEMED)."
+    )
 
     @classmethod
     def from_doc(cls, doc: BookingDoc, locale: Locale) -> Booking:
@@ -327,6 +348,13 @@ class Booking:
             cancel_reason=doc.cancel_reason,
             refund_percent=doc.refund_percent,
             refund_amount=doc.refund_vnd,
+            payment_status=doc.payment_status,
+            ticket=(
+                BookingTicket.from_doc(doc.ticket, booking_id=str(doc.id))
+                if doc.ticket is not None and doc.status in TICKETED_STATUSES
+                else None
+            ),
+            redeemed_at=doc.redeemed_at,
         )
 
     @strawberry.field(description="For a tour booking: the departure, with its seats left.")

@@ -1,4 +1,7 @@
-"""Fixtures of the bookings tests: the catalogue loaded, GraphQL helpers, a 50-seat departure."""
+"""Fixtures of the bookings tests: the catalogue loaded, GraphQL helpers, a 50-seat departure.
+
+Priced bookings are paid through the local VNPay sandbox (tests/payments/conftest.py), whose
+fixtures are imported here: `confirm` pays and delivers the IPN unless told `pay=False`."""
 
 from __future__ import annotations
 
@@ -15,8 +18,15 @@ from backend.bookings.models import hanoi_date
 from backend.bookings.service.common import TOURISM_DEPARTMENT
 from backend.settings import Settings
 from tests.conftest import SeedTemplates
+from tests.payments import conftest as payment_fixtures
+from tests.payments.conftest import Sandbox
 
 Gql = Callable[..., Awaitable[dict[str, Any]]]
+
+# A merchant of the test's own on the sandbox (tests/conftest.py), and settings that pay there.
+merchant = payment_fixtures.merchant
+settings = payment_fixtures.settings
+sandbox = payment_fixtures.sandbox
 
 BOOKING_HOLD = """
 mutation BookingHold($input: BookingHoldInput!) {
@@ -31,7 +41,8 @@ BOOKING_CONFIRM = """
 mutation BookingConfirm($input: BookingConfirmInput!) {
   bookingConfirm(input: $input) {
     booking { id code status kind title place startsAt guests totalPrice quantity
-              checkIn checkOut contact { name phone email } }
+              checkIn checkOut contact { name phone email } paymentStatus }
+    paymentUrl
     errors { field message code }
   }
 }
@@ -160,25 +171,37 @@ def hold_tour(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
 
 
 @pytest.fixture
-def confirm(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """bookingConfirm; returns the payload."""
+def confirm(gql: Gql, sandbox: Sandbox) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """bookingConfirm, then (`pay=True`) pay a HELD booking on the sandbox's page and deliver
+    its IPN; returns the payload (after paying: the same request's replay, the booking now)."""
 
     async def run(
-        hold_id: str, *, uid: str = "tourist-1", guests: int = 1, idem: str | None = None
+        hold_id: str,
+        *,
+        uid: str = "tourist-1",
+        guests: int = 1,
+        idem: str | None = None,
+        pay: bool = True,
     ) -> dict[str, Any]:
-        body = await gql(
-            BOOKING_CONFIRM,
-            {
-                "input": {
-                    "holdId": hold_id,
-                    "idempotencyKey": idem or key(),
-                    "contact": CONTACT,
-                    "guests": guests,
-                }
-            },
-            uid=uid,
-        )
+        variables = {
+            "input": {
+                "holdId": hold_id,
+                "idempotencyKey": idem or key(),
+                "contact": CONTACT,
+                "guests": guests,
+            }
+        }
+        body = await gql(BOOKING_CONFIRM, variables, uid=uid)
         assert "errors" not in body, body
-        return body["data"]["bookingConfirm"]
+        payload: dict[str, Any] = body["data"]["bookingConfirm"]
+        booking = payload["booking"]
+        if pay and booking is not None and booking["status"] == "HELD":
+            if payload["paymentUrl"]:  # none when the hold ran out meanwhile
+                await sandbox.decide(payload["paymentUrl"], "pay")
+                await sandbox.deliver_ipns()
+            body = await gql(BOOKING_CONFIRM, variables, uid=uid)
+            assert "errors" not in body, body
+            payload = body["data"]["bookingConfirm"]
+        return payload
 
     return run

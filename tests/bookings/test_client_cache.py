@@ -16,6 +16,7 @@ import pytest
 from backend import geo
 from tests.bookings.conftest import CONTACT, Gql, key, stay
 from tests.normalised_cache import NormalisedCache, with_typename
+from tests.payments.conftest import Sandbox
 
 Factory = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -68,7 +69,7 @@ def seats_left(cache: NormalisedCache, departure_id: str) -> int:
 
 
 async def test_hold_confirm_and_cancel_update_the_cached_seats_left(
-    gql: Gql, create_departure: Factory
+    gql: Gql, create_departure: Factory, sandbox: Sandbox
 ) -> None:
     # given a 10-seat departure read into the cache with its tour
     departure = await create_departure(capacity=10)
@@ -96,6 +97,14 @@ async def test_hold_confirm_and_cancel_update_the_cached_seats_left(
     confirmed = data(
         await gql(operation("BookingConfirm"), {"input": confirm_input}, uid="tourist-1")
     )
+    # (a priced booking is HELD until paid: pay on the sandbox, then the replay shows it)
+    assert confirmed["bookingConfirm"]["booking"]["status"] == "HELD"
+    await sandbox.decide(confirmed["bookingConfirm"]["paymentUrl"], "pay")
+    assert await sandbox.deliver_ipns() == [{"RspCode": "00", "Message": "Confirm Success"}]
+    confirmed = data(
+        await gql(operation("BookingConfirm"), {"input": confirm_input}, uid="tourist-1")
+    )
+    assert confirmed["bookingConfirm"]["booking"]["status"] == "CONFIRMED"
     cache.write("bookingConfirm", confirmed)
     assert cache.read("bookingHold")["bookingHold"]["hold"]["state"] == "CONFIRMED"
     # when the booking is cancelled, then the seats come back in the cache too

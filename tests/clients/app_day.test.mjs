@@ -76,10 +76,11 @@ const TOUR = operation("bookings/Tour");
 const BOOKING_HOLD = operation("bookings/BookingHold");
 const BOOKING_CONFIRM = operation("bookings/BookingConfirm");
 const BOOKING_CANCEL = operation("bookings/BookingCancel");
+const BOOKING_PAYMENT = operation("bookings/BookingPayment");
 const USED = [
   VIEWER, DEVICE_REGISTER, REPORT_CREATE, REPORT, REPORTS_NEARBY, REPORT_FOLLOW, REPORT_SET_STATUS,
   INBOX, MARK_READ, POIS, SEARCH, JOURNEYS, JOURNEY, JOURNEY_START, JOURNEY_CHECK_IN, REVIEW_CREATE,
-  TOURS, TOUR, BOOKING_HOLD, BOOKING_CONFIRM, BOOKING_CANCEL,
+  TOURS, TOUR, BOOKING_HOLD, BOOKING_CONFIRM, BOOKING_CANCEL, BOOKING_PAYMENT,
 ];
 
 // Every request any client sent to /graphql, and every document the manifest did not match.
@@ -497,7 +498,7 @@ test("a tourist's day: places near two sights, search, a journey, check-in, offl
   if (inTempleList) assert.deepEqual(inTempleList.node.rating, cachedPlace.rating);
 });
 
-test("a booking: hold seats, confirm, cancel; the cached departure follows", async () => {
+test("a booking: hold seats, confirm, pay on VNPay's page, cancel; the cache follows", async () => {
   const user = await signUp("traveller");
   const client = appClient({ token: () => getIdToken(user), locale: "en" });
   const { data: tours } = await client.query({
@@ -522,7 +523,7 @@ test("a booking: hold seats, confirm, cancel; the cached departure follows", asy
   assert.deepEqual(held.data.bookingHold.errors, []);
   assert.equal(seatsLeft(), departure.seatsLeft - 2);
 
-  // Confirm it: the cached hold is confirmed.
+  // Confirm it: a priced booking waits for its payment, with VNPay's page to open.
   const hold = held.data.bookingHold.hold;
   const confirmed = await client.mutate({
     mutation: BOOKING_CONFIRM,
@@ -534,9 +535,37 @@ test("a booking: hold seats, confirm, cancel; the cached departure follows", asy
     },
   });
   assert.deepEqual(confirmed.data.bookingConfirm.errors, []);
-  assert.equal(client.cache.extract()[client.cache.identify(hold)].state, "CONFIRMED");
   const booking = confirmed.data.bookingConfirm.booking;
-  assert.equal(booking.status, "CONFIRMED");
+  assert.equal(booking.status, "HELD");
+  assert.equal(booking.paymentStatus, "UNPAID");
+  const paymentUrl = confirmed.data.bookingConfirm.paymentUrl;
+  assert.match(paymentUrl, /vnp_SecureHash=[0-9a-f]{128}$/);
+  assert.equal(new URL(paymentUrl).searchParams.get("vnp_Locale"), "en");
+  assert.equal(seatsLeft(), departure.seatsLeft - 2);
+
+  // Pay on the page as a customer would: its form, then back to the app's return page.
+  const page = await fetch(paymentUrl);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))[1];
+  const decided = await fetch(new URL("/paymentv2/decide", paymentUrl), {
+    method: "POST",
+    body: new URLSearchParams({ tmn: field("tmn"), txn_ref: field("txn_ref"), outcome: "pay" }),
+    redirect: "manual",
+  });
+  assert.equal(decided.status, 302);
+  const back = decided.headers.get("location");
+  assert.ok(back.startsWith(`${API_URL}/payments/vnpay/return?`), back);
+  assert.match(await (await fetch(back)).text(), /data-result="paid"/);
+  // VNPay's IPN confirmed it: read again, the cached booking is confirmed and paid.
+  const { data: paid } = await client.query({
+    query: BOOKING_PAYMENT,
+    variables: { id: booking.id },
+    fetchPolicy: "network-only",
+  });
+  assert.equal(paid.booking.status, "CONFIRMED");
+  assert.equal(paid.booking.paymentStatus, "PAID");
+  assert.equal(client.cache.extract()[client.cache.identify(booking)].status, "CONFIRMED");
   assert.equal(seatsLeft(), departure.seatsLeft - 2);
 
   // Cancel: the seats come back in the cache, and the booking shows it was cancelled.

@@ -28,6 +28,7 @@ from pymongo import AsyncMongoClient
 
 from backend import firebase
 from backend.emulators import FirebaseAuthEmulator
+from backend.payments.sandbox import LocalVnpay
 from backend.processes import ChildProcess
 from backend.settings import ROOT, Environment, Settings
 from notifications.fcm_local import LocalFcm
@@ -145,6 +146,7 @@ async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_
     seed_templates: SeedTemplates,
     auth_emulator: FirebaseAuthEmulator,
     fcm: LocalFcm,
+    vnpay_sandbox: LocalVnpay,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -160,6 +162,11 @@ async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_
         persisted_queries="allowlist",
         response_cache=True,
         revocation_check_seconds=300,
+        # and VNPay's local sandbox, as a merchant of this test's own
+        vnpay_tmn_code=f"C{uuid.uuid4().hex[:7].upper()}",
+        vnpay_hash_secret=uuid.uuid4().hex,
+        vnpay_payment_url=vnpay_sandbox.payment_url,
+        vnpay_api_url=vnpay_sandbox.api_url,
     )
     # firebase-admin reads the emulator's address from the environment, as under `make run`.
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", auth_emulator.host_port)
@@ -181,6 +188,16 @@ async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_
             cwd=ROOT,
         )
         with LiveServer(settings) as server:
+            # whose IPNs the sandbox sends to the app, as VNPay does
+            async with httpx.AsyncClient(trust_env=False) as http:
+                registered = await http.put(
+                    f"{vnpay_sandbox.url}/_sandbox/merchants/{settings.vnpay_tmn_code}",
+                    json={
+                        "hashSecret": settings.vnpay_hash_secret,
+                        "ipnUrl": f"{server.url}/payments/vnpay/ipn",
+                    },
+                )
+            assert registered.status_code == 200, registered.text
             # and what only the city does: a moderator, and a neighbour's reports on the street
             accounts = Emulator(auth_emulator, settings)
             moderator_token = await asyncio.to_thread(accounts.account, "moderator", "moderator")

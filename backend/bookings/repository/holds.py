@@ -25,6 +25,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         ),
         # Only finished holds get purge_at: TTL never deletes a hold whose seats are still out.
         IndexModel([("purge_at", ASCENDING)], expireAfterSeconds=0, name="purge_at_ttl"),
+        # A deleted user's holds (backend.auth.service.deletion).
+        IndexModel([("user", ASCENDING)], name="user"),
     ],
 }
 
@@ -96,3 +98,55 @@ async def has_expired_hold(db: Database, *, now: datetime, item: str | None) -> 
     if item is not None:
         query["item"] = item
     return await db[HOLDS].find_one(query, {"_id": 1}) is not None
+
+
+async def reserve_live_hold(
+    db: Database,
+    hold_id: ObjectId,
+    user: str,
+    *,
+    booking_id: ObjectId,
+    now: datetime,
+    session: AsyncClientSession,
+) -> HoldDoc | None:
+    """Tie the viewer's live ACTIVE hold to the booking that waits on its payment (once); None
+    when it is not live or already has one. The hold stays ACTIVE: its inventory stays out."""
+    doc = await db[HOLDS].find_one_and_update(
+        {
+            "_id": hold_id,
+            "user": user,
+            "state": HoldState.ACTIVE.value,
+            "expire_at": {"$gt": now},
+            "booking": None,
+        },
+        {"$set": {"booking": booking_id}},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    return HoldDoc.from_mongo(doc) if doc else None
+
+
+async def pseudonymise_holds(db: Database, user: str, *, pseudonym: str) -> int:
+    """Give a deleted user's holds the pseudonym (a live one still holds inventory, and TTL
+    purges finished ones); served by user."""
+    result = await db[HOLDS].update_many({"user": user}, {"$set": {"user": pseudonym}})
+    return int(result.modified_count)
+
+
+async def release_hold(
+    db: Database, hold_id: ObjectId, *, now: datetime, session: AsyncClientSession
+) -> bool:
+    """ACTIVE -> RELEASED before expiry (its HELD booking was cancelled); False when the sweep
+    or a payment settled it first."""
+    doc = await db[HOLDS].find_one_and_update(
+        {"_id": hold_id, "state": HoldState.ACTIVE.value},
+        {
+            "$set": {
+                "state": HoldState.RELEASED.value,
+                "released_at": now,
+                "purge_at": now + HOLD_PURGE_AFTER,
+            }
+        },
+        session=session,
+    )
+    return doc is not None

@@ -26,6 +26,7 @@ from backend.bookings.models import (
     HoldDoc,
     HoldState,
     ItemKind,
+    PaymentStatus,
     Text,
     refund_percent,
     stay_start,
@@ -40,6 +41,7 @@ from backend.bookings.service.common import (
     raise_all,
 )
 from backend.bookings.service.holds import return_inventory
+from backend.bookings.tickets import hooks as ticket_hooks
 from backend.db import Database
 from backend.ids import parse_object_id
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -187,6 +189,8 @@ async def confirm(
             field="guests",
         )
 
+    priced = held.amount_vnd > 0
+
     def booking_with(code: str) -> BookingDoc:
         return BookingDoc(
             id=ObjectId(),
@@ -204,23 +208,31 @@ async def confirm(
             contact=contact,
             amount_vnd=held.amount_vnd,
             policy=product.policy,
-            status=BookingStatus.CONFIRMED,
+            # A priced booking waits for VNPay's IPN (payments domain) to confirm it.
+            status=BookingStatus.HELD if priced else BookingStatus.CONFIRMED,
             hold=held.id,
             created_at=now,
+            payment_status=PaymentStatus.UNPAID if priced else PaymentStatus.NOT_REQUIRED,
         )
 
     for _attempt in range(3):  # a new code after the (very rare) clash with an existing one
         booking = booking_with(new_code())
 
         async def work(session: AsyncClientSession, booking: BookingDoc = booking) -> bool:
-            claimed = await booking_repository.claim_live_hold(
-                db,
-                held.id,
-                uid,
-                now=now,
-                purge_at=held.expire_at + HOLD_PURGE_AFTER,
-                session=session,
-            )
+            if priced:
+                # The hold keeps its inventory until the payment confirms (or it expires).
+                claimed = await booking_repository.reserve_live_hold(
+                    db, held.id, uid, booking_id=booking.id, now=now, session=session
+                )
+            else:
+                claimed = await booking_repository.claim_live_hold(
+                    db,
+                    held.id,
+                    uid,
+                    now=now,
+                    purge_at=held.expire_at + HOLD_PURGE_AFTER,
+                    session=session,
+                )
             if claimed is None:
                 return False  # expired and released, or another confirm won
             await booking_repository.insert_booking(db, booking, session=session)
@@ -234,10 +246,8 @@ async def confirm(
                 now=now,
                 session=session,
             )
-            notice = outbox.message(
-                kind="booking.confirmed", uids=[uid], data=notice_data(booking), now=now
-            )
-            await outbox.enqueue(db, [notice], session=session)
+            if not priced:
+                await on_confirmed(db, booking, now=now, session=session)
             return True
 
         try:
@@ -248,16 +258,30 @@ async def confirm(
                 return await _replay(db, existing)
             continue
         if won:
-            return booking
+            # Re-read: a free booking got its ticket in the transaction (on_confirmed).
+            return await _replay(db, booking.id) if not priced else booking
         # Lost the hold: to a retry of this very request (replay it), or to expiry.
         existing = await idempotency.find_result(db, uid=uid, key=key, fingerprint=fingerprint)
         if existing is not None:
             return await _replay(db, existing)
         latest = await booking_repository.get_hold(db, held.id)
-        if latest is not None and latest.state is HoldState.CONFIRMED:
+        if latest is not None and (latest.state is HoldState.CONFIRMED or latest.booking):
             raise already_booked()
         raise expired
     raise RuntimeError("could not find a free booking code")
+
+
+async def on_confirmed(
+    db: Database, booking: BookingDoc, *, now: datetime, session: AsyncClientSession
+) -> None:
+    """What a booking's confirmation writes in its transaction (free at bookingConfirm, priced
+    at its payment's IPN): the booking.confirmed notice. Tickets and email hook in here."""
+    notice = outbox.message(
+        kind="booking.confirmed", uids=[booking.user], data=notice_data(booking), now=now
+    )
+    await outbox.enqueue(db, [notice], session=session)
+    # The ticket (signed QR code) and the confirmation email, in the same transaction.
+    await ticket_hooks.on_confirmed(db, booking, now=now, session=session)
 
 
 async def get_booking(*, db: Database, viewer: Viewer, booking_id: str) -> BookingDoc | None:
@@ -290,7 +314,17 @@ async def cancel(
         raise BookingError(
             BookingErrorCode.ALREADY_CANCELLED, en="Already cancelled", vi="Đơn này đã được hủy"
         )
-    if booking.user == viewer.uid:
+    if booking.status is BookingStatus.REDEEMED:
+        raise BookingError(
+            BookingErrorCode.CANCELLATION_NOT_ALLOWED,
+            en="The ticket was already used",
+            vi="Vé của đơn này đã được sử dụng",
+        )
+    held = booking.status is BookingStatus.HELD
+    percent: int | None
+    if held:
+        percent = 0  # nothing was paid: nothing to refund, and no policy to meet
+    elif booking.user == viewer.uid:
         hours_left = (booking.starts_at - now).total_seconds() / 3600
         percent = refund_percent(booking.policy, hours_left=hours_left) if hours_left > 0 else None
         if percent is None:
@@ -308,24 +342,32 @@ async def cancel(
         "refund_percent": percent,
         "refund_vnd": booking.amount_vnd * percent // 100,
     }
+    if booking.payment_status is PaymentStatus.PAID and changes["refund_vnd"]:
+        # The payments worker refunds it through VNPay (and sets REFUNDED).
+        changes["payment_status"] = PaymentStatus.REFUND_PENDING.value
 
     async def work(session: AsyncClientSession) -> BookingDoc:
         # The CONFIRMED -> CANCELLED update decides which of two racing cancels returns stock.
         cancelled = await booking_repository.cancel_booking(
-            db, booking.id, changes=changes, session=session
+            db, booking.id, changes=changes, from_status=booking.status, session=session
         )
         if cancelled is None:
             raise BookingError(
                 BookingErrorCode.ALREADY_CANCELLED, en="Already cancelled", vi="Đơn này đã được hủy"
             )
-        await return_inventory(
-            db,
-            kind=cancelled.kind,
-            item=cancelled.item,
-            quantity=cancelled.quantity,
-            stay=cancelled.nights,
-            session=session,
-        )
+        # A HELD booking's inventory is still out on its ACTIVE hold: it comes back with the
+        # hold (unless the sweep released it first).
+        if not held or await booking_repository.release_hold(
+            db, cancelled.hold, now=now, session=session
+        ):
+            await return_inventory(
+                db,
+                kind=cancelled.kind,
+                item=cancelled.item,
+                quantity=cancelled.quantity,
+                stay=cancelled.nights,
+                session=session,
+            )
         notice = outbox.message(
             kind="booking.cancelled",
             uids=[cancelled.user],
@@ -333,6 +375,7 @@ async def cancel(
             now=now,
         )
         await outbox.enqueue(db, [notice], session=session)
+        await ticket_hooks.on_cancelled(db, cancelled, now=now, session=session)
         return cancelled
 
     return await in_transaction(db, work)

@@ -129,6 +129,8 @@ async def release_expired_holds(
                 stay=hold.nights,
                 session=session,
             )
+            # A booking that waited on this hold's payment will not get the seats now.
+            await booking_repository.expire_held_booking(db, hold.id, now=now, session=session)
             return True
 
         if not await in_transaction(db, work):
