@@ -19,8 +19,13 @@ from backend.db import Database
 
 COLLECTION = "audit_log"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
-    # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it.
-    COLLECTION: [IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id")],
+    # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it but
+    # `pseudonymise`, when the person an entry names deletes their account.
+    COLLECTION: [
+        IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id"),
+        # An actor's entries: rewritten to a pseudonym when the account is deleted.
+        IndexModel([("actor", ASCENDING), ("_id", ASCENDING)], name="actor"),
+    ],
 }
 
 
@@ -108,3 +113,13 @@ async def entries(
         query["_id"] = {"$lt": before}
     docs = await db[COLLECTION].find(query).sort("_id", DESCENDING).limit(limit).to_list(None)
     return [AuditEntryDoc.from_mongo(doc) for doc in docs]
+
+
+async def pseudonymise(db: Database, uid: str, *, pseudonym: str) -> int:
+    """Rewrite a deleted user's uid, as actor or object, to their pseudonym: the trail keeps
+    what was done and that one person did it, not who (served by actor and object_id)."""
+    changed = 0
+    for field in ("actor", "object_id"):
+        result = await db[COLLECTION].update_many({field: uid}, {"$set": {field: pseudonym}})
+        changed += result.modified_count
+    return changed

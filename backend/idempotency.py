@@ -93,3 +93,8 @@ async def record(
         },
         session=session,
     )
+
+
+async def delete_user_keys(db: Database, uid: str) -> int:
+    """Forget a deleted user's keys before their TTL (served by uid_key_unique)."""
+    return int((await db[COLLECTION].delete_many({"uid": uid})).deleted_count)

@@ -8,7 +8,7 @@ migration rewrites the recipient areas of messages not yet delivered (at the end
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,14 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)], name="state_due"),
         IndexModel([("state", ASCENDING), ("lease_until", ASCENDING)], name="state_lease"),
         IndexModel([("state", ASCENDING), ("_id", ASCENDING)], name="state_id"),
+        # The retention purge: delivered and given-up messages (backend/retention.py).
+        IndexModel([("state", ASCENDING), ("sent_at", ASCENDING)], name="state_sent_at"),
+        IndexModel([("state", ASCENDING), ("dead_at", ASCENDING)], name="state_dead_at"),
+        # A deleted user's messages (`forget_user`).
+        IndexModel([("recipients.uids", ASCENDING)], name="recipient_uids"),
+        IndexModel([("data.reporter", ASCENDING)], name="data_reporter", sparse=True),
+        IndexModel([("recipients.email", ASCENDING)], name="recipient_email", sparse=True),
+        IndexModel([("progress.after", ASCENDING)], name="progress_after", sparse=True),
     ],
 }
 
@@ -66,9 +74,26 @@ def message(
     return doc
 
 
+def email(*, kind: str, to: str, data: Mapping[str, Any], now: datetime) -> Document:
+    """A pending outbox document for the email channel: one message to one address.
+
+    The worker renders it (backend/email) and sends it through SMTP with the same claims,
+    leases and retries as a push.
+    """
+    doc = message(kind=kind, data=data, now=now)
+    doc["recipients"] = {"email": to}
+    doc["channel"] = "email"
+    return doc
+
+
 def _addressed(doc: Document) -> bool:
     recipients = doc["recipients"]
-    return bool(recipients.get("all") or recipients.get("areas") or recipients.get("uids"))
+    return bool(
+        recipients.get("all")
+        or recipients.get("areas")
+        or recipients.get("uids")
+        or recipients.get("email")
+    )
 
 
 async def enqueue(
@@ -205,3 +230,108 @@ async def set_recipient_areas(
         ordered=False,
     )
     return int(result.modified_count)
+
+
+# --- jobs and account deletion (backend.auth.service.deletion) ---------------------------------
+# A job is an outbox document whose kind a handler (backend.domains.OUTBOX_JOBS) runs instead of
+# a push: the same claims, leases, checkpoints and retries.
+
+
+async def insert_once(
+    db: Database, documents: Sequence[Document], *, session: AsyncClientSession
+) -> list[Document]:
+    """Insert documents with derived ids unless present (in the caller's transaction); returns
+    each as stored, so a repeated request finds the first one's."""
+    stored = []
+    for doc in documents:
+        found = await db[COLLECTION].find_one_and_update(
+            {"_id": doc["_id"]},
+            {"$setOnInsert": doc},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        assert found is not None  # upserted, so never None
+        stored.append(found)
+    return stored
+
+
+async def get(db: Database, outbox_id: Any) -> OutboxDoc | None:
+    """One message or job by id."""
+    doc = await db[COLLECTION].find_one({"_id": outbox_id})
+    return OutboxDoc.from_doc(doc) if doc else None
+
+
+async def forget_user(
+    db: Database,
+    uid: str,
+    *,
+    pseudonym: str,
+    email: str | None,
+    redact: Callable[[str], str],
+) -> list[Any]:
+    """Take a deleted user out of messages: off every recipient list, the pseudonym (and their
+    report's quoted text through `redact`) where a report's message names its reporter, no
+    e-mail to their address kept, no page cursor on them (served by recipient_uids,
+    data_reporter, recipient_email and progress_after). Returns the ids of the messages whose
+    quoted text changed (their inbox items quote it too)."""
+    if email:
+        await db[COLLECTION].delete_many({"recipients.email": email})
+    quoting = []
+    about_them = {"$or": [{"recipients.uids": uid}, {"data.reporter": uid}]}
+    async for doc in db[COLLECTION].find(about_them, {"data": 1}):
+        update: dict[str, Any] = {"$pull": {"recipients.uids": uid}}
+        data = doc.get("data") or {}
+        changes: dict[str, Any] = {}
+        if data.get("reporter") == uid:
+            changes["data.reporter"] = pseudonym
+        title = data.get("title")
+        if isinstance(title, str) and redact(title) != title:
+            changes["data.title"] = redact(title)  # their report's text, quoted
+            quoting.append(doc["_id"])
+        if changes:
+            update["$set"] = changes
+        await db[COLLECTION].update_one({"_id": doc["_id"]}, update)
+    # A delivered message's page cursor may be their uid; one still being delivered keeps it
+    # until done (changing it would send a page twice or skip one).
+    finished = [OutboxState.SENT.value, OutboxState.DEAD.value]
+    await db[COLLECTION].update_many(
+        {"progress.after": uid, "state": {"$in": finished}}, {"$unset": {"progress.after": ""}}
+    )
+    return quoting
+
+
+async def redact_texts(db: Database, ids: Sequence[Any], redact: Callable[[str], str]) -> int:
+    """Pass the texts in these messages' data (strings, and per-language strings) through
+    `redact`: staff digests quoting a deleted reporter's words (by `_id`); how many changed."""
+    changed = 0
+    async for doc in db[COLLECTION].find({"_id": {"$in": list(ids)}}, {"data": 1}):
+        update: dict[str, str] = {}
+        for key, value in (doc.get("data") or {}).items():
+            texts = value if isinstance(value, dict) else {None: value}
+            for locale, text in texts.items():
+                if isinstance(text, str) and redact(text) != text:
+                    path = f"data.{key}" if locale is None else f"data.{key}.{locale}"
+                    update[path] = redact(text)
+        if update:
+            await db[COLLECTION].update_one({"_id": doc["_id"]}, {"$set": update})
+            changed += 1
+    return changed
+
+
+async def purge_finished(db: Database, *, state: str, before: datetime, limit: int) -> int:
+    """Delete up to `limit` SENT (by `sent_at`) or DEAD (by `dead_at`) messages finished
+    before `before` (served by state_sent_at / state_dead_at); how many."""
+    field = {OutboxState.SENT.value: "sent_at", OutboxState.DEAD.value: "dead_at"}[state]
+    ids = [
+        doc["_id"]
+        for doc in await db[COLLECTION]
+        .find({"state": state, field: {"$lt": before}}, {"_id": 1})
+        .sort(field, ASCENDING)
+        .limit(limit)
+        .to_list(None)
+    ]
+    if not ids:
+        return 0
+    result = await db[COLLECTION].delete_many({"_id": {"$in": ids}, "state": state})
+    return int(result.deleted_count)

@@ -7,6 +7,7 @@ window. A refused attempt is taken back out of every bucket, so it does not use 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,9 +64,16 @@ def bucket_id(action: str, subject: str, window: Window, now: datetime) -> str:
 
 
 async def hit(
-    db: Database, *, action: str, subject: str, windows: Sequence[Window], now: datetime
+    db: Database,
+    *,
+    action: str,
+    subject: str,
+    windows: Sequence[Window],
+    now: datetime,
+    cost: int = 1,
 ) -> RateLimited | None:
-    """Count one attempt in every window; None when allowed, else the window that refused."""
+    """Count one attempt (weighing `cost`, e.g. bytes) in every window; None when allowed, else
+    the window that refused."""
     collection = db[COLLECTION]
     counted: list[str] = []
     refused: RateLimited | None = None
@@ -74,7 +82,7 @@ async def hit(
         end = window.start(now) + timedelta(seconds=window.seconds)
         bucket = await collection.find_one_and_update(
             {"_id": key},
-            {"$inc": {"count": 1}, "$setOnInsert": {"expire_at": end + _GRACE}},
+            {"$inc": {"count": cost}, "$setOnInsert": {"expire_at": end + _GRACE}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
@@ -84,5 +92,28 @@ async def hit(
             refused = RateLimited(window=window, retry_after_seconds=retry, retry_at=end)
             break
     if refused is not None:
-        await collection.update_many({"_id": {"$in": counted}}, {"$inc": {"count": -1}})
+        await collection.update_many({"_id": {"$in": counted}}, {"$inc": {"count": -cost}})
     return refused
+
+
+async def take_back(
+    db: Database,
+    *,
+    action: str,
+    subject: str,
+    windows: Sequence[Window],
+    now: datetime,
+    cost: int = 1,
+) -> None:
+    """Undo an allowed `hit` (when a second limit refused the same attempt)."""
+    ids = [bucket_id(action, subject, window, now) for window in windows]
+    await db[COLLECTION].update_many({"_id": {"$in": ids}}, {"$inc": {"count": -cost}})
+
+
+async def forget_subject(db: Database, subject: str) -> int:
+    """Delete a subject's buckets in every action (a deleted user's) before their TTL.
+
+    The subject sits after the action in the bucket id; the regex walks the _id index, not the
+    documents, and the collection only ever holds the current windows' buckets."""
+    pattern = f"^[^:]+:{re.escape(subject)}:"
+    return int((await db[COLLECTION].delete_many({"_id": {"$regex": pattern}})).deleted_count)

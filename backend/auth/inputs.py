@@ -31,3 +31,12 @@ class ConsentSetInput:
         description="For TERMS and PRIVACY_NOTICE: the version read (legalDocuments), which "
         "must be the current one; ignored for other kinds.",
     )
+
+
+@strawberry.input(description="Delete the viewer's account and personal data (cannot be undone).")
+class AccountDeleteInput:
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Optional; the same key returns the first result. Asking twice without one "
+        "is harmless too: there is one deletion per account.",
+    )

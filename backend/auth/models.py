@@ -32,6 +32,10 @@ class Viewer:
     locale: Locale = DEFAULT_LOCALE
     email: str | None = None
     department: str | None = None
+    # Ward/commune codes a staff member's office covers (the `areas` claim): empty for a city
+    # department's staff, who act city-wide; `lead` heads the unit (told of overdue reports).
+    areas: frozenset[str] = field(default_factory=frozenset)
+    lead: bool = False
     # Seconds since the epoch when Firebase issued the token; for revocation checks on writes.
     auth_time: int | None = None
 
@@ -55,6 +59,14 @@ def roles_from_claims(claims: dict[str, object]) -> frozenset[Role]:
         with contextlib.suppress(ValueError):  # an unknown role grants nothing
             roles.add(Role(claimed))
     return frozenset(roles)
+
+
+def areas_from_claims(claims: dict[str, object]) -> frozenset[str]:
+    """The `areas` claim (a list of unit codes); anything malformed grants no area."""
+    claimed = claims.get("areas")
+    if not isinstance(claimed, list):
+        return frozenset()
+    return frozenset(code for code in claimed if isinstance(code, str) and code)
 
 
 class ConsentKind(StrEnum):

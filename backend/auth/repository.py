@@ -143,3 +143,21 @@ async def consent_history(db: Database, uids: Sequence[str]) -> list[ConsentDoc]
         )
         for doc in docs
     ]
+
+
+# --- account deletion and data export (backend.auth.service.deletion / export) ----------------
+
+
+async def delete_consents(db: Database, uid: str) -> int:
+    """Forget a deleted user's consent history (served by uid_kind_at)."""
+    return int((await db[CONSENTS].delete_many({"uid": uid})).deleted_count)
+
+
+async def delete_profile(db: Database, uid: str) -> int:
+    """Remove a deleted user's profile, ban record included (served by uid_unique)."""
+    return int((await db[COLLECTION].delete_many({"uid": uid})).deleted_count)
+
+
+async def profile_document(db: Database, uid: str) -> dict[str, object] | None:
+    """Everything the profile holds about a user, for their data export."""
+    return await db[COLLECTION].find_one({"uid": uid}, {"_id": 0})

@@ -26,7 +26,7 @@ ConsentKindEnum = strawberry.enum(
 )
 
 
-@strawberry.enum(description="Why a profile or consent change was refused.")
+@strawberry.enum(description="Why a profile, consent or account request was refused.")
 class AccountErrorCode(Enum):
     INVALID_INPUT = "INVALID_INPUT"
     DISPLAY_NAME_LENGTH = "DISPLAY_NAME_LENGTH"
@@ -34,6 +34,7 @@ class AccountErrorCode(Enum):
     LOCALE_INVALID = "LOCALE_INVALID"
     VERSION_REQUIRED = "VERSION_REQUIRED"
     VERSION_OUTDATED = "VERSION_OUTDATED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @strawberry.type(description="A problem with a profile or consent change.")
@@ -100,6 +101,19 @@ class ViewerType:
         description="Language used for translated content in this request: Accept-Language "
         "when sent, else the user's preferredLocale, else vi."
     )
+    department: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Staff: the department (a `Department` id) they work for; null otherwise.",
+    )
+    area_codes: list[str] = strawberry.field(
+        default_factory=list,
+        description="Staff of ward offices: the wards/communes (`Area.code`) they work for; "
+        "empty for a city department's staff, who work city-wide.",
+    )
+    unit_lead: bool = strawberry.field(
+        default=False,
+        description="Staff: heads their unit (told when its reports are overdue).",
+    )
 
     @strawberry.field(description="The name the user chose to show; null until they set one.")
     async def display_name(self, info: Info) -> str | None:
@@ -135,4 +149,27 @@ class ViewerType:
             id=strawberry.ID(viewer.uid) if viewer.uid else None,
             roles=sorted(viewer.roles, key=order.index),
             locale=viewer.locale,
+            department=strawberry.ID(viewer.department) if viewer.department else None,
+            area_codes=sorted(viewer.areas),
+            unit_lead=viewer.lead,
         )
+
+
+@strawberry.type(description="The viewer's request to delete their account.")
+class AccountDeletion:
+    requested_at: datetime = strawberry.field(
+        description="When it was first asked for (a repeated request returns the first one)."
+    )
+    done: bool = strawberry.field(
+        description="True once every personal record is gone; until then a job is carrying "
+        "it out, after a push and an inbox item that confirm it."
+    )
+
+
+@strawberry.type(description="A short-lived link to the viewer's data, as one JSON file.")
+class DataExportLink:
+    url: str = strawberry.field(
+        description="GET it (no Authorization header needed) before expiresAt: a JSON document "
+        "with everything stored about the viewer (format `thanglong.data-export/1`)."
+    )
+    expires_at: datetime = strawberry.field(description="When the link stops working.")

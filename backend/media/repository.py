@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -18,12 +19,19 @@ FILES = f"{BUCKET}.files"
 CHUNKS = f"{BUCKET}.chunks"
 PHOTO = "photo"
 THUMBNAIL = "thumbnail"
+# A photo is NEW from its upload until the retention purge finds it in use (KEPT) or deletes it.
+NEW, KEPT = "new", "kept"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     # GridFS's own indexes (the driver would create them on first upload; declared here so the
     # release phase builds them and they are listed with the rest).
     FILES: [
         IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)], name="filename_upload"),
         IndexModel([("metadata.owner", ASCENDING), ("uploadDate", ASCENDING)], name="owner"),
+        # The retention purge: photos not yet checked against the reports, oldest first.
+        IndexModel(
+            [("metadata.state", ASCENDING), ("metadata.uploaded_at", ASCENDING)],
+            name="state_uploaded",
+        ),
     ],
     CHUNKS: [
         IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True, name="files_id_n"),
@@ -80,3 +88,46 @@ async def photo_sizes(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, P
         if isinstance(width, int) and isinstance(height, int):
             sizes[doc["_id"]] = PhotoSize(width=width, height=height)
     return sizes
+
+
+async def give_to(db: Database, owner: str, *, new_owner: str) -> int:
+    """Hand a deleted user's photos to their pseudonym (the reports that show them stay);
+    served by owner."""
+    result = await db[FILES].update_many(
+        {"metadata.owner": owner}, {"$set": {"metadata.owner": new_owner}}
+    )
+    return int(result.modified_count)
+
+
+async def new_photos(db: Database, *, before: datetime, limit: int) -> list[tuple[ObjectId, Any]]:
+    """NEW photos uploaded before `before`, oldest first, with their thumbnail ids (served by
+    state_uploaded)."""
+    docs = (
+        await db[FILES]
+        .find(
+            {"metadata.state": NEW, "metadata.uploaded_at": {"$lt": before}},
+            {"metadata.thumbnail_id": 1},
+        )
+        .sort("metadata.uploaded_at", ASCENDING)
+        .limit(limit)
+        .to_list(None)
+    )
+    return [(doc["_id"], (doc.get("metadata") or {}).get("thumbnail_id")) for doc in docs]
+
+
+async def keep_photos(db: Database, ids: Sequence[ObjectId]) -> None:
+    """Mark photos in use: the purge does not look at them again."""
+    if ids:
+        await db[FILES].update_many({"_id": {"$in": list(ids)}}, {"$set": {"metadata.state": KEPT}})
+
+
+async def delete_files(db: Database, ids: Sequence[ObjectId]) -> int:
+    """Delete files and their chunks (a file already gone is skipped); how many were deleted."""
+    deleted = 0
+    for file_id in ids:
+        try:
+            await bucket(db).delete(file_id)
+        except NoFile:
+            continue
+        deleted += 1
+    return deleted

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 from gridfs.asynchronous.grid_file import AsyncGridOut
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend import clock
 from backend.auth.models import Locale, Viewer
+from backend.auth.service.bans import BANNED, BannedError
 from backend.errors import json_error
 from backend.ids import parse_object_id
 from backend.media import service as media_service
@@ -56,10 +57,25 @@ async def upload(request: Request) -> Response:
         data = await upload_file.read(media_service.MAX_BYTES + 1)
     finally:
         await form.close()
+    now = clock.now()
+    quota = media_service.UploadQuota(
+        count=state.settings.upload_daily_count, bytes=state.settings.upload_daily_bytes
+    )
     try:
-        stored = await media_service.upload(
-            db=state.db, owner=str(viewer.uid), data=data, now=datetime.now(UTC)
+        await media_service.admit(db=state.db, viewer=viewer, size=len(data), quota=quota, now=now)
+    except BannedError as banned:
+        return json_error(403, BANNED, banned.message_in(viewer.locale))
+    except media_service.UploadLimitedError as limited:
+        seconds = limited.retry_after_seconds
+        return json_error(
+            429,
+            "RATE_LIMITED",
+            limited.message_in(viewer.locale),
+            headers={"Retry-After": str(seconds)},
+            details={"retryAfterSeconds": seconds},
         )
+    try:
+        stored = await media_service.upload(db=state.db, owner=str(viewer.uid), data=data, now=now)
     except media_service.MediaError as failure:
         return json_error(400, str(failure.code), failure.message_in(viewer.locale))
     base = public_base(state.settings.public_base_url, request)

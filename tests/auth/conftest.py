@@ -1,4 +1,5 @@
-"""Fixtures of the auth tests: GraphQL calls as a signed-in user, with or without a language."""
+"""Fixtures of the auth tests: GraphQL calls as a signed-in user, with or without a language;
+the account-deletion world (tests/auth/deletion_world.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,28 @@ import httpx
 import pytest
 
 from backend.settings import ROOT
+from tests.auth.deletion_world import (
+    api,
+    app_client,
+    clock,
+    db,
+    deletion_settings,
+    firebase_app,
+    worker,
+)
+from tests.notifications.conftest import fcm, local_fcm_server
+
+__all__ = [  # the deletion world's fixtures, for every test here
+    "api",
+    "app_client",
+    "clock",
+    "db",
+    "deletion_settings",
+    "fcm",
+    "firebase_app",
+    "local_fcm_server",
+    "worker",
+]
 
 OPERATIONS = ROOT / "graphql" / "operations" / "auth"
 VIEWER = (OPERATIONS / "Viewer.graphql").read_text()

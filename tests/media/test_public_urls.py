@@ -163,6 +163,7 @@ PRODUCTION = {
     "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
     "FIREBASE_PROJECT_ID": "thanglong-prod",
     "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
+    "TICKET_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -15,7 +16,7 @@ from pymongo.errors import PyMongoError
 
 from backend import firebase, i18n
 from backend.auth import repository as auth_repository
-from backend.auth.models import Locale, Viewer, roles_from_claims
+from backend.auth.models import Locale, Viewer, areas_from_claims, roles_from_claims
 from backend.db import Database
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,15 @@ async def with_stored_locale(
     except PyMongoError as error:
         log.warning("could not read the stored locale: %s", error)
         return viewer
+    except asyncio.CancelledError:
+        # Under load (1,000 concurrent requests in bench/bench_payments.py) the deadline expiring
+        # while waiting for a pooled connection surfaced as CancelledError, not as a timeout, and
+        # ended the whole request. A cancellation of this task itself still propagates.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("could not read the stored locale: the wait for a connection was cancelled")
+        return viewer
     return replace(viewer, locale=stored) if stored is not None else viewer
 
 
@@ -176,5 +186,7 @@ async def authenticate(
         locale=locale,
         email=claims.get("email") if isinstance(claims.get("email"), str) else None,
         department=department if isinstance(department, str) else None,
+        areas=areas_from_claims(claims),
+        lead=claims.get("lead") is True,
         auth_time=claims.get("auth_time") if isinstance(claims.get("auth_time"), int) else None,
     )

@@ -20,7 +20,9 @@ from bson import ObjectId
 from gridfs.asynchronous.grid_file import AsyncGridOut
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backend.auth.models import Locale
+from backend import ratelimit
+from backend.auth.models import Locale, Viewer
+from backend.auth.service.bans import ensure_not_banned
 from backend.db import Database
 from backend.errors import DomainError
 from backend.media import repository as media_repository
@@ -153,6 +155,66 @@ def clean(data: bytes) -> CleanPhoto:
 
 
 @dataclass(frozen=True)
+class UploadQuota:
+    """What one user may upload per UTC day (settings UPLOAD_DAILY_COUNT / _BYTES)."""
+
+    count: int
+    bytes: int
+
+
+class UploadLimitedError(DomainError):
+    """RATE_LIMITED: over the day's photo count or bytes; `retry_after_seconds` says when."""
+
+    def __init__(self, limited: ratelimit.RateLimited, *, bytes_limit: bool) -> None:
+        what_en, what_vi = ("data", "dung lượng ảnh") if bytes_limit else ("photos", "ảnh")
+        super().__init__(
+            "RATE_LIMITED",
+            en=f"You uploaded too many {what_en} today: try again in "
+            f"{limited.retry_after_seconds} seconds (at {limited.retry_at.isoformat()})",
+            vi=f"Bạn đã tải lên quá nhiều {what_vi} hôm nay: hãy thử lại sau "
+            f"{limited.retry_after_seconds} giây (lúc {limited.retry_at.isoformat()})",
+        )
+        self.retry_after_seconds = limited.retry_after_seconds
+
+    def payload_fields(self) -> dict[str, int]:
+        return {"retry_after_seconds": self.retry_after_seconds}
+
+
+UPLOADS = "mediaUpload"
+UPLOAD_BYTES = "mediaUploadBytes"
+
+
+async def admit(
+    *, db: Database, viewer: Viewer, size: int, quota: UploadQuota, now: datetime
+) -> None:
+    """Refuse an upload of a banned user (BANNED) or one over the day's quota (RATE_LIMITED),
+    counting it otherwise; staff are not limited. Counted before decoding: refused bytes cost
+    no CPU."""
+    await ensure_not_banned(db=db, uid=viewer.uid)
+    if viewer.is_staff or viewer.uid is None:
+        return
+    count_windows = (ratelimit.daily(quota.count),)
+    limited = await ratelimit.hit(
+        db, action=UPLOADS, subject=viewer.uid, windows=count_windows, now=now
+    )
+    if limited is not None:
+        raise UploadLimitedError(limited, bytes_limit=False)
+    limited = await ratelimit.hit(
+        db,
+        action=UPLOAD_BYTES,
+        subject=viewer.uid,
+        windows=(ratelimit.daily(quota.bytes),),
+        now=now,
+        cost=max(size, 1),
+    )
+    if limited is not None:
+        await ratelimit.take_back(
+            db, action=UPLOADS, subject=viewer.uid, windows=count_windows, now=now
+        )
+        raise UploadLimitedError(limited, bytes_limit=True)
+
+
+@dataclass(frozen=True)
 class StoredPhoto:
     id: ObjectId
     width: int
@@ -182,6 +244,8 @@ async def upload(*, db: Database, owner: str, data: bytes, now: datetime) -> Sto
                 "sha256": hashlib.sha256(encoded.data).hexdigest(),
                 "thumbnail_id": thumb_id if kind == media_repository.PHOTO else None,
                 "uploaded_at": now,
+                # Checked by the retention purge (backend/retention.py) a day after upload.
+                "state": media_repository.NEW if kind == media_repository.PHOTO else None,
             },
         )
     return StoredPhoto(photo_id, cleaned.photo.width, cleaned.photo.height)

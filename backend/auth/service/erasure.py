@@ -1,0 +1,161 @@
+"""The account deletion's steps in each domain, and what names the user in free text.
+
+Each function is one step of the deletion job (backend/auth/service/deletion.py), idempotent:
+personal records deleted through their repositories' named functions, what the city keeps
+de-identified (README, "Privacy").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+
+from backend import audit, idempotency, outbox, ratelimit
+from backend.auth import repository as auth_repository
+from backend.db import Database
+from backend.media import repository as media_repository
+from backend.meta import repository as meta_repository
+from backend.moderation import repository as moderation_repository
+from backend.notifications import repository as notification_repository
+from backend.notifications.service import staff as staff_notices
+from backend.reports import repository as report_repository
+from backend.text import terms
+from backend.tourism import repository as tourism_repository
+
+REDACTED = "[đã xoá · removed]"
+MIN_IDENTIFIER = 3  # shorter "names" would redact ordinary words
+REPORT_BATCH = 200
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identity:
+    """What names the user in free text: redacted from what stays."""
+
+    uid: str
+    pseudonym: str
+    identifiers: tuple[str, ...]
+
+    def redact(self, text: str) -> str:
+        if not self.identifiers:
+            return text
+        pattern = "|".join(re.escape(value) for value in self.identifiers)
+        return re.sub(pattern, REDACTED, text, flags=re.IGNORECASE)
+
+
+def identifiers(*values: str | None) -> tuple[str, ...]:
+    """The user's identifiers worth redacting, longest first; a +84 phone also as 0..."""
+    found: set[str] = set()
+    for value in values:
+        value = (value or "").strip()
+        if len(value) >= MIN_IDENTIFIER:
+            found.add(value)
+            if value.startswith("+84"):
+                found.add("0" + value[3:])
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+async def reports(db: Database, who: Identity) -> None:
+    """Follows, "me too"s and their content flags go; reports stay under the pseudonym,
+    identifiers redacted (the whole text when flagged as showing personal data)."""
+    await report_repository.delete_memberships(db, who.uid)
+    await moderation_repository.delete_flags_of(db, who.uid)
+    while True:
+        # Each round re-reads: a de-identified report no longer matches the reporter.
+        batch: list[dict[str, Any]] = []
+        async for chunk in report_repository.reporter_batches(db, who.uid, batch=REPORT_BATCH):
+            batch = chunk
+            break
+        if not batch:
+            return
+        flagged = await moderation_repository.flagged_for_personal_data(
+            db, [str(doc["_id"]) for doc in batch]
+        )
+        texts: dict[ObjectId, str] = {}  # the descriptions that changed, as they are now
+        for doc in batch:
+            changes: dict[str, Any] = {}
+            description = doc.get("description") or ""
+            # Flagged as showing personal data: the whole text goes; else their identifiers.
+            kept = REDACTED if str(doc["_id"]) in flagged else who.redact(description)
+            if kept != description:
+                texts[doc["_id"]] = kept
+                changes["description"] = kept
+                changes["search_terms"] = terms(kept, doc.get("address"))
+            comment = (doc.get("rating") or {}).get("comment")
+            if isinstance(comment, str) and who.redact(comment) != comment:
+                changes["rating.comment"] = who.redact(comment)
+            await report_repository.deidentify_report(
+                db, doc["_id"], reporter=who.uid, pseudonym=who.pseudonym, changes=changes,
+                unset=["submitter"] if "submitter" in doc else [],
+            )  # fmt: skip
+        ids = [doc["_id"] for doc in batch]
+        await moderation_repository.redact_originals(db, ids, who.redact)
+        await _staff_quotes(db, ids, texts, who)
+
+
+async def _staff_quotes(
+    db: Database, report_ids: list[ObjectId], texts: dict[ObjectId, str], who: Identity
+) -> None:
+    """Staff notices quote a report's text in their titles (cut at 80 characters: an e-mail
+    may be cut too), and the digests that told them (outbox and inbox) quote the titles: the
+    titles are made again from the reports' new texts."""
+
+    def title(report_id: ObjectId, text: str) -> str:
+        now = texts.get(report_id)
+        return who.redact(text) if now is None else staff_notices.notice_title(now)
+
+    changed = await notification_repository.redact_notice_titles(db, report_ids, title)
+    if not changed:
+        return
+    replacements = {item.old: item.new for item in changed}
+
+    def quoted(text: str) -> str:
+        for old, new in replacements.items():
+            text = text.replace(old, new)
+        return who.redact(text)
+
+    digests = list(dict.fromkeys(item.digest for item in changed if item.digest is not None))
+    await outbox.redact_texts(db, digests, quoted)
+    await notification_repository.redact_items(db, digests, quoted)
+
+
+async def notifications(db: Database, who: Identity) -> None:
+    await notification_repository.delete_user_devices(db, who.uid)
+    await notification_repository.delete_preferences(db, who.uid)
+    await notification_repository.delete_inbox(db, who.uid)
+    await notification_repository.forget_staff_member(db, who.uid)  # a staff member's notices
+
+
+async def staff(db: Database, who: Identity) -> None:
+    """A staff member's place in the directory (their e-mail): their account is gone."""
+    await moderation_repository.remove_staff_member(db, who.uid)
+
+
+async def tourism(db: Database, who: Identity) -> None:
+    if await tourism_repository.delete_user_data(db, who.uid):
+        await meta_repository.bump_public_version(db)  # ratings changed
+
+
+async def keys(db: Database, who: Identity) -> None:
+    await idempotency.delete_user_keys(db, who.uid)
+    await ratelimit.forget_subject(db, who.uid)
+    await auth_repository.delete_consents(db, who.uid)
+
+
+async def media(db: Database, who: Identity) -> None:
+    await media_repository.give_to(db, who.uid, new_owner=who.pseudonym)
+
+
+async def audit_trail(db: Database, who: Identity, now: datetime) -> None:
+    await audit.pseudonymise(db, who.uid, pseudonym=who.pseudonym)
+
+
+async def messages(db: Database, who: Identity, email: str | None) -> None:
+    quoting = await outbox.forget_user(
+        db, who.uid, pseudonym=who.pseudonym, email=email, redact=who.redact
+    )
+    # Followers' inbox items quote the same text.
+    await notification_repository.redact_items(db, quoting, who.redact)
