@@ -15,6 +15,7 @@ from strawberry.types import Info as StrawberryInfo
 from backend.auth.models import Viewer
 from backend.db import Database
 from backend.settings import Settings
+from backend.snapshot import Loaded
 from backend.state import AppState, app_state
 
 
@@ -50,6 +51,12 @@ class Context:
     firebase_app: firebase_admin.App
     state: AppState
     loaders: Loaders = field(default_factory=Loaders)
+
+    async def content(self) -> Loaded | None:
+        """The public content in this process's memory (backend/snapshot.py); None: read the
+        database (the snapshot is off, not loaded yet, or the content is too large)."""
+        snapshot = self.state.snapshot
+        return None if snapshot is None else await snapshot.now()
 
 
 Info = StrawberryInfo[Context, Any]

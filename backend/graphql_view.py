@@ -8,7 +8,8 @@ byte for byte). In `apq` mode (development) Apollo's automatic persisted queries
 registers a document by sending it once with its hash.
 
 GraphQL over HTTP: queries may come by GET (a persisted hash; full documents outside the
-allowlist), mutations never (405). Anonymous public answers are cached in the process and sent
+allowlist), mutations never (405). Public answers are cached in the process, for signed-in viewers
+too unless the selection asks who they are (backend/viewer_fields.py); anonymous ones are sent
 with `Cache-Control: public`, an ETag (If-None-Match gives 304) and `Vary`; others are
 `private, no-store` (backend/http_cache.py). A token refused on a write answers like one refused
 on any request: HTTP 401, `WWW-Authenticate: Bearer`, GraphQL `errors` with a code.
@@ -32,11 +33,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 
 from backend.air import queries as air_queries
 from backend.auth import service as auth_service
-from backend.auth.service import parse_locale
 from backend.context import Context, get_context
 from backend.db import Database
 from backend.errors import UNAVAILABLE_MESSAGE, error_code, is_unavailable
@@ -59,6 +60,7 @@ from backend.persisted_queries import (
     sha256_hex,
 )
 from backend.state import app_state
+from backend.viewer_fields import ViewerFields
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.manifest = manifest if manifest is not None else _load_manifest(persisted_queries)
         self.cache = ResponseCache()
         self.public_version = PublicVersion(version_refresh_seconds)
+        assert isinstance(self.schema, Schema)  # the one backend.schema builds
+        self.viewer_fields = ViewerFields(self.schema._schema)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -310,14 +314,20 @@ class GraphQLView(GraphQL[Context, None]):
             refused = await self._check_writer(request)
             if refused is not None:
                 return refused
-        if "authorization" in request.headers or not cacheable(document, operation_name):
+        if not cacheable(document, operation_name):
+            return await self.run(request)
+        # A signed-in viewer shares the cache unless the selection asks who they are (the token
+        # was verified by the middleware: a bad one never gets here).
+        if request.state.viewer.is_authenticated and self.viewer_fields.touched(document):
             return await self.run(request)
         return await self._serve_public(request, document, params)
 
     async def _serve_public(
         self, request: Request, document: str, params: Mapping[str, Any]
     ) -> Response:
-        """An anonymous public answer: from this process's cache, with HTTP cache headers."""
+        """A public answer: from this process's cache; with HTTP cache headers when anonymous
+        (a signed-in viewer's stays `private`: shared caches keep nothing sent with a token)."""
+        signed_in = request.state.viewer.is_authenticated
         key = None
         if self.response_cache:
             version = await self.public_version.get(app_state(request.app).db)
@@ -325,7 +335,7 @@ class GraphQLView(GraphQL[Context, None]):
                 key = sha256_hex(
                     orjson.dumps(
                         [document, params.get("operationName"), params.get("variables") or {},
-                         parse_locale(request.headers.get("accept-language")).value, version],
+                         request.state.viewer.locale.value, version],
                         option=orjson.OPT_SORT_KEYS,
                     ).decode()
                 )  # fmt: skip
@@ -344,6 +354,9 @@ class GraphQLView(GraphQL[Context, None]):
                 return response  # private, no-store: an error is nobody's to keep
             if key is not None:
                 self.cache.put(key, body, now)
+        if signed_in:
+            headers = {"cache-control": PRIVATE} | ({"x-cache": outcome} if key else {})
+            return Response(body, media_type="application/json", headers=headers)
         tag = etag(body)
         headers = {"cache-control": PUBLIC, "etag": tag}
         if key is not None:

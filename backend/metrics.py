@@ -23,6 +23,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -32,6 +33,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import json_error
+from backend.snapshot import Loaded
 from backend.state import app_state
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -59,6 +61,35 @@ AIR_STATIONS_STALE = Counter(
 AIR_ALERTS = Counter(
     "thanglong_air_alerts_total", "Automatic air quality alerts sent, by VN_AQI band", ["band"]
 )
+
+# The content snapshot (backend/snapshot.py): every web process holds the same copy, so the
+# largest figure of the live processes is the one to watch.
+SNAPSHOT_ENTRIES = Gauge(
+    "thanglong_content_snapshot_entries",
+    "Places, journeys, areas, categories and departments in the process's content snapshot",
+    multiprocess_mode="max",
+)
+SNAPSHOT_BYTES = Gauge(
+    "thanglong_content_snapshot_bytes",
+    "BSON size of the documents in the process's content snapshot",
+    multiprocess_mode="max",
+)
+SNAPSHOT_LOAD_SECONDS = Gauge(
+    "thanglong_content_snapshot_load_seconds",
+    "How long the last load of the content snapshot took",
+    multiprocess_mode="max",
+)
+SNAPSHOT_RELOADS = Counter(
+    "thanglong_content_snapshot_reloads_total", "Loads of the content snapshot"
+)
+
+
+def record_snapshot(loaded: Loaded) -> None:
+    """Report a content snapshot just swapped in (the snapshot's `report` hook)."""
+    SNAPSHOT_ENTRIES.set(loaded.entries)
+    SNAPSHOT_BYTES.set(loaded.size_bytes)
+    SNAPSHOT_LOAD_SECONDS.set(loaded.load_seconds)
+    SNAPSHOT_RELOADS.inc()
 
 
 class MetricsMiddleware:

@@ -68,7 +68,7 @@ async def migrate(
             content_loaded=False,
             content_version=str(current["version"]),
             documents=0,
-            areas=await migrate_areas(db, content_dir),
+            areas=await _migrate_areas(db, content_dir),
             location_cells=await backfill_location_cells(db),
         )
     version = content_version(content_dir)
@@ -81,6 +81,14 @@ async def migrate(
         content_loaded=True,
         content_version=version,
         documents=written,
-        areas=await migrate_areas(db, content_dir),
+        areas=await _migrate_areas(db, content_dir),
         location_cells=await backfill_location_cells(db),
     )
+
+
+async def _migrate_areas(db: Database, content_dir: Path) -> AreasMigration:
+    """The areas migration; when it changed the units, every content snapshot reloads."""
+    result = await migrate_areas(db, content_dir)
+    if result.districts_removed or result.units_loaded:
+        await meta_repository.bump_content_revision(db, at=datetime.now(UTC))
+    return result

@@ -15,6 +15,7 @@ from backend.auth.service import RevocationCache
 from backend.db import Client, Database
 from backend.embedded import EmbeddedMongo
 from backend.settings import Settings
+from backend.snapshot import ContentSnapshot
 
 
 @dataclass
@@ -27,6 +28,8 @@ class AppState:
     firebase_app: firebase_admin.App
     revocations: RevocationCache
     embedded: EmbeddedMongo | None = None
+    # Public content in memory (backend/snapshot.py); None when settings turn it off.
+    snapshot: ContentSnapshot | None = None
 
 
 def app_state(app: Any) -> AppState:

@@ -20,6 +20,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,7 +71,8 @@ def context() -> Context:
         db=None,  # type: ignore[arg-type]
         settings=Settings(),
         firebase_app=None,  # type: ignore[arg-type]
-        state=None,  # type: ignore[arg-type]
+        # No content snapshot: the pre-built page stands in for the service call.
+        state=SimpleNamespace(snapshot=None),  # type: ignore[arg-type]
     )
 
 

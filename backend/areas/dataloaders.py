@@ -12,8 +12,13 @@ from backend.context import Context, Info
 from backend.db import Database
 
 
-def build(db: Database) -> DataLoader[str, AreaDoc | None]:
+def build(db: Database, context: Context | None = None) -> DataLoader[str, AreaDoc | None]:
+    """Areas by id: from the content snapshot when the request's process holds one."""
+
     async def areas(keys: Sequence[str]) -> list[AreaDoc | None]:
+        loaded = None if context is None else await context.content()
+        if loaded is not None:
+            return [loaded.areas.get(key) for key in keys]
         by_id = {area.id: area for area in await area_repository.get_many(db, keys)}
         return [by_id.get(key) for key in keys]
 
@@ -21,7 +26,7 @@ def build(db: Database) -> DataLoader[str, AreaDoc | None]:
 
 
 def _for_request(context: Context) -> DataLoader[str, AreaDoc | None]:
-    return build(context.db)
+    return build(context.db, context)
 
 
 def area_loader(info: Info) -> DataLoader[str, AreaDoc | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.areas import service as area_service
+from backend.areas.snapshot import AreaContent
 from backend.areas.types import Area, AreaConnection, AreaEdge
 from backend.context import Info
 from backend.geopoint import GeoPointInput
@@ -33,6 +34,7 @@ class AreaQueries:
             lng=near.lng if near else None,
             first=first,
             after=after,
+            content=await _areas_in_memory(info),
         )
         locale = info.context.viewer.locale
         edges = [
@@ -52,5 +54,12 @@ class AreaQueries:
 
     @strawberry.field(description="A ward or commune by id; null when there is none.")
     async def area(self, info: Info, id: strawberry.ID) -> Area | None:
-        doc = await area_service.get_area(db=info.context.db, area_id=str(id))
+        doc = await area_service.get_area(
+            db=info.context.db, area_id=str(id), content=await _areas_in_memory(info)
+        )
         return Area.from_doc(doc, info.context.viewer.locale) if doc else None
+
+
+async def _areas_in_memory(info: Info) -> AreaContent | None:
+    loaded = await info.context.content()
+    return None if loaded is None else loaded.areas

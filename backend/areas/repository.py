@@ -220,3 +220,9 @@ async def nearest_of(
     none of them stored."""
     ranked = await nearest(db, lat=lat, lng=lng, query={"_id": {"$in": list(area_ids)}})
     return ranked[0][0] if ranked else None
+
+
+async def unit_documents(db: Database, *, limit: int) -> list[Document]:
+    """At most `limit` units as stored, without polygons, in code order (the content snapshot,
+    backend/areas/snapshot.py)."""
+    return await code_order(db, after=None).limit(limit).to_list(limit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -18,8 +19,10 @@ from backend.errors import DomainError
 from backend.pagination import Page
 from backend.tourism import repository as tourism_repository
 from backend.tourism.models import JourneyDoc, PoiDoc, ReviewDoc
+from backend.tourism.service import memory as memory_service
 from backend.tourism.service import offline as offline_service
 from backend.tourism.service import reviews as review_service
+from backend.tourism.snapshot import TourismContent
 
 ReviewsKey = tuple[str, int, str | None]  # place, first, after
 PackKey = tuple[str, Locale]  # journey, language
@@ -37,10 +40,18 @@ def _for_request(context: Context) -> TourismLoaders:
     db = context.db
 
     async def pois(ids: Sequence[str]) -> list[PoiDoc | None]:
+        content = await _snapshot_of(context)
+        if content is not None:
+            found = [doc for i in ids if (doc := content.poi(i)) is not None]
+            fresh = {doc.id: doc for doc in await memory_service.with_live_ratings(db, found)}
+            return [fresh.get(i) for i in ids]
         docs = await tourism_repository.get_pois(db, ids)
         return [PoiDoc.from_mongo(docs[i]) if i in docs else None for i in ids]
 
     async def journeys(ids: Sequence[str]) -> list[JourneyDoc | None]:
+        content = await _snapshot_of(context)
+        if content is not None:
+            return [content.journey(i) for i in ids]
         docs = await tourism_repository.get_journeys(db, ids)
         return [JourneyDoc.from_mongo(docs[i]) if i in docs else None for i in ids]
 
@@ -71,6 +82,33 @@ def _for_request(context: Context) -> TourismLoaders:
         reviews=DataLoader(load_fn=reviews),  # type: ignore[arg-type]
         offline_packs=DataLoader(load_fn=offline_packs),
     )
+
+
+async def _snapshot_of(context: Context) -> TourismContent | None:
+    snapshot = context.state.snapshot
+    return None if snapshot is None else await snapshot.current()
+
+
+async def content_snapshot(info: Info) -> TourismContent | None:
+    """The places and journeys in this process's memory; None: ask the database."""
+    return await _snapshot_of(info.context)
+
+
+def _selects(selections: Sequence[Any], name: str) -> bool:
+    for selection in selections:
+        if getattr(selection, "name", None) == name:
+            return True
+        if _selects(getattr(selection, "selections", None) or (), name):
+            return True
+    return False
+
+
+async def live_ratings(info: Info, docs: list[PoiDoc]) -> list[PoiDoc]:
+    """Places from the snapshot with the ratings reviews gave them since (one query), when the
+    request asks for ratings at all."""
+    if not docs or not _selects(info.selected_fields, "rating"):
+        return docs
+    return await memory_service.with_live_ratings(info.context.db, docs)
 
 
 def loaders(info: Info) -> TourismLoaders:

@@ -27,6 +27,7 @@ class TourismErrorCode(StrEnum):
     INVALID = "invalid"
     TOO_FAR = "too_far"
     REVIEW_HIDDEN = "review_hidden"
+    BANNED = "banned"
 
 
 class JourneyMode(StrEnum):

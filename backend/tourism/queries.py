@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypeVar
 
 import strawberry
@@ -11,7 +12,9 @@ from backend.context import Info
 from backend.geopoint import GeoPoint, GeoPointInput
 from backend.pagination import Connection, NearConnection, page_size
 from backend.tourism import service as tourism_service
+from backend.tourism.dataloaders import content_snapshot, live_ratings, loaders
 from backend.tourism.inputs import BBoxInput, JourneyFilter, PoiFilter, parse_point
+from backend.tourism.service import memory as memory_service
 from backend.tourism.service import progress as progress_service
 from backend.tourism.types import (
     Journey,
@@ -36,15 +39,22 @@ class TourismQueries:
         after: str | None = None,
     ) -> NearConnection[Poi]:
         criteria = (filter or PoiFilter()).parse()
-        page = await tourism_service.list_pois(
-            db=info.context.db, criteria=criteria, first=page_size(first), after=after
-        )
+        content = await content_snapshot(info)
+        if content is None:
+            page = await tourism_service.list_pois(
+                db=info.context.db, criteria=criteria, first=page_size(first), after=after
+            )
+        else:
+            page = memory_service.list_pois(
+                content=content, criteria=criteria, first=page_size(first), after=after
+            )
+            page = replace(page, items=await live_ratings(info, page.items))
         locale = info.context.viewer.locale
         return NearConnection.of([Poi.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="One place by id; null when there is none.")
     async def poi(self, info: Info, id: strawberry.ID) -> Poi | None:
-        doc = await tourism_service.get_poi(db=info.context.db, poi_id=str(id))
+        doc = await loaders(info).pois.load(str(id))
         return None if doc is None else Poi.from_doc(doc, info.context.viewer.locale)
 
     @strawberry.field(description="Heritage journeys, filtered; nearest start first with `near`.")
@@ -56,15 +66,21 @@ class TourismQueries:
         after: str | None = None,
     ) -> NearConnection[Journey]:
         criteria = (filter or JourneyFilter()).parse()
-        page = await tourism_service.list_journeys(
-            db=info.context.db, criteria=criteria, first=page_size(first), after=after
-        )
+        content = await content_snapshot(info)
+        if content is None:
+            page = await tourism_service.list_journeys(
+                db=info.context.db, criteria=criteria, first=page_size(first), after=after
+            )
+        else:
+            page = memory_service.list_journeys(
+                content=content, criteria=criteria, first=page_size(first), after=after
+            )
         locale = info.context.viewer.locale
         return NearConnection.of([Journey.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="One journey by id; null when there is none.")
     async def journey(self, info: Info, id: strawberry.ID) -> Journey | None:
-        doc = await tourism_service.get_journey(db=info.context.db, journey_id=str(id))
+        doc = await loaders(info).journeys.load(str(id))
         return None if doc is None else Journey.from_doc(doc, info.context.viewer.locale)
 
     @strawberry.field(
@@ -78,12 +94,18 @@ class TourismQueries:
         first: int | None = None,
         near: GeoPointInput | None = None,
     ) -> list[SearchHit]:
-        hits = await tourism_service.search(
-            db=info.context.db,
-            query=query,
-            first=page_size(first),
-            near=parse_point(near) if near else None,
-        )
+        point = parse_point(near) if near else None
+        content = await content_snapshot(info)
+        if content is None:
+            hits = await tourism_service.search(
+                db=info.context.db, query=query, first=page_size(first), near=point
+            )
+        else:
+            hits = memory_service.search(
+                content=content, query=query, first=page_size(first), near=point
+            )
+            fresh = iter(await live_ratings(info, [hit.poi for hit in hits if hit.poi]))
+            hits = [replace(hit, poi=next(fresh)) if hit.poi else hit for hit in hits]
         locale = info.context.viewer.locale
         return [
             SearchHit(
@@ -102,9 +124,13 @@ class TourismQueries:
         "(reads at most 2000 places)."
     )
     async def poi_clusters(self, info: Info, bbox: BBoxInput, zoom: int) -> PoiClusters:
-        result = await tourism_service.poi_clusters(
-            db=info.context.db, bbox=bbox.parse(), zoom=zoom
-        )
+        content = await content_snapshot(info)
+        if content is None:
+            result = await tourism_service.poi_clusters(
+                db=info.context.db, bbox=bbox.parse(), zoom=zoom
+            )
+        else:
+            result = memory_service.poi_clusters(content=content, bbox=bbox.parse(), zoom=zoom)
         return PoiClusters(
             clusters=[
                 PoiCluster(

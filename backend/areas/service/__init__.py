@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from backend.areas import repository as area_repository
 from backend.areas.models import AreaDoc
 from backend.areas.service.boundaries import ImportResult, Overlap, import_polygons
+from backend.areas.snapshot import AreaContent
 from backend.db import Database
 from backend.errors import DomainError
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -32,10 +33,14 @@ async def locate(*, db: Database, lat: float, lng: float) -> AreaDoc | None:
     return await area_repository.locate(db, lat=lat, lng=lng)
 
 
-async def get_area(*, db: Database, area_id: str) -> AreaDoc | None:
-    """A unit by its opaque id; None for unknown ids."""
+async def get_area(
+    *, db: Database, area_id: str, content: AreaContent | None = None
+) -> AreaDoc | None:
+    """A unit by its opaque id; None for unknown ids. From `content` (the snapshot) if given."""
     if not 0 < len(area_id) <= 32:
         return None
+    if content is not None:
+        return content.get(area_id)
     return await area_repository.get(db, area_id)
 
 
@@ -47,25 +52,42 @@ async def list_areas(
     lng: float | None,
     first: int | None,
     after: str | None,
+    content: AreaContent | None = None,
 ) -> Page[AreaDoc]:
     """Units matching every word of `search` (diacritics folded, word prefixes), in code order,
-    or nearest first from (`lat`, `lng`) when given."""
+    or nearest first from (`lat`, `lng`) when given. From `content` (the snapshot) if given:
+    the same units, order and cursors."""
     limit = page_size(first)
     words = query_terms(search or "")
     if lat is not None and lng is not None:
-        return await _nearest_page(db, words=words, lat=lat, lng=lng, limit=limit, after=after)
+        return await _nearest_page(
+            db, words=words, lat=lat, lng=lng, limit=limit, after=after, content=content
+        )
     last_code = str(decode_cursor(after, 1)[0]) if after is not None else None
     if words:
-        found = await area_repository.matching_word(db, prefix_range(best_word(words)))
+        if content is not None:
+            found = content.matching_word(best_word(words))
+        else:
+            found = await area_repository.matching_word(db, prefix_range(best_word(words)))
         matches = [a for a in found if matches_all(a.search_terms, words)]
         rest = [a for a in matches if last_code is None or a.id > last_code]
         return _page(rest[: limit + 1], None, limit, lambda area, _d: [area.id])
-    fetched = await area_repository.page_after(db, after=last_code, limit=limit + 1)
+    if content is not None:
+        fetched = content.page_after(after=last_code, limit=limit + 1)
+    else:
+        fetched = await area_repository.page_after(db, after=last_code, limit=limit + 1)
     return _page(fetched, None, limit, lambda area, _d: [area.id])
 
 
 async def _nearest_page(
-    db: Database, *, words: list[str], lat: float, lng: float, limit: int, after: str | None
+    db: Database,
+    *,
+    words: list[str],
+    lat: float,
+    lng: float,
+    limit: int,
+    after: str | None,
+    content: AreaContent | None,
 ) -> Page[AreaDoc]:
     if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
         raise DomainError(
@@ -85,8 +107,12 @@ async def _nearest_page(
                 field="after",
             )
         start = (float(distance), code)
-    query = {"search_terms": prefix_range(best_word(words))} if words else None
-    ranked = await area_repository.nearest(db, lat=lat, lng=lng, query=query)
+    if content is not None:
+        word = best_word(words) if words else None
+        ranked = content.nearest(lat=lat, lng=lng, word=word)
+    else:
+        query = {"search_terms": prefix_range(best_word(words))} if words else None
+        ranked = await area_repository.nearest(db, lat=lat, lng=lng, query=query)
     rest = [
         (area, distance)
         for area, distance in ranked
@@ -131,7 +157,9 @@ _ALL_UNITS = 1_000
 _TEXT_MAX = 500
 
 
-async def named_in(*, db: Database, text: str) -> AreaDoc | None:
+async def named_in(
+    *, db: Database, text: str, content: AreaContent | None = None
+) -> AreaDoc | None:
     """The ward or commune an address names (whole words, diacritics folded); None for none.
 
     Streets share names with units ("Trần Phú, Hà Đông"), so a name called a ward or commune
@@ -142,7 +170,12 @@ async def named_in(*, db: Database, text: str) -> AreaDoc | None:
     if not words:
         return None
     found: list[tuple[int, int, AreaDoc]] = []
-    for area in await area_repository.page_after(db, after=None, limit=_ALL_UNITS):
+    units = (
+        content.units
+        if content is not None
+        else await area_repository.page_after(db, after=None, limit=_ALL_UNITS)
+    )
+    for area in units:
         name = _WORDS.findall(fold(area.short_name))
         found.extend(
             (start, start + len(name), area)

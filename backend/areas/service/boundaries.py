@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -21,6 +22,7 @@ from backend.areas import repository as area_repository
 from backend.areas.service.geometry import Point, Region, inspect, overlap_area, project, unproject
 from backend.areas.service.geometry import ring_area as planar_ring_area
 from backend.db import Database, run_transaction
+from backend.meta import repository as meta_repository
 
 # Two units may overlap by this share of the smaller one's area, plus OVERLAP_SLIVER_M2.
 # Units digitised separately (not cut from one topology) leave slivers along shared boundaries
@@ -138,6 +140,8 @@ async def import_polygons(
 
     if changed:
         await run_transaction(db, write)
+        # `approximate` changed: every process's content snapshot (backend/snapshot.py) reloads.
+        await meta_repository.bump_content_revision(db, at=datetime.now(UTC))
     unchanged = sorted(boundaries.keys() - changed.keys())
     return ImportResult(imported=list(changed), unchanged=unchanged, overlaps=accepted)
 

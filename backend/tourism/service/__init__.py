@@ -373,13 +373,22 @@ async def poi_clusters(*, db: Database, bbox: BBox, zoom: int) -> Clusters:
         north=bbox.north,
         limit=MAX_CLUSTER_POINTS + 1,
     )
+    located = []
+    for doc in points:
+        lng, lat = doc["location"]["coordinates"]
+        located.append((lat, lng, str(doc["_id"])))
+    return cluster_points(located, cell=cell)
+
+
+def cluster_points(points: Sequence[tuple[float, float, str]], *, cell: float) -> Clusters:
+    """(lat, lng, id) points, at most MAX_CLUSTER_POINTS + 1 of them, grouped on the grid."""
     truncated = len(points) > MAX_CLUSTER_POINTS
     cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
-    for doc in points[:MAX_CLUSTER_POINTS]:
-        lng, lat = doc["location"]["coordinates"]
+    # By id, so a centre's sum is added in one order whichever path read the points.
+    for lat, lng, poi_id in sorted(points[:MAX_CLUSTER_POINTS], key=lambda p: p[2]):
         # A grid anchored at (0, 0), not at the box, so clusters do not jump as the map pans.
         cells.setdefault((math.floor(lat / cell), math.floor(lng / cell)), []).append(
-            (lat, lng, doc["_id"])
+            (lat, lng, poi_id)
         )
     clusters = [
         Cluster(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from backend import audit
 from backend.audit import AuditEntryDoc
+from backend.auth.service.bans import ensure_not_banned
 from backend.db import Database
 from backend.errors import DomainError
 from backend.meta import repository as meta_repository
@@ -31,6 +32,7 @@ async def create_review(
     *, db: Database, uid: str, poi_id: str, rating: int, text: str, now: datetime
 ) -> ReviewDoc:
     """Create the viewer's review of a POI, or edit it: one per user per POI."""
+    await ensure_not_banned(db=db, uid=uid)
     text = text.strip()
     errors: list[DomainError] = []
     if not 1 <= rating <= 5:
