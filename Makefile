@@ -13,7 +13,8 @@ DEPS_STAMP := $(VENV)/.deps-installed
 NODE_STAMP := node_modules/.deps-installed
 CONSOLE_STAMP := backend/console/dist/.built
 CONSOLE_SOURCES := $(shell find backend/console/web graphql/operations/console -type f 2>/dev/null) \
-	content/areas/units.json content/reports/departments.json
+	content/areas/units.json content/reports/departments.json \
+	graphql/operations/auth/AccountDelete.graphql
 
 export NO_GCE_CHECK := true
 

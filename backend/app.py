@@ -18,7 +18,10 @@ from starlette.routing import Route
 
 from backend import __version__, firebase, pagination
 from backend import logging as json_logging
+from backend.auth.routes import routes as account_routes
 from backend.auth.service import RevocationCache
+from backend.bookings.tickets import codes as ticket_codes
+from backend.bookings.tickets.routes import routes as ticket_routes
 from backend.console.routes import routes as console_routes
 from backend.db import open_client, ping
 from backend.embedded import EmbeddedMongo
@@ -30,7 +33,7 @@ from backend.errors import (
 )
 from backend.graphql_view import GraphQLView
 from backend.media.routes import routes as media_routes
-from backend.metrics import MetricsMiddleware, metrics_endpoint
+from backend.metrics import MetricsMiddleware, metrics_endpoint, record_snapshot
 from backend.middleware import (
     AuthenticationMiddleware,
     BodySizeLimitMiddleware,
@@ -40,10 +43,12 @@ from backend.middleware import (
 from backend.open311.routes import routes as open311_routes
 from backend.openapi import openapi_json
 from backend.opendata.routes import routes as opendata_routes
+from backend.payments.routes import routes as payment_routes
 from backend.persisted_queries import PersistedQueryMode
 from backend.schema import build_schema
 from backend.seed import migrate
 from backend.settings import Settings, load_settings
+from backend.snapshot import ContentSnapshot, running
 from backend.state import AppState, app_state
 from backend.tourism.routes import offline_journey
 
@@ -115,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.log_json:
         json_logging.configure()
     pagination.configure(settings.cursor_secret)
+    ticket_codes.configure(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,6 +139,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if embedded is not None or settings.seed_on_start:
                 # The embedded database is a developer's: prepare it like the release phase would.
                 await migrate(db)
+            snapshot = None
+            if settings.content_snapshot:
+                snapshot = ContentSnapshot(
+                    db,
+                    poll_seconds=settings.content_snapshot_poll_seconds,
+                    max_entries=settings.content_snapshot_max_entries,
+                    report=record_snapshot,
+                )
             app.state.thanglong = AppState(
                 settings=settings,
                 client=client,
@@ -140,10 +154,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 firebase_app=firebase_app,
                 revocations=RevocationCache(settings.revocation_check_seconds),
                 embedded=embedded,
+                snapshot=snapshot,
             )
-            if settings.tune_gc:
-                tune_gc()
-            yield
+            async with contextlib.AsyncExitStack() as background:
+                if snapshot is not None:
+                    await background.enter_async_context(running(snapshot))
+                if settings.tune_gc:
+                    tune_gc()
+                yield
         finally:
             try:
                 # A shutdown must finish whatever the driver does. (close() used to hang after
@@ -189,9 +207,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/offline/journeys/{journey_id}.json", offline_journey, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
         *media_routes,
+        *ticket_routes,
         *open311_routes,
         *opendata_routes,
+        *payment_routes,
         *console_routes,
+        *account_routes,
     ]
     return Starlette(
         routes=routes,

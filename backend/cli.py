@@ -17,13 +17,17 @@ from typing import Any
 from firebase_admin import auth as firebase_auth
 
 from backend import firebase
+from backend.areas import repository as area_repository
 from backend.areas import service as area_service
 from backend.areas import source as area_source
 from backend.auth.models import Role
 from backend.db import Database, open_client
 from backend.embedded import EmbeddedMongo
+from backend.moderation import repository as moderation_repository
+from backend.moderation.models import WARD_COMMITTEES
 from backend.open311 import repository as open311_repository
 from backend.open311 import service as open311_service
+from backend.reports import repository as report_repository
 from backend.seed import CONTENT_DIR, migrate
 from backend.settings import ROOT, Settings, load_settings
 
@@ -59,21 +63,85 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
     print(f"reports migration: location cells stored for {result.location_cells} reports")
 
 
-def grant_role(settings: Settings, *, email: str, role: Role, department: str | None) -> str:
-    """Set the `role` (and `department`) custom claims of the user with this email."""
+# `--department ubnd`: the wards' and communes' People's Committees (one office per unit).
+DEPARTMENT_ALIASES = {"ubnd": WARD_COMMITTEES}
+
+
+def grant_role(
+    settings: Settings,
+    *,
+    email: str,
+    role: Role,
+    department: str | None,
+    areas: Sequence[str] = (),
+    lead: bool = False,
+) -> str:
+    """Set the `role`, `department`, `areas` (ward offices' units) and `lead` custom claims of
+    the user with this email."""
     app = firebase.initialize(settings)
     try:
         user = firebase_auth.get_user_by_email(email, app=app)
         claims = dict(user.custom_claims or {})
         claims["role"] = role.value
-        if department:
-            claims["department"] = department
-        else:
-            claims.pop("department", None)
+        for name, value in (("department", department), ("areas", sorted(areas)), ("lead", lead)):
+            if value:
+                claims[name] = value
+            else:
+                claims.pop(name, None)
         firebase_auth.set_custom_user_claims(user.uid, claims, app=app)
         return str(user.uid)
     finally:
         firebase.close(app)
+
+
+async def _unknown_unit(db: Database, department: str | None, areas: Sequence[str]) -> str | None:
+    """Why a grant names no real unit (an unknown department or ward code), or None."""
+    if areas and not department:
+        return "--area needs --department (the ward offices: --department ubnd)"
+    if department and not await report_repository.department_exists(db, department):
+        return f"no department {department}"
+    for code in areas:
+        if await area_repository.get(db, code) is None:
+            return f"no ward or commune with code {code}"
+    return None
+
+
+async def _grant(settings: Settings, args: argparse.Namespace) -> int:
+    """`users grant`: check the unit, set the claims, keep the staff directory in step."""
+    department = DEPARTMENT_ALIASES.get(args.department, args.department)
+    role = Role(args.role)
+    async with _database(settings) as db:
+        problem = await _unknown_unit(db, department, args.area)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
+        try:
+            uid = grant_role(
+                settings,
+                email=args.email,
+                role=role,
+                department=department,
+                areas=args.area,
+                lead=args.lead,
+            )
+        except firebase_auth.UserNotFoundError:
+            print(f"no user with email {args.email}", file=sys.stderr)
+            return 1
+        if role is Role.RESIDENT:
+            await moderation_repository.remove_staff_member(db, uid)
+        else:
+            await moderation_repository.set_staff_member(
+                db,
+                uid=uid,
+                role=role.value,
+                department=department,
+                areas=list(args.area),
+                lead=args.lead,
+                email=args.email,
+                now=datetime.now(UTC),
+            )
+    print(f"{args.email} ({uid}) is now {args.role}; it applies from their next sign-in")
+    return 0
 
 
 async def _open311(settings: Settings, args: argparse.Namespace) -> int:
@@ -133,6 +201,14 @@ async def _air_ingest(settings: Settings, path: Path) -> int:
         return await air_cli.ingest_file(db, path, settings=settings)
 
 
+async def _payments_reconcile(settings: Settings, day: str) -> int:
+    """Print the day's bookings, payments and refunds that disagree; 1 when there are any."""
+    from backend.payments import cli as payments_cli
+
+    async with _database(settings) as db:
+        return await payments_cli.reconcile(db, day)
+
+
 def export_schema(path: Path = SCHEMA_PATH) -> None:
     """Write the SDL the clients generate code from."""
     from backend.schema import schema
@@ -153,6 +229,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     grant.add_argument("--email", required=True)
     grant.add_argument("--role", required=True, choices=[role.value for role in Role])
     grant.add_argument("--department", default=None, help="department slug (for staff)")
+    grant.add_argument(
+        "--area",
+        action="append",
+        default=[],
+        help="a ward/commune code the staff member's office covers (repeatable; ward offices: "
+        "--department ubnd --area 00070)",
+    )
+    grant.add_argument(
+        "--lead", action="store_true", help="heads the unit (told of overdue reports)"
+    )
     commands.add_parser("export-schema", help=f"write {SCHEMA_PATH.relative_to(ROOT)}")
     open311 = commands.add_parser("open311", help="Open311 partner API keys").add_subparsers(
         dest="open311_command", required=True
@@ -183,6 +269,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     air.add_parser(
         "ingest", help="load a station export (.csv/.json) or an OpenAQ v3 response pair"
     ).add_argument("file", type=Path)
+    payments = commands.add_parser("payments", help="VNPay payments").add_subparsers(
+        dest="payments_command", required=True
+    )
+    payments.add_parser(
+        "reconcile", help="print a day's bookings, payments and refunds that disagree"
+    ).add_argument("--date", required=True, help="the Hanoi day, YYYY-MM-DD")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -213,16 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_open311(settings, args))
     if args.command == "air" and args.air_command == "ingest":
         return asyncio.run(_air_ingest(settings, args.file))
+    if args.command == "payments" and args.payments_command == "reconcile":
+        return asyncio.run(_payments_reconcile(settings, args.date))
     if args.command == "users" and args.users_command == "grant":
-        try:
-            uid = grant_role(
-                settings, email=args.email, role=Role(args.role), department=args.department
-            )
-        except firebase_auth.UserNotFoundError:
-            print(f"no user with email {args.email}", file=sys.stderr)
-            return 1
-        print(f"{args.email} ({uid}) is now {args.role}; it applies from their next sign-in")
-        return 0
+        return asyncio.run(_grant(settings, args))
     parser.error("unknown command")
     return 2
 

@@ -1,9 +1,11 @@
 """`make run`: the API on http://127.0.0.1:8000 with every real component started locally.
 
 Starts the Firebase Auth emulator (127.0.0.1:9099), the local FCM endpoint (127.0.0.1:9097), the
-embedded database (127.0.0.1:27018, data under var/db) and the push worker (which polls a labelled
-sample air quality feed, content/air/sample-feed.json, unless AIR_FEED is set), then serves the app,
-which loads content/ into the database when it is empty. Ctrl-C stops everything it started.
+local SMTP sink (SMTP on 127.0.0.1:1025, its page on http://127.0.0.1:8025), the local VNPay
+sandbox (127.0.0.1:9098), the embedded database (127.0.0.1:27018, data under var/db) and the push
+worker (which polls a labelled sample air quality feed, content/air/sample-feed.json, unless
+AIR_FEED is set), then serves the app, which loads content/ into the database when it is empty.
+Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from backend.processes import ChildProcess
 from backend.settings import DEV_CORS_ORIGINS, ROOT
 
 log = logging.getLogger("thanglong.dev")
+# The sandbox's merchant in development (not secrets: the sandbox only listens on loopback).
+DEV_VNPAY_TMN_CODE = "THANGLNG"
+DEV_VNPAY_SECRET = "local-sandbox-hash-secret-not-for-production"  # noqa: S105
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth-port", type=int, default=9099)
     parser.add_argument("--fcm-port", type=int, default=9097)
     parser.add_argument("--db-port", type=int, default=27018)
+    parser.add_argument("--vnpay-port", type=int, default=9098)
+    parser.add_argument("--smtp-port", type=int, default=1025)
+    parser.add_argument("--smtp-page-port", type=int, default=8025)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -43,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print("make run is for development; production runs the Procfile", file=sys.stderr)
         return 2
 
+    from backend.payments.sandbox import LocalVnpay
     from notifications.fcm_local import LocalFcm
 
     with ExitStack() as stack:
@@ -57,6 +66,31 @@ def main(argv: list[str] | None = None) -> int:
             fcm = stack.enter_context(LocalFcm(args.fcm_port))
             os.environ["FCM_ENDPOINT"] = fcm.url
             log.info("local FCM endpoint on %s (open it to see pushes)", fcm.url)
+        if "SMTP_HOST" not in os.environ:
+            from notifications.smtp_local import LocalSmtp
+
+            sink = LocalSmtp(
+                args.smtp_port, args.smtp_page_port, log_file=data_dir / "log" / "smtp-sink.log"
+            )
+            stack.enter_context(sink)
+            os.environ.update(SMTP_HOST=sink.host, SMTP_PORT=str(sink.smtp_port), SMTP_TLS="none")
+            log.info("local SMTP sink on port %d; read its email at %s", sink.smtp_port, sink.url)
+        if "VNPAY_PAYMENT_URL" not in os.environ:
+            # The local VNPay sandbox, with this merchant: pay on its page, IPNs come back here.
+            ipn_url = f"http://127.0.0.1:{args.port}/payments/vnpay/ipn"
+            merchant = (DEV_VNPAY_TMN_CODE, DEV_VNPAY_SECRET, ipn_url)
+            vnpay = stack.enter_context(
+                LocalVnpay(
+                    args.vnpay_port,
+                    merchant=merchant,
+                    log_file=data_dir / "log" / "vnpay-sandbox.log",
+                )
+            )
+            os.environ["VNPAY_TMN_CODE"] = DEV_VNPAY_TMN_CODE
+            os.environ["VNPAY_HASH_SECRET"] = DEV_VNPAY_SECRET
+            os.environ["VNPAY_PAYMENT_URL"] = vnpay.payment_url
+            os.environ["VNPAY_API_URL"] = vnpay.api_url
+            log.info("local VNPay sandbox on %s (its page pays, fails or cancels)", vnpay.url)
         if "MONGODB_URI" not in os.environ:
             # Started here rather than in the app's lifespan so the worker shares it.
             database = EmbeddedMongo(

@@ -15,11 +15,12 @@ from types import ModuleType
 
 from pymongo import IndexModel
 
-from backend import audit, idempotency, outbox, ratelimit
+from backend import audit, idempotency, outbox, ratelimit, retention
 from backend.air import repository as air_repository
 from backend.air import service as air_service
 from backend.areas import repository as area_repository
 from backend.auth import repository as auth_repository
+from backend.auth.service import deletion as account_deletion
 from backend.bookings import loader as booking_loader
 from backend.bookings import repository as booking_repository
 from backend.bookings import service as booking_service
@@ -29,7 +30,12 @@ from backend.media import repository as media_repository
 from backend.meta import repository as meta_repository
 from backend.moderation import repository as moderation_repository
 from backend.notifications import repository as notification_repository
+from backend.notifications.models import OutboxState
+from backend.notifications.service import deadlines as staff_deadlines
+from backend.notifications.service import staff as staff_notices
 from backend.open311 import repository as open311_repository
+from backend.payments import repository as payment_repository
+from backend.payments import service as payment_service
 from backend.reports import repository as report_repository
 from backend.tourism import loader as tourism_loader
 from backend.tourism import repository as tourism_repository
@@ -54,6 +60,7 @@ REPOSITORIES: tuple[ModuleType, ...] = (
     moderation_repository,
     open311_repository,
     air_repository,
+    payment_repository,
 )
 
 # Each replaces its collections' seeded documents atomically per document, so a reload never
@@ -72,7 +79,21 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("bookings.sweep", booking_service.sweep),
     ("bookings.enqueue_reminders", booking_service.enqueue_reminders),
     ("air.poll", air_service.poll),
+    ("payments.reconcile", payment_service.scheduled),
+    # Deadline reminders and escalations first, so the digests of the same run carry them.
+    ("staff.deadlines", staff_deadlines.scan),
+    ("staff.digests", staff_notices.send_digests),
+    # Personal data past its retention period (README: Retention of personal data).
+    ("retention.purge", retention.purge),
 )
+
+
+# Outbox documents that are jobs, not pushes: kind -> handler(db, firebase_app, doc, now, *,
+# worker=, lease=) returning the state it left the document in. The push worker claims them like
+# any message (lease, checkpoints) and hands them here instead of to FCM.
+OUTBOX_JOBS: Mapping[str, Callable[..., Awaitable[OutboxState]]] = {
+    account_deletion.JOB_KIND: account_deletion.run_job,
+}
 
 
 def declared_indexes() -> dict[str, list[IndexModel]]:

@@ -107,6 +107,10 @@ CODE_MESSAGES: dict[str, Message] = {
     ),
     "UNKNOWN_DEPARTMENT": Message(en="No such department", vi="Không có đơn vị này"),
     "TOO_MANY_REPORTS": Message(en="Too many reports at once", vi="Quá nhiều phản ánh cùng lúc"),
+    "NOT_IN_UNIT": Message(
+        en="This person is not on the staff of the report's unit",
+        vi="Người này không thuộc đơn vị xử lý phản ánh",
+    ),
     # Tourism.
     "TOO_FAR": Message(en="You are too far from this place", vi="Bạn đang ở quá xa địa điểm này"),
     "REVIEW_HIDDEN": Message(
@@ -150,6 +154,35 @@ CODE_MESSAGES: dict[str, Message] = {
     ),
     "DEPARTURE_EXISTS": Message(
         en="This tour already departs at that time", vi="Tour này đã có chuyến khởi hành vào giờ đó"
+    ),
+    # Payments (bookingPay); the raise sites say which booking state refused.
+    "NOT_PAYABLE": Message(
+        en="This booking cannot be paid now", vi="Hiện không thể thanh toán đơn đặt chỗ này"
+    ),
+    "PAYMENTS_UNAVAILABLE": Message(
+        en="Payments are not available right now", vi="Hiện chưa thể thanh toán"
+    ),
+    # Tickets at the door (bookingRedeem).
+    "TICKET_INVALID": Message(
+        en="This is not a valid ticket: it was altered or not issued by ThangLong",
+        vi="Vé không hợp lệ: mã đã bị sửa hoặc không do ThangLong phát hành",
+    ),
+    "TICKET_ALREADY_REDEEMED": Message(
+        en="This ticket has already been used", vi="Vé này đã được sử dụng"
+    ),
+    "TICKET_CANCELLED": Message(
+        en="This ticket's booking was cancelled", vi="Đơn đặt chỗ của vé này đã bị hủy"
+    ),
+    "TICKET_EXPIRED": Message(en="This ticket has expired", vi="Vé này đã hết hạn"),
+    "TICKET_NOT_YET_VALID": Message(
+        en="This ticket is not valid yet", vi="Vé này chưa đến thời gian sử dụng"
+    ),
+    "TICKET_OTHER_OPERATOR": Message(
+        en="This ticket is for another operator's service",
+        vi="Vé này dành cho dịch vụ của đơn vị khác",
+    ),
+    "TICKET_NOT_CONFIRMED": Message(
+        en="This ticket's booking is not confirmed", vi="Đơn đặt chỗ của vé này chưa được xác nhận"
     ),
     # Photos.
     "INVALID_IMAGE": Message(en="The image is not valid", vi="Ảnh không hợp lệ"),

@@ -185,13 +185,21 @@ def json_error(
     *,
     locale: Locale = DEFAULT_LOCALE,
     headers: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """A REST route's error body `{"error": {"code", "message", "requestId"}}`, a Message said in
-    `locale` (the request's: `request.state.viewer.locale`).
+    """A REST route's error body `{"error": {"code", "message", "requestId", **details}}`, a
+    Message said in `locale` (the request's: `request.state.viewer.locale`).
 
     A 401 names the scheme (WWW-Authenticate)."""
     text = message.in_(locale) if isinstance(message, Message) else message
-    body = {"error": {"code": code, "message": text, "requestId": request_id_var.get()}}
+    body = {
+        "error": {
+            "code": code,
+            "message": text,
+            "requestId": request_id_var.get(),
+            **(details or {}),
+        }
+    }
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="thanglong"'

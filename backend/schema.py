@@ -40,6 +40,7 @@ from backend.moderation.mutations import ModerationMutations
 from backend.moderation.queries import ModerationQueries
 from backend.notifications.mutations import NotificationMutations
 from backend.notifications.queries import NotificationQueries
+from backend.payments.mutations import PaymentMutations
 from backend.reports.mutations import ReportMutations
 from backend.reports.queries import ReportQueries
 from backend.tourism.mutations import TourismMutations
@@ -76,6 +77,7 @@ class Mutation(
     TourismMutations,
     NotificationMutations,
     BookingMutations,
+    PaymentMutations,
     ModerationMutations,
     AirMutations,
 ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import sysconfig
@@ -61,6 +62,14 @@ class Settings:
     # The Firebase web API key the console signs in with (public, not a secret).
     firebase_web_api_key: str | None = None
     fcm_endpoint: str | None = None
+    # VNPay (backend/payments): the merchant's terminal code and hash secret, the payment page
+    # (e.g. https://pay.vnpay.vn/vpcpay.html) and the refund/querydr API URL. `make run` and the
+    # tests point them at the local sandbox (backend/payments/sandbox), which production refuses.
+    # Unset: priced bookings cannot be paid (bookingPay answers PAYMENTS_UNAVAILABLE).
+    vnpay_tmn_code: str | None = None
+    vnpay_hash_secret: str | None = None
+    vnpay_payment_url: str | None = None
+    vnpay_api_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1_000_000
     # Proxies (addresses or CIDR ranges, or *) whose X-Forwarded-Host is believed; uvicorn reads
@@ -83,11 +92,22 @@ class Settings:
     response_cache: bool = True
     # How often each process re-reads the public data version that keys its response cache.
     public_version_refresh_seconds: float = 2.0
+    # Public content (places, journeys, areas, report categories and departments) answered from
+    # each process's memory (backend/snapshot.py),
+    # reloaded within `content_snapshot_poll_seconds` of a change to the content stamp; off, or
+    # past `content_snapshot_max_entries` documents, the database answers.
+    content_snapshot: bool = True
+    content_snapshot_poll_seconds: float = 1.0
+    content_snapshot_max_entries: int = 50_000
     # Freeze what start-up allocated out of the cyclic GC and collect the young generation
     # less often (see backend/app.py). Off where many apps share one process (tests).
     tune_gc: bool = False
     # Key material for encrypted page cursors, shared by every web process.
     cursor_secret: str | None = None
+    # Key material for the pseudonyms of deleted accounts and signed data-export links
+    # (backend/auth/service/secrets.py); the same on every process. Unset: derived from
+    # CURSOR_SECRET (production requires that one).
+    privacy_secret: str | None = None
     # The bearer token a Prometheus scrape of /metrics must send. In production, /metrics is not
     # served at all (404) without one; elsewhere it is open unless one is set.
     metrics_token: str | None = None
@@ -100,6 +120,26 @@ class Settings:
     air_stale_minutes: int = 180
     openaq_locations: tuple[str, ...] = ()
     openaq_api_key: str | None = None
+    # Booking tickets (backend/bookings/tickets): the Ed25519 private key that signs their QR
+    # codes (32 bytes, base64url) and its id, the same on every process; production requires it
+    # (elsewhere one is made and kept under DATA_DIR). Retired keys' public halves ("id:key,...")
+    # stay published at /.well-known/ticket-keys.json until the tickets they signed expire.
+    ticket_signing_key: str | None = None
+    ticket_key_id: str = "dev"
+    ticket_retired_keys: tuple[str, ...] = ()
+    # Email (the outbox's email channel): an SMTP server, and the sender's address. SMTP_TLS is
+    # starttls, tls (implicit, port 465) or none; production refuses none, which is what the
+    # local sink of `make run` and the tests (notifications/smtp_local) speaks.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: str = "starttls"
+    email_from: str = "ThangLong <no-reply@thanglong.local>"
+    # Photo uploads per user per UTC day (staff are not limited): how many, and how many bytes
+    # received. A report carries at most 5 photos and reportCreate allows 20 reports a day.
+    upload_daily_count: int = 60
+    upload_daily_bytes: int = 200 * 1024 * 1024
 
     @property
     def production(self) -> bool:
@@ -117,6 +157,10 @@ class Settings:
             raise SettingsError("AIR_FEED_FORMAT must be stations or openaq")
         if self.air_poll_seconds < 60:
             raise SettingsError("AIR_POLL_SECONDS must be at least 60")
+        if self.upload_daily_count < 1 or self.upload_daily_bytes < 1:
+            raise SettingsError("UPLOAD_DAILY_COUNT and UPLOAD_DAILY_BYTES must be positive")
+        if self.smtp_tls not in ("starttls", "tls", "none"):
+            raise SettingsError("SMTP_TLS must be starttls, tls or none")
         public_base_url_problem = _public_base_url_problem(self.public_base_url, self.production)
         if public_base_url_problem:
             raise SettingsError(public_base_url_problem)
@@ -128,18 +172,41 @@ class Settings:
             problems.append("FIREBASE_AUTH_EMULATOR_HOST is set")
         if self.fcm_endpoint:
             problems.append("FCM_ENDPOINT (a local FCM endpoint) is set")
+        for name, url in (
+            ("VNPAY_PAYMENT_URL", self.vnpay_payment_url),
+            ("VNPAY_API_URL", self.vnpay_api_url),
+        ):
+            if url and (_is_loopback_url(url) or urlsplit(url).scheme != "https"):
+                problems.append(f"{name} is the local VNPay sandbox (or not https)")
         if not self.mongodb_uri:
             problems.append("MONGODB_URI is not set (the embedded database is for development)")
         if not self.cursor_secret or len(self.cursor_secret) < MIN_SECRET_LENGTH:
             problems.append("CURSOR_SECRET must be set (32+ characters, the same on every process)")
+        if self.privacy_secret is not None and len(self.privacy_secret) < MIN_SECRET_LENGTH:
+            problems.append("PRIVACY_SECRET must be 32+ characters (or unset: from CURSOR_SECRET)")
         if self.metrics_token is not None and len(self.metrics_token) < MIN_SECRET_LENGTH:
             problems.append("METRICS_TOKEN must be 32+ characters (or unset: no /metrics)")
         if self.revocation_check_seconds <= 0:
             problems.append("REVOCATION_CHECK_SECONDS must be positive")
         if self.firebase_project_id.startswith("demo-"):
             problems.append("FIREBASE_PROJECT_ID is a demo project")
+        if not self.ticket_signing_key:
+            problems.append("TICKET_SIGNING_KEY must be set (tickets' QR codes are signed with it)")
+        if self.smtp_host and self.smtp_tls == "none":
+            problems.append("SMTP_TLS is none (the local SMTP sink; mail would travel in clear)")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+def _is_loopback_url(url: str) -> bool:
+    """Whether a URL points at this machine (the local VNPay sandbox listens there)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _public_base_url_problem(url: str | None, production: bool) -> str | None:
@@ -171,6 +238,10 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         firebase_auth_emulator_host=config("FIREBASE_AUTH_EMULATOR_HOST", default=None) or None,
         firebase_web_api_key=config("FIREBASE_WEB_API_KEY", default=None) or None,
         fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
+        vnpay_tmn_code=config("VNPAY_TMN_CODE", default=None) or None,
+        vnpay_hash_secret=config("VNPAY_HASH_SECRET", default=None) or None,
+        vnpay_payment_url=config("VNPAY_PAYMENT_URL", default=None) or None,
+        vnpay_api_url=config("VNPAY_API_URL", default=None) or None,
         cors_origins=tuple(
             config(
                 "CORS_ORIGINS",
@@ -187,8 +258,16 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         db_timeout_ms=config("DB_TIMEOUT_MS", cast=int, default=2_000),
         seed_on_start=config("SEED_ON_START", cast=bool, default=False),
         cursor_secret=config("CURSOR_SECRET", default=None) or None,
+        privacy_secret=config("PRIVACY_SECRET", default=None) or None,
         metrics_token=config("METRICS_TOKEN", default=None) or None,
         response_cache=config("RESPONSE_CACHE", cast=bool, default=True),
+        content_snapshot=config("CONTENT_SNAPSHOT", cast=bool, default=True),
+        content_snapshot_poll_seconds=config(
+            "CONTENT_SNAPSHOT_POLL_SECONDS", cast=float, default=1.0
+        ),
+        content_snapshot_max_entries=config(
+            "CONTENT_SNAPSHOT_MAX_ENTRIES", cast=int, default=50_000
+        ),
         tune_gc=config("TUNE_GC", cast=bool, default=True),
         log_json=config("LOG_JSON", cast=bool, default=env is Environment.PRODUCTION),
         air_feed=config("AIR_FEED", default=None) or None,
@@ -198,6 +277,19 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         air_stale_minutes=config("AIR_STALE_MINUTES", cast=int, default=180),
         openaq_locations=tuple(config("OPENAQ_LOCATIONS", cast=CommaSeparatedStrings, default="")),
         openaq_api_key=config("OPENAQ_API_KEY", default=None) or None,
+        ticket_signing_key=config("TICKET_SIGNING_KEY", default=None) or None,
+        ticket_key_id=config("TICKET_KEY_ID", default="dev"),
+        ticket_retired_keys=tuple(
+            config("TICKET_RETIRED_KEYS", cast=CommaSeparatedStrings, default="")
+        ),
+        smtp_host=config("SMTP_HOST", default=None) or None,
+        smtp_port=config("SMTP_PORT", cast=int, default=587),
+        smtp_username=config("SMTP_USERNAME", default=None) or None,
+        smtp_password=config("SMTP_PASSWORD", default=None) or None,
+        smtp_tls=config("SMTP_TLS", default="starttls"),
+        email_from=config("EMAIL_FROM", default="ThangLong <no-reply@thanglong.local>"),
+        upload_daily_count=config("UPLOAD_DAILY_COUNT", cast=int, default=60),
+        upload_daily_bytes=config("UPLOAD_DAILY_BYTES", cast=int, default=200 * 1024 * 1024),
         persisted_queries=config(
             "PERSISTED_QUERIES", default="allowlist" if env is Environment.PRODUCTION else "apq"
         ),

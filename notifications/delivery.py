@@ -31,6 +31,7 @@ from backend.notifications.models import (
     OutboxState,
     PreferencesDoc,
     QuietHours,
+    always_delivered,
     audience_of,
     topic_of,
 )
@@ -239,6 +240,7 @@ class Delivery:
             if not await self._checkpoint(doc, progress, now):
                 return OutboxState.SENDING
         topic = topic_of(doc.kind)
+        always = always_delivered(doc.kind)  # account notices: no topic switches them off
         deferrable = not doc.urgent and not doc.deferred
         while True:
             uids = await self._next_users(doc, progress.get("after"))
@@ -246,7 +248,7 @@ class Delivery:
                 break
             page = int(progress.get("page", 0))
             prefs = await notification_repository.preferences_of(self.db, uids)
-            wanted = [uid for uid in uids if prefs[uid].wants(topic)]
+            wanted = [uid for uid in uids if always or prefs[uid].wants(topic)]
             local_now = now.astimezone(HANOI).time()
             quiet = [
                 uid

@@ -1,8 +1,9 @@
 """The push worker: `python -m notifications.worker` (the Procfile's `worker`).
 
 Claims due outbox documents with a lease (find_one_and_update, pending -> sending), delivers them
-through FCM, and between messages runs the housekeeping that must not wait for a request (expired
-booking holds, tour reminders). Run as many as needed: claims are leases, deliveries idempotent.
+through FCM (or runs them: jobs such as an account deletion, backend.domains.OUTBOX_JOBS), and
+between messages runs the housekeeping that must not wait for a request (expired booking holds,
+tour reminders). Run as many as needed: claims are leases, deliveries idempotent.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import firebase_admin
 from backend import domains, firebase, outbox
 from backend import logging as json_logging
 from backend.db import Database, open_client
+from backend.email.smtp import Mailer
 from backend.notifications.models import OutboxState
 from backend.settings import Settings, load_settings
 from notifications.delivery import Delivery
+from notifications.email_delivery import EmailDelivery, is_email
 
 log = logging.getLogger("thanglong.worker")
 
@@ -50,6 +53,7 @@ class Worker:
         lease: timedelta = LEASE,
         clock: Clock = utc_now,
         users_per_page: int | None = None,
+        mailer: Mailer | None = None,
     ) -> None:
         self.db = db
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -57,6 +61,9 @@ class Worker:
         self.lease = lease
         kwargs = {"users_per_page": users_per_page} if users_per_page else {}
         self.delivery = Delivery(db, firebase_app, worker_id=self.worker_id, lease=lease, **kwargs)
+        self.firebase_app = firebase_app
+        # The email channel (SMTP); without a server its messages end DEAD, kept for a retry.
+        self.email = EmailDelivery(db, mailer, worker_id=self.worker_id)
         # The domains' scheduled jobs (backend.domains.JOBS), run when the outbox is idle.
         self.housekeeping = list(domains.JOBS)
 
@@ -68,8 +75,15 @@ class Worker:
             doc = await outbox.claim(self.db, worker=self.worker_id, now=now, lease=self.lease)
             if doc is None:
                 break
+            job = domains.OUTBOX_JOBS.get(doc.kind)
             try:
-                state = await self.delivery.deliver(doc, now)
+                if job is not None:
+                    app, worker = self.firebase_app, self.worker_id
+                    state = await job(self.db, app, doc, now, worker=worker, lease=self.lease)
+                elif is_email(doc):
+                    state = await self.email.deliver(doc, now)
+                else:
+                    state = await self.delivery.deliver(doc, now)
             except Exception:
                 # Leave the lease to expire: another attempt (here or elsewhere) picks it up.
                 log.exception("delivering outbox %s failed", doc.id)
@@ -111,7 +125,13 @@ async def main_async(settings: Settings) -> None:
         # Operational knobs (and the fault tests' way to make pages small and leases short).
         lease = timedelta(seconds=float(os.environ.get("WORKER_LEASE_SECONDS", LEASE.seconds)))
         per_page = int(os.environ.get("WORKER_USERS_PER_PAGE", "0")) or None
-        worker = Worker(client[settings.mongodb_db], app, lease=lease, users_per_page=per_page)
+        worker = Worker(
+            client[settings.mongodb_db],
+            app,
+            lease=lease,
+            users_per_page=per_page,
+            mailer=Mailer.from_settings(settings),
+        )
         await worker.run_forever(stop)
     finally:
         await client.close()

@@ -32,6 +32,7 @@ from backend.db import Database
 from backend.domains import ContentLoader, ensure_indexes
 from backend.embedded import EmbeddedMongo
 from backend.emulators import FirebaseAuthEmulator
+from backend.payments.sandbox import LocalVnpay
 from backend.seed import CONTENT_DIR, migrate
 from backend.settings import Environment, Settings
 
@@ -215,6 +216,14 @@ def auth_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firebase
         yield emulator
 
 
+@pytest.fixture(scope="session")
+def vnpay_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVnpay]:
+    """The local VNPay sandbox, a child process on a free loopback port (started on first use)."""
+    log_file = tmp_path_factory.mktemp("vnpay") / "sandbox.log"
+    with LocalVnpay(log_file=log_file) as sandbox:
+        yield sandbox
+
+
 @pytest.fixture
 def settings(mongo: DatabaseServer, cert_server: CertServer, tmp_path: Path) -> Settings:
     """Test settings: the session's database server, a database of this test's own."""
@@ -230,6 +239,7 @@ def settings(mongo: DatabaseServer, cert_server: CertServer, tmp_path: Path) -> 
         # Tests change public data behind the app's back; the cache has its own tests.
         response_cache=False,
         # The same for content: the snapshot has its own tests (tests/tourism/test_snapshot*).
+        content_snapshot=False,
     )
 
 

@@ -117,6 +117,7 @@ def production(settings: Settings, tmp_path: Path) -> Settings:
         firebase_credentials_file=str(credentials),
         revocation_check_seconds=300,  # anonymous requests below never reach a remote check
         cursor_secret="test-cursor-secret-0123456789abcdef",
+        ticket_signing_key="AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
     )
 
 

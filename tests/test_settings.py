@@ -14,6 +14,7 @@ PRODUCTION = {
     "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
     "FIREBASE_PROJECT_ID": "thanglong-prod",
     "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
+    "TICKET_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
 }
 
 
@@ -32,6 +33,7 @@ def test_production_settings_load() -> None:
         ({"FIREBASE_PROJECT_ID": "demo-thanglong"}, "demo project"),
         ({"CURSOR_SECRET": "short"}, "CURSOR_SECRET"),
         ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
+        ({"TICKET_SIGNING_KEY": ""}, "TICKET_SIGNING_KEY"),
     ],
 )
 def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) -> None:

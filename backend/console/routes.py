@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
+from backend.console.export import export_csv
 from backend.settings import Settings
 from backend.state import app_state
 
@@ -118,5 +119,6 @@ routes: list[BaseRoute] = [
     Route("/console", index, methods=["GET", "HEAD"]),
     Route("/console/", index, methods=["GET", "HEAD"]),
     Route("/console/config.json", config, methods=["GET"]),
+    Route("/console/export.csv", export_csv, methods=["GET"]),
     Mount("/console/assets", app=ConsoleAssets()),
 ]

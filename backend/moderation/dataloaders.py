@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.context import Context, Info
 from backend.moderation import repository as moderation_repository
-from backend.moderation.models import ModerationOriginalDoc
+from backend.moderation.models import FlagTarget, ModerationOriginalDoc, StaffMemberDoc
 from backend.reports import repository as report_repository
 from backend.reports.models import ReportEventDoc
 
@@ -19,6 +19,9 @@ from backend.reports.models import ReportEventDoc
 class ModerationLoaders:
     internal_timeline: DataLoader[ObjectId, list[ReportEventDoc]]
     originals: DataLoader[ObjectId, list[ModerationOriginalDoc]]
+    flag_counts: DataLoader[ObjectId, int]
+    # Staff directory entries by uid (the unit shown next to a person's name).
+    staff: DataLoader[str, StaffMemberDoc | None]
 
 
 def _for_request(context: Context) -> ModerationLoaders:
@@ -37,8 +40,22 @@ def _for_request(context: Context) -> ModerationLoaders:
             grouped[original.report].append(original)
         return [grouped[key] for key in keys]
 
+    async def flag_counts(keys: Sequence[ObjectId]) -> list[int]:
+        counts = await moderation_repository.flag_counts(
+            db, FlagTarget.REPORT, [str(key) for key in keys]
+        )
+        return [counts.get(str(key), 0) for key in keys]
+
+    async def staff(keys: Sequence[str]) -> list[StaffMemberDoc | None]:
+        members = await moderation_repository.staff_members(db, keys)
+        found = {member.uid: member for member in members}
+        return [found.get(key) for key in keys]
+
     return ModerationLoaders(
-        internal_timeline=DataLoader(load_fn=internal), originals=DataLoader(load_fn=originals)
+        internal_timeline=DataLoader(load_fn=internal),
+        originals=DataLoader(load_fn=originals),
+        flag_counts=DataLoader(load_fn=flag_counts),
+        staff=DataLoader(load_fn=staff),
     )
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 import strawberry
 
 from backend.moderation.types import (
+    FlagReasonEnum,
+    FlagTargetEnum,
     ModerationQueueSortEnum,
     ReportPriorityEnum,
     SortDirectionEnum,
@@ -34,6 +36,16 @@ class ModerationQueueFilter:
     )
     hidden: bool | None = strawberry.field(
         default=False, description="Hidden reports only (true), visible only (false), or both."
+    )
+    assignee: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="`ME`: assigned to the viewer; `NONE`: assigned to nobody; else a staff "
+        "member's user id.",
+    )
+    flagged: bool | None = strawberry.field(
+        default=None,
+        description="Reports residents flagged (contentFlag) only (true), never flagged (false), "
+        "or both; each report's `flagCount` says how many residents flagged it.",
     )
     text: str | None = strawberry.field(
         default=None,
@@ -106,6 +118,16 @@ class ReportsBulkSetStatusInput:
     public_note: str | None = strawberry.field(default=None, description="The public note.")
 
 
+@strawberry.input(description="Give a report to a staff member of its unit, or take it back.")
+class ReportAssignInput:
+    report_id: strawberry.ID = strawberry.field(description="The report.")
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A staff member of the unit that handles the report (their user id); null "
+        "to unassign.",
+    )
+
+
 @strawberry.input(description="Merge a duplicate into the original report.")
 class ReportMergeInput:
     report_id: strawberry.ID = strawberry.field(description="The duplicate.")
@@ -152,3 +174,32 @@ class ReportStatsFilter:
         default=None, description="Department (staff: only their own)."
     )
     category_id: strawberry.ID | None = strawberry.field(default=None, description="Category.")
+
+
+@strawberry.input(description="Flag a report, a photo or a review as abusive for the moderators.")
+class ContentFlagInput:
+    target: FlagTargetEnum = strawberry.field(description="What kind of content.")  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The report, photo (media) or review id.")
+    reason: FlagReasonEnum = strawberry.field(description="Why.")  # type: ignore[valid-type]
+    note: str | None = strawberry.field(
+        default=None, description="Anything the moderators should know (at most 500 characters)."
+    )
+
+
+@strawberry.input(
+    description="A canned answer to write: without `id` a new one, with it a replacement."
+)
+class CannedAnswerSetInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="The answer to replace; null for a new one."
+    )
+    category_id: strawberry.ID = strawberry.field(description="The category it answers.")
+    title_vi: str = strawberry.field(description="Short title in Vietnamese (1-120 characters).")
+    title_en: str = strawberry.field(description="Short title in English (1-120 characters).")
+    text_vi: str = strawberry.field(description="The answer in Vietnamese (1-4,000 characters).")
+    text_en: str = strawberry.field(description="The answer in English (1-4,000 characters).")
+
+
+@strawberry.input(description="A canned answer to delete.")
+class CannedAnswerDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The answer.")

@@ -6,11 +6,15 @@ import strawberry
 
 from backend import clock
 from backend.auth.models import Locale
-from backend.auth.permissions import IsModerator, IsStaff
+from backend.auth.permissions import IsAdmin, IsModerator, IsSignedIn, IsStaff
 from backend.context import Info
 from backend.errors import DomainError, payload_errors, returns_errors
 from backend.moderation import service as moderation_service
 from backend.moderation.inputs import (
+    CannedAnswerDeleteInput,
+    CannedAnswerSetInput,
+    ContentFlagInput,
+    ReportAssignInput,
     ReportEditInput,
     ReportHideInput,
     ReportLockInput,
@@ -20,9 +24,24 @@ from backend.moderation.inputs import (
     ReportTriageInput,
     UserBanInput,
 )
-from backend.moderation.models import ModerationErrorCode, Priority
+from backend.moderation.models import (
+    FlagErrorCode,
+    FlagReason,
+    FlagTarget,
+    ModerationErrorCode,
+    Priority,
+)
+from backend.moderation.service import assign as assign_service
+from backend.moderation.service import canned as canned_service
+from backend.moderation.service import flags as flag_service
 from backend.moderation.types import (
     BulkResultLine,
+    CannedAnswer,
+    CannedAnswerDeletePayload,
+    CannedAnswerSetPayload,
+    ContentFlag,
+    ContentFlagError,
+    ContentFlagPayload,
     ModerationError,
     ModerationReportPayload,
     ReportMergePayload,
@@ -188,7 +207,25 @@ class ModerationMutations:
         return _payload(info, doc)
 
     @strawberry.mutation(
-        description="Ban a user: no new reports; their open reports are hidden.",
+        description="Give an open report to a staff member of the unit that handles it "
+        "(NOT_IN_UNIT otherwise), or take it back with a null assigneeId; audited, and the "
+        "assignee is told.",
+        permission_classes=[IsStaff],
+    )
+    @report_errors
+    async def report_assign(self, info: Info, input: ReportAssignInput) -> ModerationReportPayload:
+        doc = await assign_service.assign(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(input.report_id),
+            assignee_id=str(input.assignee_id) if input.assignee_id is not None else None,
+            now=clock.now(),
+        )
+        return _payload(info, doc)
+
+    @strawberry.mutation(
+        description="Ban a user: none of their writes (reports, me too, follows, reopen, ratings, "
+        "reviews, uploads, flags) go through (BANNED); their open reports are hidden.",
         permission_classes=[IsModerator],
     )
     @returns_errors(UserBanPayload, ModerationError, ModerationErrorCode, banned=False)
@@ -202,6 +239,58 @@ class ModerationMutations:
     @returns_errors(UserBanPayload, ModerationError, ModerationErrorCode, banned=True)
     async def user_unban(self, info: Info, input: UserBanInput) -> UserBanPayload:
         return await _set_banned(info, input, banned=False)
+
+    @strawberry.mutation(
+        description="Flag a report, photo or review as abusive (residents; a few an hour): the "
+        "moderators see it in the queue (`flagged`) and in `contentFlags`. Flagging the same "
+        "item again changes nothing.",
+        permission_classes=[IsSignedIn],
+    )
+    @returns_errors(ContentFlagPayload, ContentFlagError, FlagErrorCode)
+    async def content_flag(self, info: Info, input: ContentFlagInput) -> ContentFlagPayload:
+        doc = await flag_service.flag(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            target=FlagTarget(input.target),
+            target_id=str(input.id),
+            reason=FlagReason(input.reason),
+            note=input.note,
+            now=clock.now(),
+        )
+        return ContentFlagPayload(flag=ContentFlag.from_doc(doc, with_note=True))
+
+    @strawberry.mutation(
+        description="Write a category's canned answer, in Vietnamese and English (admins); "
+        "audited (`canned_answer.set`).",
+        permission_classes=[IsAdmin],
+    )
+    @returns_errors(CannedAnswerSetPayload, ModerationError, ModerationErrorCode)
+    async def canned_answer_set(
+        self, info: Info, input: CannedAnswerSetInput
+    ) -> CannedAnswerSetPayload:
+        doc = await canned_service.set_answer(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            answer_id=str(input.id) if input.id is not None else None,
+            category_id=str(input.category_id),
+            title={"vi": input.title_vi, "en": input.title_en},
+            text={"vi": input.text_vi, "en": input.text_en},
+            now=clock.now(),
+        )
+        return CannedAnswerSetPayload(canned_answer=CannedAnswer(doc=doc))
+
+    @strawberry.mutation(
+        description="Delete a canned answer (admins); audited (`canned_answer.delete`).",
+        permission_classes=[IsAdmin],
+    )
+    @returns_errors(CannedAnswerDeletePayload, ModerationError, ModerationErrorCode)
+    async def canned_answer_delete(
+        self, info: Info, input: CannedAnswerDeleteInput
+    ) -> CannedAnswerDeletePayload:
+        deleted = await canned_service.delete_answer(
+            db=info.context.db, viewer=info.context.viewer, answer_id=str(input.id), now=clock.now()
+        )
+        return CannedAnswerDeletePayload(deleted_id=strawberry.ID(deleted))
 
 
 async def _set_hidden(

@@ -13,12 +13,19 @@ def is_moderator(viewer: Viewer) -> bool:
     return viewer.has_role(Role.MODERATOR, Role.ADMIN)
 
 
-def may_act_on(viewer: Viewer, report: ReportDoc) -> bool:
-    """Moderators act on everything; staff on the reports routed to their department."""
-    if is_moderator(viewer):
-        return True
+def in_unit(viewer: Viewer, *, department: str, area: str) -> bool:
+    """A staff member's unit covers a report routed to `department` in `area`: the department
+    city-wide, or (ward offices, the `areas` claim) only the units they work for."""
     return (
         viewer.has_role(Role.STAFF)
         and bool(viewer.department)
-        and (viewer.department == report.department)
+        and viewer.department == department
+        and (not viewer.areas or area in viewer.areas)
     )
+
+
+def may_act_on(viewer: Viewer, report: ReportDoc) -> bool:
+    """Moderators act on everything; staff on the reports routed to their unit."""
+    if is_moderator(viewer):
+        return True
+    return in_unit(viewer, department=report.department, area=report.area)

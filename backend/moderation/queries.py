@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend import clock
-from backend.auth.permissions import IsStaff
+from backend.auth.permissions import IsModerator, IsStaff
 from backend.context import Info
 from backend.moderation import service as moderation_service
 from backend.moderation.inputs import (
@@ -13,15 +13,34 @@ from backend.moderation.inputs import (
     ModerationQueueOrder,
     ReportStatsFilter,
 )
-from backend.moderation.models import QueueFilter, QueueSort, SortDirection, StatsFilter
+from backend.moderation.models import (
+    FlagTarget,
+    QueueFilter,
+    QueueSort,
+    SortDirection,
+    StatsFilter,
+)
+from backend.moderation.service import canned as canned_service
+from backend.moderation.service import flags as flag_service
+from backend.moderation.service import people as people_service
 from backend.moderation.types import (
     AuditEntry,
     AuditEntryConnection,
     AuditEntryEdge,
+    CannedAnswer,
+    CannedAnswerConnection,
+    CannedAnswerEdge,
+    ContentFlag,
+    ContentFlagConnection,
+    ContentFlagEdge,
+    FlagTargetEnum,
     ModerationQueueConnection,
     ModerationQueueEdge,
     ReportCount,
     ReportStats,
+    UnitStaffConnection,
+    UnitStaffEdge,
+    moderation_actors,
 )
 from backend.pagination import PageInfo
 from backend.reports.models import ReportStatus
@@ -30,6 +49,17 @@ from backend.reports.types import Report
 
 def _id(value: strawberry.ID | None) -> str | None:
     return str(value) if value is not None else None
+
+
+def _assignee(value: strawberry.ID | None, info: Info) -> tuple[str | None, bool]:
+    """The queue's assignee filter, (uid, unassigned): ME (the viewer), NONE or a user id."""
+    if value is None:
+        return None, False
+    if value == "NONE":
+        return None, True
+    if value == "ME":
+        return str(info.context.viewer.uid), False
+    return str(value), False
 
 
 def _counts(values: dict[str, int]) -> list[ReportCount]:
@@ -52,6 +82,7 @@ class ModerationQueries:
         after: str | None = None,
     ) -> ModerationQueueConnection:
         given = filter or ModerationQueueFilter()
+        assignee, unassigned = _assignee(given.assignee, info)
         criteria = QueueFilter(
             status=ReportStatus(given.status) if given.status else None,
             category=_id(given.category_id),
@@ -60,6 +91,9 @@ class ModerationQueries:
             overdue=given.overdue,
             reopened=given.reopened,
             hidden=given.hidden,
+            assignee=assignee,
+            unassigned=unassigned,
+            flagged=given.flagged,
             text=given.text,
             created_from=given.created_from,
             created_to=given.created_to,
@@ -77,6 +111,84 @@ class ModerationQueries:
         return ModerationQueueConnection(
             edges=[
                 ModerationQueueEdge(node=Report.from_doc(doc), cursor=cursor)
+                for doc, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(
+        description="A category's canned answers (ready public notes, vi/en), oldest first: "
+        "staff, moderators and admins.",
+        permission_classes=[IsStaff],
+    )
+    async def canned_answers(
+        self,
+        info: Info,
+        category_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CannedAnswerConnection:
+        page = await canned_service.answers(
+            db=info.context.db, category_id=str(category_id), first=first, after=after
+        )
+        return CannedAnswerConnection(
+            edges=[
+                CannedAnswerEdge(node=CannedAnswer(doc=doc), cursor=cursor)
+                for doc, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(
+        description="Who can take a report: the staff of its unit (assignable), then the "
+        "moderators, from the staff directory; moderators and the staff of the report's unit "
+        "only (null for other staff, or when there is no such report).",
+        permission_classes=[IsStaff],
+    )
+    async def unit_staff(
+        self,
+        info: Info,
+        report_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> UnitStaffConnection | None:
+        page = await people_service.unit_staff(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            report_id=str(report_id),
+            first=first,
+            after=after,
+        )
+        if page is None:
+            return None
+        people = await moderation_actors(info, [person.member.uid for person in page.items])
+        edges = [
+            UnitStaffEdge(node=node, cursor=cursor, assignable=person.assignable)
+            for node, person, cursor in zip(people, page.items, page.cursors, strict=True)
+        ]
+        return UnitStaffConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(
+        description="Residents' flags on one kind of content, newest first (moderators): "
+        "photos and reviews to look at; flagged reports are also a queue filter.",
+        permission_classes=[IsModerator],
+    )
+    async def content_flags(
+        self,
+        info: Info,
+        target: FlagTargetEnum,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ContentFlagConnection:
+        page = await flag_service.list_flags(
+            db=info.context.db, target=FlagTarget(target), first=first, after=after
+        )
+        return ContentFlagConnection(
+            edges=[
+                ContentFlagEdge(node=ContentFlag.from_doc(doc, with_note=True), cursor=cursor)
                 for doc, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -1,4 +1,7 @@
-"""Collection report_originals: a report's content as it was before a moderator edit.
+"""Collections report_originals (a report's content as it was before a moderator edit) and
+staff_members (the staff directory: who works for which unit) and content_flags
+(residents' flags on reports, photos and reviews) and canned_answers (ready answers per
+category, kept by admins).
 
 FixMyStreet's ModerationOriginalData. Moderation owns no other collection: reports, timelines and
 the queue's indexes are backend.reports.repository's, the audit log backend/audit.py's, bans
@@ -7,19 +10,56 @@ backend.auth.repository's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
-from backend.db import Database
-from backend.moderation.models import ModerationOriginalDoc
+from backend.db import Database, batched
+from backend.moderation.models import (
+    CannedAnswerDoc,
+    ContentFlagDoc,
+    FlagReason,
+    FlagTarget,
+    ModerationOriginalDoc,
+    StaffMemberDoc,
+    unit_keys,
+)
 
 ORIGINALS = "report_originals"
+STAFF = "staff_members"
+FLAGS = "content_flags"
+CANNED = "canned_answers"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
-    ORIGINALS: [IndexModel([("report", ASCENDING), ("at", ASCENDING)], name="report_at")],
+    ORIGINALS: [
+        IndexModel([("report", ASCENDING), ("at", ASCENDING)], name="report_at"),
+        # The retention purge keeps the photos an original names.
+        IndexModel([("photo_ids", ASCENDING)], name="photo_ids"),
+    ],
+    # Unit keys ("urenco", "ubnd-phuong:00004"): the staff of the unit that acts on a report.
+    STAFF: [
+        IndexModel([("units", ASCENDING), ("_id", ASCENDING)], name="units_uid"),
+        IndexModel([("role", ASCENDING), ("_id", ASCENDING)], name="role_uid"),
+    ],
+    # Residents' flags: one per user and item; counts by item; a target's list newest first;
+    # a user's own flags (deletion, export).
+    FLAGS: [
+        IndexModel(
+            [("target", ASCENDING), ("target_id", ASCENDING), ("flagger", ASCENDING)],
+            unique=True,
+            name="target_item_flagger",
+        ),
+        IndexModel([("target", ASCENDING), ("_id", ASCENDING)], name="target_id"),
+        IndexModel([("flagger", ASCENDING), ("_id", ASCENDING)], name="flagger_id"),
+        # A flag is handled within days; after a year it is history nobody needs (README).
+        IndexModel([("at", ASCENDING)], expireAfterSeconds=365 * 86_400, name="at_ttl"),
+    ],
+    # A category's answers in the order they were written (cannedAnswers pages by _id).
+    CANNED: [IndexModel([("category", ASCENDING), ("_id", ASCENDING)], name="category_id")],
 }
 
 
@@ -49,3 +89,234 @@ async def originals(db: Database, report_ids: Sequence[ObjectId]) -> list[Modera
         .to_list(None)
     )
     return [ModerationOriginalDoc.from_mongo(doc) for doc in docs]
+
+
+async def redact_originals(
+    db: Database, report_ids: Sequence[ObjectId], redact: Callable[[str], str]
+) -> int:
+    """Pass the kept original texts of some reports through `redact` (a deleted reporter's
+    identifiers out); served by report_at. Returns how many changed."""
+    changed = 0
+    cursor = db[ORIGINALS].find({"report": {"$in": list(report_ids)}}, {"description": 1})
+    async for doc in cursor:
+        text = doc.get("description")
+        redacted = redact(text) if isinstance(text, str) else text
+        if redacted != text:
+            await db[ORIGINALS].update_one({"_id": doc["_id"]}, {"$set": {"description": redacted}})
+            changed += 1
+    return changed
+
+
+async def set_staff_member(
+    db: Database,
+    *,
+    uid: str,
+    role: str,
+    department: str | None,
+    areas: Sequence[str],
+    lead: bool,
+    email: str | None,
+    now: datetime,
+) -> None:
+    """Record (or replace) a user's place in the staff directory, as `users grant` sets it."""
+    units = unit_keys(department, list(areas)) if department else []
+    await db[STAFF].replace_one(
+        {"_id": uid},
+        {
+            "role": role,
+            "department": department,
+            "areas": sorted(areas),
+            "lead": lead,
+            "units": units,
+            "email": email,
+            "updated_at": now,
+        },
+        upsert=True,
+    )
+
+
+async def remove_staff_member(db: Database, uid: str) -> None:
+    """Take a user out of the staff directory (granted a resident's role again)."""
+    await db[STAFF].delete_one({"_id": uid})
+
+
+async def staff_member(db: Database, uid: str) -> StaffMemberDoc | None:
+    """One directory entry by uid."""
+    doc = await db[STAFF].find_one({"_id": uid})
+    return StaffMemberDoc.from_mongo(doc) if doc else None
+
+
+async def staff_members(db: Database, uids: Sequence[str]) -> list[StaffMemberDoc]:
+    """Directory entries of some users (served by _id), in no particular order."""
+    docs = await db[STAFF].find({"_id": {"$in": list(uids)}}).to_list(None)
+    return [StaffMemberDoc.from_mongo(doc) for doc in docs]
+
+
+async def staff_of_units(
+    db: Database, units: Sequence[str], *, leads_only: bool = False, limit: int = 500
+) -> list[StaffMemberDoc]:
+    """The staff of any of these units (served by units_uid), leads only if asked."""
+    docs = await db[STAFF].find({"units": {"$in": list(units)}}).limit(limit).to_list(None)
+    found = [StaffMemberDoc.from_mongo(doc) for doc in docs]
+    return [member for member in found if member.lead or not leads_only]
+
+
+async def staff_page(
+    db: Database, *, unit: str | None, after: str | None, limit: int
+) -> list[StaffMemberDoc]:
+    """The staff of one unit (`unit`) or the moderators (None), by uid after `after`: an
+    equality and a range on units_uid or role_uid."""
+    query: dict[str, object] = {"units": unit} if unit is not None else {"role": "moderator"}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    docs = await db[STAFF].find(query).sort("_id", ASCENDING).limit(limit).to_list(None)
+    return [StaffMemberDoc.from_mongo(doc) for doc in docs]
+
+
+async def moderators(db: Database, *, limit: int = 500) -> list[StaffMemberDoc]:
+    """Moderators in the directory (served by role_uid)."""
+    docs = await db[STAFF].find({"role": "moderator"}).limit(limit).to_list(None)
+    return [StaffMemberDoc.from_mongo(doc) for doc in docs]
+
+
+async def add_flag(db: Database, flag: ContentFlagDoc, *, session: AsyncClientSession) -> bool:
+    """Record a resident's flag; False when they had already flagged this item (unchanged)."""
+    try:
+        await db[FLAGS].insert_one(
+            {
+                "_id": flag.id,
+                "target": flag.target.value,
+                "target_id": flag.target_id,
+                "flagger": flag.flagger,
+                "reason": flag.reason.value,
+                "note": flag.note,
+                "at": flag.at,
+            },
+            session=session,
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def flag_of(
+    db: Database, target: FlagTarget, target_id: str, flagger: str
+) -> ContentFlagDoc | None:
+    """A resident's flag on an item (served by target_item_flagger)."""
+    doc = await db[FLAGS].find_one(
+        {"target": target.value, "target_id": target_id, "flagger": flagger}
+    )
+    return ContentFlagDoc.from_mongo(doc) if doc else None
+
+
+async def flagger_batches(
+    db: Database, flagger: str, *, batch: int
+) -> AsyncIterator[list[ContentFlagDoc]]:
+    """Every flag a resident raised, oldest first, in lists of `batch`, from one cursor (their
+    data export; served by flagger_id)."""
+    cursor = (
+        db[FLAGS]
+        .find({"flagger": flagger}, batch_size=batch)
+        .sort([("flagger", ASCENDING), ("_id", ASCENDING)])
+    )
+    async for chunk in batched(cursor, batch, ContentFlagDoc.from_mongo):
+        yield chunk
+
+
+async def delete_flags_of(db: Database, flagger: str) -> int:
+    """Forget a deleted user's flags (served by flagger_id); how many."""
+    return int((await db[FLAGS].delete_many({"flagger": flagger})).deleted_count)
+
+
+async def flagged_for_personal_data(db: Database, report_ids: Sequence[str]) -> set[str]:
+    """Which of these reports residents flagged as showing personal data (served by
+    target_item_flagger): a deleted reporter's text there goes entirely."""
+    query = {
+        "target": FlagTarget.REPORT.value,
+        "target_id": {"$in": list(report_ids)},
+        "reason": FlagReason.PERSONAL_DATA.value,
+    }
+    return {doc["target_id"] async for doc in db[FLAGS].find(query, {"target_id": 1})}
+
+
+async def flag_counts(
+    db: Database, target: FlagTarget, target_ids: Sequence[str]
+) -> dict[str, int]:
+    """How many residents flagged each of these items (served by target_item_flagger)."""
+    rows = await (
+        await db[FLAGS].aggregate(
+            [
+                {"$match": {"target": target.value, "target_id": {"$in": list(target_ids)}}},
+                {"$group": {"_id": "$target_id", "count": {"$sum": 1}}},
+            ]
+        )
+    ).to_list(None)
+    return {row["_id"]: int(row["count"]) for row in rows}
+
+
+async def flags(
+    db: Database, *, target: FlagTarget, before: ObjectId | None, limit: int
+) -> list[ContentFlagDoc]:
+    """Flags on one kind of item, newest first, before an `_id` cursor (served by target_id)."""
+    query: dict[str, object] = {"target": target.value}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    docs = await db[FLAGS].find(query).sort("_id", DESCENDING).limit(limit).to_list(None)
+    return [ContentFlagDoc.from_mongo(doc) for doc in docs]
+
+
+async def photos_in_originals(db: Database, ids: Sequence[ObjectId]) -> set[ObjectId]:
+    """Which of these photos a kept original names (served by photo_ids)."""
+    wanted = set(ids)
+    found: set[ObjectId] = set()
+    async for doc in db[ORIGINALS].find({"photo_ids": {"$in": list(ids)}}, {"photo_ids": 1}):
+        found.update(pid for pid in doc.get("photo_ids") or () if pid in wanted)
+    return found
+
+
+async def canned_answers(
+    db: Database, category: str, *, after: ObjectId | None, limit: int
+) -> list[CannedAnswerDoc]:
+    """A category's canned answers, oldest first, after an `_id` cursor (served by category_id)."""
+    query: dict[str, object] = {"category": category}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    docs = (
+        await db[CANNED]
+        .find(query)
+        .sort([("category", ASCENDING), ("_id", ASCENDING)])
+        .limit(limit)
+        .to_list(None)
+    )
+    return [CannedAnswerDoc.from_mongo(doc) for doc in docs]
+
+
+async def add_canned_answer(
+    db: Database, answer: CannedAnswerDoc, *, session: AsyncClientSession
+) -> None:
+    """Store a new canned answer."""
+    await db[CANNED].insert_one(answer.to_mongo(), session=session)
+
+
+async def replace_canned_answer(
+    db: Database, answer: CannedAnswerDoc, *, session: AsyncClientSession
+) -> CannedAnswerDoc | None:
+    """Replace the canned answer with this id; the one it replaced, None when there is none."""
+    before = await db[CANNED].find_one_and_replace(
+        {"_id": answer.id}, answer.to_mongo(), session=session
+    )
+    return CannedAnswerDoc.from_mongo(before) if before else None
+
+
+async def canned_answer(db: Database, answer_id: ObjectId) -> CannedAnswerDoc | None:
+    """One canned answer by id."""
+    doc = await db[CANNED].find_one({"_id": answer_id})
+    return CannedAnswerDoc.from_mongo(doc) if doc else None
+
+
+async def delete_canned_answer(
+    db: Database, answer_id: ObjectId, *, session: AsyncClientSession
+) -> CannedAnswerDoc | None:
+    """Delete a canned answer; the deleted one, None when there was none."""
+    doc = await db[CANNED].find_one_and_delete({"_id": answer_id}, session=session)
+    return CannedAnswerDoc.from_mongo(doc) if doc else None

@@ -37,6 +37,12 @@ class Topic(StrEnum):
     AREA_ALERTS = "area_alerts"
 
 
+def always_delivered(kind: str) -> bool:
+    """account.* (the confirmation of a deletion): notices about the account itself, delivered
+    whatever topics the user switched off (they must hear before the account goes)."""
+    return kind.split(".", 1)[0] == "account"
+
+
 def topic_of(kind: str) -> Topic:
     """report.* -> report updates, booking.* -> booking updates, alert.* -> area alerts."""
     prefix = kind.split(".", 1)[0]
@@ -208,3 +214,61 @@ class OutboxDoc:
         Inbox items are keyed by it, and the push's `messageId` is built from it.
         """
         return self.origin_id if self.origin_id is not None else self.id
+
+
+class StaffNoticeKind(StrEnum):
+    """What a staff member is told about a report of their unit (batched into digests)."""
+
+    NEW = "new"
+    REOPENED = "reopened"
+    LOW_RATING = "low_rating"
+    ASSIGNED = "assigned"
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffNoticeDoc:
+    """One thing to tell one staff member; the digest job pushes a person's pending ones at most
+    once per window, as one message with a count."""
+
+    id: ObjectId
+    uid: str
+    kind: StaffNoticeKind
+    report_id: ObjectId
+    title: str
+    created_at: datetime
+    due_at: datetime | None = None
+    stage: str | None = None
+    stars: int | None = None
+    urgent: bool = False
+
+    def to_mongo(self) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "uid": self.uid,
+            "kind": self.kind.value,
+            "report_id": self.report_id,
+            "title": self.title,
+            "created_at": self.created_at,
+            "due_at": self.due_at,
+            "stage": self.stage,
+            "stars": self.stars,
+            "urgent": self.urgent,
+            "state": "pending",
+        }
+
+    @classmethod
+    def from_mongo(cls, doc: dict[str, Any]) -> StaffNoticeDoc:
+        return cls(
+            id=doc["_id"],
+            uid=doc["uid"],
+            kind=StaffNoticeKind(doc["kind"]),
+            report_id=doc["report_id"],
+            title=doc["title"],
+            created_at=doc["created_at"],
+            due_at=doc.get("due_at"),
+            stage=doc.get("stage"),
+            stars=doc.get("stars"),
+            urgent=bool(doc.get("urgent", False)),
+        )

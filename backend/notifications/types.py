@@ -161,10 +161,20 @@ class NotificationKind(Enum):
     BOOKING_REMINDER = strawberry.enum_value(
         "booking.reminder", description="A booking is coming up (bookingId)."
     )
+    STAFF_DIGEST = strawberry.enum_value(
+        "staff.digest",
+        description="Staff: news of their unit's reports (new, reopened, rated 1-2 stars, "
+        "assigned to them, deadline near or past), at most one push per 15 minutes: one item "
+        "in its own words (reportId), or several with their count.",
+    )
     ALERT_AREA = strawberry.enum_value(
         "alert.area",
         description="An alert for an area the viewer follows or the whole city (alertId, "
         "severity).",
+    )
+    ACCOUNT_DELETION_STARTED = strawberry.enum_value(
+        "account.deletion_started",
+        description="The viewer asked for their account to be deleted: the last message it gets.",
     )
 
 

@@ -17,6 +17,7 @@ from backend.context import Context, Info
 from backend.db import Database
 from backend.reports import repository as report_repository
 from backend.reports.models import CategoryDoc, ReportEventDoc
+from backend.reports.snapshot import CatalogueContent
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,22 @@ class ReportLoaders:
     me_too: DataLoader[ObjectId, bool] | None
 
 
-def build(db: Database, uid: str | None) -> ReportLoaders:
+def build(db: Database, uid: str | None, context: Context | None = None) -> ReportLoaders:
+    async def catalogue() -> CatalogueContent | None:
+        """Categories and departments in memory (backend/snapshot.py); None: the database."""
+        loaded = None if context is None else await context.content()
+        return None if loaded is None else loaded.catalogue
+
     async def categories(keys: Sequence[str]) -> list[CategoryDoc | None]:
+        if (content := await catalogue()) is not None:
+            return [content.category(key) for key in keys]
         # A few dozen documents: read them all once per request.
         by_id = {c.id: c for c in await report_repository.list_categories(db)}
         return [by_id.get(key) for key in keys]
 
     async def departments(keys: Sequence[str]) -> list[dict[str, str] | None]:
+        if (content := await catalogue()) is not None:
+            return [content.department(key) for key in keys]
         names = await report_repository.department_names(db, keys)
         return [names.get(key) for key in keys]
 
@@ -69,7 +79,7 @@ def build(db: Database, uid: str | None) -> ReportLoaders:
 
 
 def _for_request(context: Context) -> ReportLoaders:
-    return build(context.db, context.viewer.uid)
+    return build(context.db, context.viewer.uid, context)
 
 
 def loaders(info: Info) -> ReportLoaders:

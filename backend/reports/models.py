@@ -122,6 +122,13 @@ class ReportDoc:
     reopen_count: int = 0
     locked_by: str | None = None
     locked_until: datetime | None = None
+    # A staff member of the acting unit who took it (reportAssign), and when.
+    assignee: str | None = None
+    assigned_at: datetime | None = None
+    # Stages whose deadline reminder or escalation went out ("ack.reminder", "ack.overdue"...).
+    sla_alerts: list[str] = field(default_factory=list)
+    # The open status a report had when hiding it as spam/abuse closed it (reportUnhide restores).
+    closed_by_hide: ReportStatus | None = None
 
     @classmethod
     def from_mongo(cls, doc: dict[str, Any]) -> ReportDoc:
@@ -159,6 +166,12 @@ class ReportDoc:
             reopen_count=int(doc.get("reopen_count", 0)),
             locked_by=doc.get("locked_by"),
             locked_until=doc.get("locked_until"),
+            assignee=doc.get("assignee"),
+            assigned_at=doc.get("assigned_at"),
+            sla_alerts=list(doc.get("sla_alerts", [])),
+            closed_by_hide=(
+                ReportStatus(doc["closed_by_hide"]) if doc.get("closed_by_hide") else None
+            ),
         )
 
     def to_mongo(self) -> dict[str, Any]:
@@ -192,6 +205,10 @@ class ReportDoc:
             "reopen_count": self.reopen_count,
             "locked_by": self.locked_by,
             "locked_until": self.locked_until,
+            "assignee": self.assignee,
+            "assigned_at": self.assigned_at,
+            "sla_alerts": self.sla_alerts,
+            "closed_by_hide": self.closed_by_hide.value if self.closed_by_hide else None,
         }
 
 

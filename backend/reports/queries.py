@@ -25,7 +25,10 @@ PRIVATE_DISTANCE_STEP_M = 100.0
 class ReportQueries:
     @strawberry.field(description="Categories a report can have, in display order.")
     async def report_categories(self, info: Info) -> list[ReportCategory]:
-        docs = await report_service.categories(db=info.context.db)
+        loaded = await info.context.content()
+        docs = await report_service.categories(
+            db=info.context.db, content=None if loaded is None else loaded.catalogue
+        )
         return [ReportCategory.from_doc(doc, info) for doc in docs]
 
     @strawberry.field(description="A report by id; null when there is none.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -17,7 +17,7 @@ from backend.media.types import ReportPhoto
 from backend.moderation.dataloaders import loaders as moderation_loaders
 from backend.moderation.models import Priority, allowed_transitions
 from backend.moderation.permissions import may_act_on
-from backend.pagination import PageInfo
+from backend.pagination import Connection, Edge, PageInfo
 from backend.reports import permissions as report_permissions
 from backend.reports.dataloaders import loaders
 from backend.reports.models import (
@@ -29,9 +29,15 @@ from backend.reports.models import (
     ReportEventDoc,
     ReportStatus,
 )
+from backend.reports.service import duplicates as duplicate_service
 
 if TYPE_CHECKING:
-    from backend.moderation.types import ModerationActor, ModerationOriginal, ReportPriorityEnum
+    from backend.moderation.types import (
+        ModerationActor,
+        ModerationOriginal,
+        ReporterContact,
+        ReportPriorityEnum,
+    )
 
 _MODERATION = "backend.moderation.types"
 
@@ -167,7 +173,8 @@ class Report:
 
     @strawberry.field(
         description="Where: exact for public categories; for private ones rounded to about "
-        "100 m (3 decimals) unless the viewer is the reporter or staff."
+        "100 m (3 decimals) unless the viewer is the reporter, a moderator or staff of the "
+        "report's unit."
     )
     async def location(self, info: Info) -> GeoPoint:
         doc = self.doc
@@ -188,7 +195,7 @@ class Report:
 
     @strawberry.field(
         description="The address the reporter gave; null for private categories except for the "
-        "reporter and staff."
+        "reporter, moderators and the staff of the report's unit."
     )
     async def address(self, info: Info) -> str | None:
         viewer = info.context.viewer
@@ -247,7 +254,8 @@ class Report:
         return report_permissions.is_reporter(info.context.viewer, self.doc)
 
     @strawberry.field(
-        description="Who reported it: shown only to the reporter and to staff (anonymous "
+        description="Who reported it: shown only to the reporter, moderators and the staff of the "
+        "report's unit (anonymous "
         "reports hide it from everyone else); null otherwise."
     )
     async def reporter(self, info: Info) -> ReportReporter | None:
@@ -277,6 +285,38 @@ class Report:
     def duplicate_of(self) -> strawberry.ID | None:
         return strawberry.ID(str(self.doc.duplicate_of)) if self.doc.duplicate_of else None
 
+    @strawberry.field(
+        description="Open reports of the same category within its duplicate radius (as "
+        "suggested to a resident filing one), counted up to 10: moderators and the staff of "
+        "the report's unit only; null for everyone else."
+    )
+    async def suspected_duplicate_count(self, info: Info) -> int | None:
+        if not may_act_on(info.context.viewer, self.doc):
+            return None
+        return await duplicate_service.suspected_duplicate_count(
+            db=info.context.db, report=self.doc, category=await self._category(info)
+        )
+
+    @strawberry.field(
+        description="The reports merged into this one (reportMerge), oldest first; hidden ones "
+        "only for those who may see them, so a page may hold fewer than `first`."
+    )
+    async def merged_duplicates(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Report]:
+        page = await duplicate_service.merged_duplicates(
+            db=info.context.db, report_id=self.doc.id, first=first, after=after
+        )
+        viewer = info.context.viewer
+        edges = [
+            Edge(node=Report.from_doc(doc), cursor=cursor)
+            for doc, cursor in zip(page.items, page.cursors, strict=True)
+            if report_permissions.may_see_report(viewer, doc)
+        ]
+        # The page's own end, even past a hidden report left out: the next page goes on from it.
+        info_ = PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
+        return Connection(edges=edges, page_info=info_)
+
     @strawberry.field(description="Hidden from public lists by a moderator (abuse, spam).")
     def hidden(self) -> bool:
         return self.doc.hidden
@@ -305,26 +345,50 @@ class Report:
         return allowed_transitions(self.doc.status)
 
     @strawberry.field(
-        description="Who holds the moderation lock (staff only; null when free or expired)."
+        description="Who holds the moderation lock (moderators and the staff of the report's "
+        "unit only; null when free or expired)."
     )
     async def locked_by(
         self, info: Info
     ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
         # moderation.types builds on this module's Report: imported when first needed.
-        from backend.moderation.types import ModerationActor
+        from backend.moderation.types import moderation_actor
 
         until = self.doc.locked_until
-        if not info.context.viewer.is_staff or self.doc.locked_by is None or until is None:
+        if not self._moderates(info) or self.doc.locked_by is None or until is None:
             return None
         if until <= datetime.now(until.tzinfo):
             return None
-        name = await loaders(info).display_names.load(self.doc.locked_by)
-        return ModerationActor(id=strawberry.ID(self.doc.locked_by), display_name=name)
+        return await moderation_actor(info, self.doc.locked_by)
 
-    @strawberry.field(description="Until when the moderation lock holds (staff only).")
+    @strawberry.field(
+        description="The staff member it is assigned to (reportAssign): moderators and the "
+        "staff of its unit only; null when nobody is, or for everyone else."
+    )
+    async def assignee(
+        self, info: Info
+    ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
+        from backend.moderation.types import moderation_actor
+
+        if self.doc.assignee is None or not self._moderates(info):
+            return None
+        return await moderation_actor(info, self.doc.assignee)
+
+    @strawberry.field(
+        description="When it was assigned (moderators and the staff of its unit; else null)."
+    )
+    def assigned_at(self, info: Info) -> datetime | None:
+        if self.doc.assignee is None or not self._moderates(info):
+            return None
+        return self.doc.assigned_at
+
+    @strawberry.field(
+        description="Until when the moderation lock holds (moderators and the staff of the "
+        "report's unit only)."
+    )
     def locked_until(self, info: Info) -> datetime | None:
         until = self.doc.locked_until
-        if not info.context.viewer.is_staff or until is None:
+        if not self._moderates(info) or until is None:
             return None
         return until if until > datetime.now(until.tzinfo) else None
 
@@ -343,7 +407,55 @@ class Report:
         docs = await moderation_loaders(info).originals.load(self.doc.id)
         return [ModerationOriginal.from_doc(doc) for doc in docs]
 
-    @strawberry.field(description="The reporter's rating (shown to the reporter and staff).")
+    @strawberry.field(
+        description="How to reach the reporter (email, phone): moderators and the staff of the "
+        "report's unit only, and every read is written to the audit log; null otherwise."
+    )
+    async def reporter_contact(
+        self, info: Info
+    ) -> Annotated[ReporterContact, strawberry.lazy(_MODERATION)] | None:
+        if not self._moderates(info):
+            return None
+        # moderation.types builds on this module's Report: imported when first needed.
+        from backend.moderation.service.contact import reporter_contact
+        from backend.moderation.types import ReporterContact
+
+        settings = info.context.settings
+        found = await reporter_contact(
+            db=info.context.db,
+            firebase_app=info.context.firebase_app,
+            accounts=bool(
+                settings.production
+                or settings.firebase_auth_emulator_host
+                or settings.firebase_credentials_file
+            ),
+            viewer=info.context.viewer,
+            report=self.doc,
+            now=datetime.now(UTC),
+        )
+        if found is None:
+            return None
+        return ReporterContact(
+            channel=found.channel,
+            display_name=found.display_name,
+            name=found.name,
+            email=found.email,
+            phone=found.phone,
+        )
+
+    @strawberry.field(
+        description="How many residents flagged it (contentFlag): moderators and the "
+        "department's staff only; null otherwise."
+    )
+    async def flag_count(self, info: Info) -> int | None:
+        if not self._moderates(info):
+            return None
+        return await moderation_loaders(info).flag_counts.load(self.doc.id)
+
+    @strawberry.field(
+        description="The reporter's rating (shown to the reporter, moderators and the staff of "
+        "the report's unit)."
+    )
     def rating(self, info: Info) -> ReportRating | None:
         rating = self.doc.rating
         if rating is None or not report_permissions.may_see_reporter(info.context.viewer, self.doc):

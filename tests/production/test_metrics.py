@@ -27,6 +27,7 @@ def production(settings: Settings, tmp_path: Path, **changes: object) -> Setting
         firebase_credentials_file=str(credentials),
         revocation_check_seconds=300,
         cursor_secret="test-cursor-secret-0123456789abcdef",
+        ticket_signing_key="AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
         **changes,
     )
 

@@ -145,6 +145,7 @@ def test_the_wheel_runs_the_procfile_in_production(
             "FIREBASE_PROJECT_ID": PROJECT_ID,
             "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
             "CURSOR_SECRET": secrets.token_urlsafe(32),
+            "TICKET_SIGNING_KEY": secrets.token_urlsafe(32),  # 32 bytes, base64url
             "METRICS_TOKEN": metrics_token,
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "FORWARDED_ALLOW_IPS": LOAD_BALANCER,
@@ -211,6 +212,12 @@ def test_the_wheel_runs_the_procfile_in_production(
         config = direct.get("/console/config.json").json()
         assert config["projectId"] == PROJECT_ID
         assert config["authEmulatorHost"] is None
+        # and so is /account/delete (Google Play's web link to delete an account), with its bundle
+        delete_page = direct.get("/account/delete")
+        assert delete_page.status_code == 200, delete_page.text
+        assert "unsafe-inline" not in delete_page.headers["content-security-policy"]
+        [script] = re.findall(r'src="(/console/assets/account-delete-[^"]+\.js)"', delete_page.text)
+        assert direct.get(script).status_code == 200
 
         # and introspection is refused: the allowlist stops it before the schema (which has
         # introspection off too: tests/test_limits.py)

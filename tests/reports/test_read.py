@@ -63,8 +63,9 @@ async def test_private_category_hides_place_and_reporter_from_other_residents(
     assert seen["reporter"] is None
     # and a signed-out viewer sees the same
     assert (await gql(REPORT, {"id": report_id}))["data"]["report"]["reporter"] is None
-    # while the reporter and staff see everything
-    for uid, role in (("reporter", None), ("officer", "staff")):
+    # while the reporter and those who handle it see everything (a moderator here; the staff
+    # of its unit, and not of another: tests/moderation/test_console_fields.py)
+    for uid, role in (("reporter", None), ("officer", "moderator")):
         full = (await gql(REPORT, {"id": report_id}, uid=uid, role=role))["data"]["report"]
         assert full["location"] == PRIVATE_SPOT
         assert full["address"] is not None

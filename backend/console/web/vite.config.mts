@@ -24,6 +24,11 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     target: "es2022",
+    rolldownOptions: {
+      // Two pages: the console, and /account/delete (Google Play's web link to delete an
+      // account, served by backend/auth/routes.py); they share the Firebase SDK's chunk.
+      input: { index: here("index.html"), "account-delete": here("account-delete.html") },
+    },
   },
   server: { fs: { allow: [here("../../..")] } },
 });

@@ -33,6 +33,7 @@ from backend.moderation.service.common import (
     status_messages,
     write_or_changed,
 )
+from backend.moderation.service.transitions import illegal_transition
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     AWAITING_ACKNOWLEDGEMENT,
@@ -227,12 +228,7 @@ async def set_status(
     internal_note = (change.internal_note or "").strip() or None
     target = change.status
     if not can_transition(report.status, target):
-        raise ModerationError(
-            ModerationErrorCode.ILLEGAL_TRANSITION,
-            en=f"A {report.status.value} report cannot become {target.value}",
-            vi=f"Phản ánh ở trạng thái {report.status.value} không thể chuyển sang {target.value}",
-            field="status",
-        )
+        raise illegal_transition(report.status, target)
     for name, note in (("publicNote", public_note), ("internalNote", internal_note)):
         if note is not None and len(note) > NOTE_MAX:
             raise ModerationError(

@@ -12,6 +12,7 @@ from backend import audit as audit_log
 from backend import outbox
 from backend.audit import AuditEntryDoc
 from backend.auth.models import Role, Viewer
+from backend.clock import HANOI
 from backend.db import Database, Document, run_transaction
 from backend.errors import DomainError
 from backend.ids import parse_object_id
@@ -94,11 +95,14 @@ def check_lock(viewer: Viewer, report: ReportDoc, now: datetime) -> None:
         and report.locked_until is not None
         and report.locked_until > now
     ):
-        until = report.locked_until.isoformat()
+        local = report.locked_until.astimezone(HANOI)
+        hour, day = local.strftime("%H:%M"), local.strftime("%d/%m/%Y")
         raise ModerationError(
             ModerationErrorCode.LOCKED,
-            en=f"Another moderator holds this report until {until}",
-            vi=f"Một kiểm duyệt viên khác đang giữ phản ánh này đến {until}",
+            en=f"Someone else is working on this report until {hour} on {day} (Hanoi time); "
+            "try again then",
+            vi=f"Một cán bộ khác đang xử lý phản ánh này đến {hour} ngày {day} (giờ Hà Nội); "
+            "hãy thử lại sau",
         )
 
 

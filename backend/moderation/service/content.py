@@ -34,7 +34,14 @@ from backend.moderation.service.common import (
 )
 from backend.pagination import InvalidCursorError, decode_cursor, encode_cursor, page_size
 from backend.reports import repository as report_repository
-from backend.reports.models import EventKind, ReportDoc, ReportEventDoc
+from backend.reports.models import (
+    AWAITING_ACKNOWLEDGEMENT,
+    OPEN_STATES,
+    EventKind,
+    ReportDoc,
+    ReportEventDoc,
+    ReportStatus,
+)
 from backend.reports.service.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, in_transaction
 from backend.text import terms
 
@@ -132,10 +139,13 @@ async def edit(
 async def set_hidden(
     *, db: Database, viewer: Viewer, report_id: str, hidden: bool, reason: str | None, now: datetime
 ) -> ReportDoc:
-    """Hide a report from every public list (abuse, spam) or show it again."""
+    """Hide a report from every public list (abuse, spam) or show it again. Hiding an open
+    report closes it (REJECTED, its deadline stopped: nobody is asked to act on spam); showing
+    it again puts it back in the status it had, with its deadline."""
     report = await report_for(db, viewer, report_id)
     check_lock(viewer, report, now)
     why = _reason(reason)
+    changes = _hide_changes(report, hidden)
 
     async def write(session: AsyncClientSession) -> ReportDoc | None:
         updated = await report_repository.set_hidden(
@@ -146,6 +156,8 @@ async def set_hidden(
             hidden=hidden,
             reason=why,
             session=session,
+            status=report.status,
+            changes=changes,
         )
         if updated is None:
             return None
@@ -156,8 +168,8 @@ async def set_hidden(
             object_type="report",
             object_id=str(report.id),
             reason=why,
-            before={"hidden": report.hidden},
-            after={"hidden": hidden},
+            before={"hidden": report.hidden, "status": report.status.value},
+            after={"hidden": hidden, "status": updated.status.value},
             now=now,
             session=session,
         )
@@ -165,6 +177,21 @@ async def set_hidden(
 
     updated = await write_or_changed(db, write)
     return updated
+
+
+def _hide_changes(report: ReportDoc, hidden: bool) -> dict[str, object]:
+    """The status and deadline fields that hiding (closing) or showing (reopening) changes."""
+    if hidden and report.status in OPEN_STATES:
+        return {
+            "status": ReportStatus.REJECTED.value,
+            "closed_by_hide": report.status.value,
+            "sla_due_at": None,
+        }
+    if not hidden and report.closed_by_hide is not None and report.status is ReportStatus.REJECTED:
+        before = report.closed_by_hide
+        due = report.ack_due_at if before in AWAITING_ACKNOWLEDGEMENT else report.resolve_due_at
+        return {"status": before.value, "closed_by_hide": None, "sla_due_at": due}
+    return {}
 
 
 async def lock(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:

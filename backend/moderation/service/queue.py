@@ -11,6 +11,7 @@ from backend.auth.models import Viewer
 from backend.db import Database
 from backend.ids import parse_object_id
 from backend.moderation.models import (
+    URGENCY_ORDER,
     ModerationErrorCode,
     QueueFilter,
     QueueSort,
@@ -18,6 +19,7 @@ from backend.moderation.models import (
     Stats,
     StatsFilter,
 )
+from backend.moderation.service import flags as flag_service
 from backend.moderation.service.common import ModerationError, forbidden, staff_department
 from backend.pagination import (
     InvalidCursorError,
@@ -38,21 +40,40 @@ MAX_SCAN = 2_000
 # most this many candidates; the other words and filters are checked on them, then sorted here.
 MAX_TEXT_CANDIDATES = 1_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RANKS = {priority.value: rank for rank, priority in enumerate(URGENCY_ORDER)}
 
 
 def _key_value(doc: ReportDoc, sort: QueueSort) -> Any:
     value = report_repository.sort_value(doc, sort)
-    return value if value is not None else EPOCH
+    value = value if value is not None else EPOCH
+    if sort is QueueSort.URGENCY:
+        return (RANKS.get(doc.priority, RANKS["NORMAL"]), value)
+    return value
+
+
+def _millis(value: datetime) -> int:
+    return int((value - EPOCH) / timedelta(milliseconds=1))
 
 
 def _encode(doc: ReportDoc, sort: QueueSort) -> str:
     value = _key_value(doc, sort)
+    if sort is QueueSort.URGENCY:
+        rank, due = value
+        return encode_cursor([rank, _millis(due), str(doc.id)])
     if isinstance(value, datetime):
-        value = int((value - EPOCH) / timedelta(milliseconds=1))
+        value = _millis(value)
     return encode_cursor([value, str(doc.id)])
 
 
 def _decode(cursor: str, sort: QueueSort) -> tuple[Any, ObjectId]:
+    if sort is QueueSort.URGENCY:
+        rank, millis, last = decode_cursor(cursor, 3)
+        last_id = parse_object_id(last)
+        if not isinstance(rank, int) or not isinstance(millis, int) or last_id is None:
+            raise InvalidCursorError
+        if not 0 <= rank < len(URGENCY_ORDER):
+            raise InvalidCursorError
+        return (rank, EPOCH + timedelta(milliseconds=millis)), last_id
     value, last = decode_cursor(cursor, 2)
     last_id = parse_object_id(last)
     if not isinstance(value, int) or last_id is None:
@@ -78,7 +99,15 @@ def _matches(
     ):
         if wanted is not None and wanted != actual:
             return False
+    if criteria.areas is not None and doc.area not in criteria.areas:
+        return False
+    if criteria.assignee is not None and doc.assignee != criteria.assignee:
+        return False
+    if criteria.unassigned and doc.assignee is not None:
+        return False
     if criteria.hidden is not None and doc.hidden != criteria.hidden:
+        return False
+    if criteria.flagged is not None and (doc.id in criteria.flagged_ids) != criteria.flagged:
         return False
     if criteria.overdue is not None:
         late = doc.status in OPEN_STATES and doc.sla_due_at is not None and doc.sla_due_at < now
@@ -114,6 +143,16 @@ async def queue(
                 vi="Cán bộ chỉ xem được phản ánh của đơn vị mình",
             )
         criteria = QueueFilter(**{**criteria.__dict__, "department": department})
+        if viewer.areas:
+            if criteria.area is not None and criteria.area not in viewer.areas:
+                raise forbidden(
+                    en="Staff see only the reports of their ward or commune",
+                    vi="Cán bộ chỉ xem được phản ánh của phường, xã mình",
+                )
+            criteria = QueueFilter(**{**criteria.__dict__, "areas": frozenset(viewer.areas)})
+    if criteria.flagged is not None:
+        flagged_ids = await flag_service.flagged_report_ids(db)
+        criteria = QueueFilter(**{**criteria.__dict__, "flagged_ids": flagged_ids})
     statuses = [criteria.status] if criteria.status else sorted(OPEN_STATES)
     descending = direction is SortDirection.DESC
     position = _decode(after, sort) if after is not None else None
@@ -147,8 +186,13 @@ async def queue(
 
     # The most selective filter drives the index (a category belongs to one department); the
     # others are checked on what it returns.
-    if criteria.category is not None:
+    if criteria.assignee is not None:
+        prefix = {"assignee": criteria.assignee}  # one person's reports: the most selective
+    elif criteria.category is not None:
         prefix = {"category": str(criteria.category)}
+    elif criteria.areas is not None and len(criteria.areas) == 1 and criteria.area is None:
+        (only,) = criteria.areas
+        prefix = {"area": only}  # a ward office's own unit
     elif department is not None or criteria.department is not None:
         prefix = {"department": str(criteria.department)}
     elif criteria.area is not None:
@@ -160,14 +204,8 @@ async def queue(
     exhausted = False
     last_read: ReportDoc | None = None
     while len(matched) <= size and scanned < MAX_SCAN:
-        batch = await report_repository.queue_batch(
-            db,
-            prefix=prefix,
-            statuses=statuses,
-            sort=sort,
-            descending=descending,
-            after=position,
-            limit=BATCH,
+        batch = await _batch(
+            db, prefix=prefix, statuses=statuses, sort=sort, descending=descending, after=position
         )
         for doc in batch:
             scanned += 1
@@ -190,6 +228,49 @@ async def queue(
     return Page(page, cursors, has_next_page=True, resume_at=_encode(last_read, sort))
 
 
+async def _batch(
+    db: Database,
+    *,
+    prefix: dict[str, str],
+    statuses: list[ReportStatus],
+    sort: QueueSort,
+    descending: bool,
+    after: tuple[Any, ObjectId] | None,
+) -> list[ReportDoc]:
+    """The next BATCH reports in queue order. URGENCY reads one priority after another (an
+    equality on the queue_..._priority_sla indexes), each by deadline, from the cursor's."""
+    if sort is not QueueSort.URGENCY:
+        return await report_repository.queue_batch(
+            db,
+            prefix=prefix,
+            statuses=statuses,
+            sort=sort,
+            descending=descending,
+            after=after,
+            limit=BATCH,
+        )
+    ranks = list(range(len(URGENCY_ORDER)))
+    ranks = ranks[::-1] if descending else ranks
+    if after is not None:
+        (rank, due), last_id = after
+        ranks = ranks[ranks.index(rank) :]
+    found: list[ReportDoc] = []
+    for rank in ranks:
+        within = (due, last_id) if after is not None and rank == after[0][0] else None
+        found += await report_repository.queue_batch(
+            db,
+            prefix={**prefix, "priority": URGENCY_ORDER[rank].value},
+            statuses=statuses,
+            sort=QueueSort.SLA_DUE_AT,
+            descending=descending,
+            after=within,
+            limit=BATCH - len(found),
+        )
+        if len(found) >= BATCH:
+            break
+    return found
+
+
 async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats:
     """reportStats; staff get their department's figures only."""
     department = staff_department(viewer)
@@ -200,4 +281,11 @@ async def stats(*, db: Database, viewer: Viewer, criteria: StatsFilter) -> Stats
                 vi="Cán bộ chỉ xem được số liệu của đơn vị mình",
             )
         criteria = StatsFilter(**{**criteria.__dict__, "department": department})
+        if viewer.areas:
+            if criteria.area is not None and criteria.area not in viewer.areas:
+                raise forbidden(
+                    en="Staff see only the statistics of their ward or commune",
+                    vi="Cán bộ chỉ xem được số liệu của phường, xã mình",
+                )
+            criteria = StatsFilter(**{**criteria.__dict__, "areas": frozenset(viewer.areas)})
     return await report_repository.report_stats(db, criteria)

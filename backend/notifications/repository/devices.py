@@ -15,7 +15,11 @@ DEVICES = "devices"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     # _id is the FCM address itself, so a token belongs to exactly one user at a time.
-    DEVICES: [IndexModel([("uid", ASCENDING), ("_id", ASCENDING)], name="uid_token")],
+    DEVICES: [
+        IndexModel([("uid", ASCENDING), ("_id", ASCENDING)], name="uid_token"),
+        # The retention purge: devices not registered again for 270 days (backend/retention.py).
+        IndexModel([("updated_at", ASCENDING)], name="updated_at"),
+    ],
 }
 
 
@@ -110,3 +114,24 @@ async def device_owners_page(db: Database, *, after: str | None, limit: int) -> 
     # Bounded: the $match/$sort walk the uid index, the group holds one page of users.
     cursor = await db[DEVICES].aggregate(pipeline)
     return [doc["_id"] async for doc in cursor]
+
+
+async def delete_user_devices(db: Database, uid: str) -> int:
+    """Forget every device of a deleted user (served by uid_token)."""
+    return int((await db[DEVICES].delete_many({"uid": uid})).deleted_count)
+
+
+async def purge_devices(db: Database, *, unused_since: datetime, limit: int) -> int:
+    """Forget up to `limit` devices last registered before `unused_since` (served by
+    updated_at); how many."""
+    ids = [
+        doc["_id"]
+        for doc in await db[DEVICES]
+        .find({"updated_at": {"$lt": unused_since}}, {"_id": 1})
+        .sort("updated_at", ASCENDING)
+        .limit(limit)
+        .to_list(None)
+    ]
+    if not ids:
+        return 0
+    return int((await db[DEVICES].delete_many({"_id": {"$in": ids}})).deleted_count)

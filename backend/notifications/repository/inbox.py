@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
-from backend.db import Database, Document
+from backend.db import Database, Document, batched
 from backend.notifications.models import InboxItemDoc
 
 INBOX = "notifications"
@@ -20,6 +21,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel(
             [("outbox_id", ASCENDING), ("uid", ASCENDING)], unique=True, name="one_per_message"
         ),
+        # The retention purge: items older than a year (backend/retention.py).
+        IndexModel([("created_at", ASCENDING)], name="created_at"),
     ],
 }
 
@@ -107,3 +110,52 @@ async def unread_counts(db: Database, uids: Sequence[str]) -> dict[str, int]:
     async for doc in await db[INBOX].aggregate(pipeline):
         counts[doc["_id"]] = int(doc["unread"])
     return counts
+
+
+async def delete_inbox(db: Database, uid: str) -> int:
+    """Forget a deleted user's inbox (served by uid_newest)."""
+    return int((await db[INBOX].delete_many({"uid": uid})).deleted_count)
+
+
+async def inbox_batches(db: Database, uid: str, *, batch: int) -> AsyncIterator[list[InboxItemDoc]]:
+    """Every inbox item of a user, newest first, in lists of `batch` (their data export)."""
+    cursor = db[INBOX].find({"uid": uid}, batch_size=batch).sort("_id", -1)
+    async for chunk in batched(cursor, batch, _inbox_item):
+        yield chunk
+
+
+async def purge_inbox(db: Database, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` inbox items created before `before`, oldest first (served by
+    created_at); how many."""
+    ids = [
+        doc["_id"]
+        for doc in await db[INBOX]
+        .find({"created_at": {"$lt": before}}, {"_id": 1})
+        .sort("created_at", ASCENDING)
+        .limit(limit)
+        .to_list(None)
+    ]
+    if not ids:
+        return 0
+    return int((await db[INBOX].delete_many({"_id": {"$in": ids}})).deleted_count)
+
+
+async def redact_items(
+    db: Database, outbox_ids: Sequence[Any], redact: Callable[[str], str]
+) -> int:
+    """Pass the texts of these messages' inbox items (every recipient's) through `redact`: a
+    deleted reporter's words quoted to their report's followers (served by one_per_message)."""
+    changed = 0
+    cursor = db[INBOX].find({"outbox_id": {"$in": list(outbox_ids)}}, {"title": 1, "body": 1})
+    async for item in cursor:
+        texts = {
+            f"{field}.{locale}": text
+            for field in ("title", "body")
+            for locale, text in (item.get(field) or {}).items()
+            if isinstance(text, str) and redact(text) != text
+        }
+        if texts:
+            update = {key: redact(text) for key, text in texts.items()}
+            await db[INBOX].update_one({"_id": item["_id"]}, {"$set": update})
+            changed += 1
+    return changed

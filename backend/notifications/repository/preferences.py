@@ -90,3 +90,8 @@ async def set_preference_areas(
 ) -> int:
     """Replace followed areas: (uid, as read, new) each."""
     return await area_lists.replace(db[PREFERENCES], "area_ids", changes)
+
+
+async def delete_preferences(db: Database, uid: str) -> int:
+    """Forget a deleted user's notification preferences (by _id)."""
+    return int((await db[PREFERENCES].delete_many({"_id": uid})).deleted_count)

@@ -25,7 +25,9 @@ from pymongo import IndexModel
 from backend.reports.repository import (
     catalogue,
     documents,
+    duplicates,
     members,
+    photos,
     public,
     queue,
     timeline,
@@ -42,10 +44,12 @@ from backend.reports.repository.catalogue import (
 )
 from backend.reports.repository.changes import (
     add_counts,
+    deadline_batch,
     edit_content,
     file_under_units,
     hide_for_ban,
     increment,
+    mark_sla_alert,
     moderate,
     rate,
     reopen,
@@ -58,19 +62,25 @@ from backend.reports.repository.documents import (
     MY_REPORTS_SORT,
     REPORTS,
     VISIBLE,
+    deidentify_report,
     get_report,
     get_reports,
     insert_report,
     my_reports,
     my_reports_filter,
+    reporter_batches,
+    submitter,
 )
+from backend.reports.repository.duplicates import MERGED_INDEX, merged_into, merged_query
 from backend.reports.repository.members import (
     FOLLOWERS,
     ME_TOO,
     add_member,
+    delete_memberships,
     follower_uids,
     is_member,
     member_reports,
+    memberships,
     move_members,
     remove_member,
 )
@@ -81,6 +91,7 @@ from backend.reports.repository.nearby import (
     nearby_pipeline,
     open_duplicates,
 )
+from backend.reports.repository.photos import referenced_photos
 from backend.reports.repository.public import (
     AREA_CREATED_INDEX,
     CATEGORY_CREATED_INDEX,
@@ -127,6 +138,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = _merged(
     timeline.INDEXES,
     members.INDEXES,
     catalogue.INDEXES,
+    photos.INDEXES,
+    duplicates.INDEXES,
 )
 
 __all__ = [
@@ -140,6 +153,7 @@ __all__ = [
     "FOLLOWERS",
     "INDEXES",
     "LIST_PROJECTION",
+    "MERGED_INDEX",
     "ME_TOO",
     "MY_REPORTS_SORT",
     "QUEUE_PREFIXES",
@@ -153,6 +167,9 @@ __all__ = [
     "add_member",
     "all_events",
     "category_documents",
+    "deadline_batch",
+    "deidentify_report",
+    "delete_memberships",
     "department_exists",
     "department_names",
     "edit_content",
@@ -173,7 +190,11 @@ __all__ = [
     "latest_public_notes",
     "list_categories",
     "load_content",
+    "mark_sla_alert",
     "member_reports",
+    "memberships",
+    "merged_into",
+    "merged_query",
     "moderate",
     "move_members",
     "my_reports",
@@ -186,13 +207,16 @@ __all__ = [
     "queue_batch",
     "queue_queries",
     "rate",
+    "referenced_photos",
     "remove_member",
     "reopen",
     "report_stats",
+    "reporter_batches",
     "reports_outside_units",
     "set_hidden",
     "sort_value",
     "stats_pipeline",
+    "submitter",
     "take_lock",
     "text_candidates",
 ]

@@ -100,10 +100,16 @@ async def set_hidden(
     hidden: bool,
     reason: str | None,
     session: AsyncClientSession,
+    status: ReportStatus | None = None,
+    changes: Mapping[str, Any] | None = None,
 ) -> ReportDoc | None:
-    """Hide a report from public lists (or show it again) unless someone else holds the lock."""
-    update = {"$set": {"hidden": hidden, "hidden_reason": reason, "updated_at": now}}
-    condition = {"_id": report_id, **unlocked_for(actor, now)}
+    """Hide a report from public lists (or show it again) unless someone else holds the lock;
+    `changes` (status, deadline) apply only while it is still in `status`."""
+    fields = {**(changes or {}), "hidden": hidden, "hidden_reason": reason, "updated_at": now}
+    update = {"$set": fields}
+    condition: Document = {"_id": report_id, **unlocked_for(actor, now)}
+    if status is not None:
+        condition["status"] = status.value
     return await _update(db, condition, update, session=session)
 
 
@@ -198,6 +204,7 @@ async def rate(
     statuses: Sequence[ReportStatus],
     rating: Mapping[str, Any],
     now: datetime,
+    session: AsyncClientSession | None = None,
 ) -> ReportDoc | None:
     """Record the reporter's one rating while the report is in one of `statuses`."""
     condition = {
@@ -206,7 +213,8 @@ async def rate(
         "status": {"$in": [status.value for status in statuses]},
         "rating": None,
     }
-    return await _update(db, condition, {"$set": {"rating": dict(rating), "updated_at": now}})
+    update = {"$set": {"rating": dict(rating), "updated_at": now}}
+    return await _update(db, condition, update, session=session)
 
 
 # --- the areas migration: reports filed under a former district (backend.areas.migration) ------
@@ -244,3 +252,39 @@ async def file_under_units(
         requests.append(UpdateOne(condition, {"$set": changes}))
     result = await db[REPORTS].bulk_write(requests, ordered=False)
     return int(result.modified_count)
+
+
+# --- deadlines (backend.notifications.service.deadlines) -----------------------------------------
+
+
+async def mark_sla_alert(
+    db: Database, report_id: ObjectId, stage: str, *, session: AsyncClientSession
+) -> bool:
+    """Record that a deadline stage's reminder or escalation went out; False when it already
+    had (another worker got there first), so each stage is told once."""
+    result = await db[REPORTS].update_one(
+        {"_id": report_id, "sla_alerts": {"$ne": stage}},
+        {"$addToSet": {"sla_alerts": stage}},
+        session=session,
+    )
+    return result.modified_count == 1
+
+
+async def deadline_batch(
+    db: Database,
+    *,
+    status: ReportStatus,
+    due_from: datetime,
+    due_to: datetime,
+    limit: int,
+) -> list[ReportDoc]:
+    """Reports in `status` whose current deadline falls in [due_from, due_to), soonest first
+    (served by the queue's status/sla_due_at index)."""
+    docs = (
+        await db[REPORTS]
+        .find({"status": status.value, "sla_due_at": {"$gte": due_from, "$lt": due_to}})
+        .sort([("sla_due_at", 1), ("_id", 1)])
+        .limit(limit)
+        .to_list(None)
+    )
+    return [ReportDoc.from_mongo(doc) for doc in docs]

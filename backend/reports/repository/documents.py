@@ -6,7 +6,7 @@ public feeds) live beside this module; each declares the indexes its queries use
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.db import Database, Document
+from backend.db import Database, Document, batched
 from backend.reports.models import ReportDoc, ReportEventDoc
 from backend.reports.repository.timeline import EVENTS
 
@@ -77,6 +77,13 @@ async def get_report(
     return ReportDoc.from_mongo(doc) if doc else None
 
 
+async def submitter(db: Database, report_id: ObjectId) -> dict[str, Any] | None:
+    """Who filed a report through a partner app (Open311's stored contact), if anyone did."""
+    doc = await db[REPORTS].find_one({"_id": report_id}, {"submitter": 1})
+    found = doc.get("submitter") if doc else None
+    return dict(found) if isinstance(found, Mapping) else None
+
+
 async def get_reports(db: Database, ids: Sequence[ObjectId]) -> list[ReportDoc]:
     """Reports by id, in no particular order."""
     docs = await db[REPORTS].find({"_id": {"$in": list(ids)}}).to_list(None)
@@ -103,3 +110,30 @@ async def my_reports(
         .limit(limit)
     )
     return [ReportDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
+
+
+async def reporter_batches(db: Database, uid: str, *, batch: int) -> AsyncIterator[list[Document]]:
+    """Every report of a reporter, newest first, in lists of `batch`, from one cursor (their
+    data export and account deletion; served by reporter_created)."""
+    cursor = db[REPORTS].find({"reporter": uid}, LIST_PROJECTION, batch_size=batch)
+    cursor = cursor.sort(MY_REPORTS_SORT)
+    async for chunk in batched(cursor, batch, dict):
+        yield chunk
+
+
+async def deidentify_report(
+    db: Database,
+    report_id: ObjectId,
+    *,
+    reporter: str,
+    pseudonym: str,
+    changes: Mapping[str, Any],
+    unset: Sequence[str],
+) -> bool:
+    """Give a deleted user's report the pseudonym as reporter, with the redacted texts in
+    `changes` and the personal fields in `unset` removed; False when it no longer was theirs."""
+    update: dict[str, Any] = {"$set": {**changes, "reporter": pseudonym, "anonymous": True}}
+    if unset:
+        update["$unset"] = dict.fromkeys(unset, "")
+    result = await db[REPORTS].update_one({"_id": report_id, "reporter": reporter}, update)
+    return result.modified_count == 1

@@ -6,14 +6,14 @@ The counters on the report itself (`follower_count`, `me_too_count`) move throug
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.db import Database
+from backend.db import Database, batched
 
 FOLLOWERS = "report_followers"
 ME_TOO = "report_me_too"
@@ -25,6 +25,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     ],
     ME_TOO: [
         IndexModel([("report", ASCENDING), ("uid", ASCENDING)], unique=True, name="report_uid"),
+        # A user's "me too"s: their data export and account deletion.
+        IndexModel([("uid", ASCENDING), ("report", ASCENDING)], name="uid_report"),
     ],
 }
 
@@ -110,3 +112,23 @@ async def move_members(
             [{"report": target, "uid": uid, "at": now} for uid in new], session=session
         )
     return len(new)
+
+
+async def memberships(
+    db: Database, collection: str, uid: str, *, batch: int
+) -> AsyncIterator[list[tuple[ObjectId, datetime | None]]]:
+    """The reports a user follows / said "me too" to, with when, in lists of `batch` (their
+    data export; served by uid_report)."""
+    fields = {"report": 1, "at": 1}
+    cursor = db[collection].find({"uid": uid}, fields, batch_size=batch).sort("report", ASCENDING)
+    async for chunk in batched(cursor, batch, lambda doc: (doc["report"], doc.get("at"))):
+        yield chunk
+
+
+async def delete_memberships(db: Database, uid: str) -> int:
+    """Forget a deleted user's follows and "me too"s (served by uid_report). The reports'
+    counters keep counting them: they are numbers, not people."""
+    deleted = 0
+    for collection in (FOLLOWERS, ME_TOO):
+        deleted += (await db[collection].delete_many({"uid": uid})).deleted_count
+    return deleted

@@ -63,6 +63,8 @@ def stats_pipeline(criteria: StatsFilter) -> list[Document]:
     ):
         if value is not None:
             match[field] = value
+    if criteria.areas is not None and criteria.area is None:
+        match["area"] = {"$in": sorted(criteria.areas)}
     count_by = lambda field: [{"$group": {"_id": "$" + field, "n": {"$sum": 1}}}]  # noqa: E731
     ever_resolved = {
         "$or": [{"$eq": ["$status", ReportStatus.RESOLVED.value]}, {"$gt": ["$reopen_count", 0]}]

@@ -13,11 +13,13 @@ from pymongo.errors import DuplicateKeyError
 
 from backend import idempotency, outbox, ratelimit
 from backend.areas import repository as area_repository
-from backend.auth import repository as auth_repository
 from backend.auth.models import Viewer
+from backend.auth.service.bans import ensure_not_banned
 from backend.db import Database
 from backend.errors import DomainError
 from backend.ids import parse_object_id
+from backend.notifications.models import StaffNoticeKind
+from backend.notifications.service import staff as staff_notices
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     CategoryDoc,
@@ -125,12 +127,7 @@ async def create_report(
     errors.append(photo_error)
     raise_all(errors)
     assert category is not None and area is not None
-    if await auth_repository.is_banned(db, uid):
-        raise ReportError(
-            ReportErrorCode.BANNED,
-            en="Your account may not create reports",
-            vi="Tài khoản của bạn không được phép gửi phản ánh",
-        )
+    await ensure_not_banned(db=db, uid=viewer.uid)
 
     fingerprint = idempotency.fingerprint(
         "reportCreate",
@@ -215,6 +212,10 @@ async def create_report(
             db, report_repository.FOLLOWERS, report.id, uid, now, session=session
         )
         await outbox.enqueue(db, [notice], session=session)
+        # The staff of the unit that acts on it are told (batched: notifications/service/staff).
+        await staff_notices.notify_unit(
+            db, report=report, kind=StaffNoticeKind.NEW, now=now, session=session
+        )
 
     try:
         await in_transaction(db, write)

@@ -17,8 +17,11 @@ from pymongo.errors import DuplicateKeyError
 
 from backend import outbox
 from backend.auth.models import Viewer
+from backend.auth.service.bans import ensure_not_banned
 from backend.db import Database, Document
 from backend.errors import DomainError
+from backend.notifications.models import StaffNoticeKind
+from backend.notifications.service import staff as staff_notices
 from backend.reports import repository as report_repository
 from backend.reports.models import (
     OPEN_STATES,
@@ -90,6 +93,7 @@ async def _follow(
 
 async def follow(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:
     """Follow a report (idempotent): its updates will be pushed to the viewer."""
+    await ensure_not_banned(db=db, uid=viewer.uid)
     report = await visible_report(db, viewer, report_id)
     uid = str(viewer.uid)
 
@@ -115,6 +119,7 @@ async def unfollow(*, db: Database, viewer: Viewer, report_id: str) -> ReportDoc
 
 async def me_too(*, db: Database, viewer: Viewer, report_id: str, now: datetime) -> ReportDoc:
     """Say "me too" on an open report (idempotent); the viewer also follows it."""
+    await ensure_not_banned(db=db, uid=viewer.uid)
     report = await visible_report(db, viewer, report_id)
     uid = str(viewer.uid)
     if is_reporter(viewer, report):
@@ -168,6 +173,7 @@ class ReopenDraft:
 
 async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datetime) -> ReportDoc:
     """Reopen a report resolved in the last 30 days (its reporter or a follower)."""
+    await ensure_not_banned(db=db, uid=viewer.uid)
     report = await visible_report(db, viewer, draft.report_id)
     uid = str(viewer.uid)
     if not (
@@ -249,6 +255,9 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
             now=now,
         )
         await outbox.enqueue(db, [notice], session=session)
+        await staff_notices.notify_unit(
+            db, report=reopened, kind=StaffNoticeKind.REOPENED, now=now, session=session
+        )
         return reopened
 
     reopened = await in_transaction(db, write)
@@ -261,10 +270,15 @@ async def reopen(*, db: Database, viewer: Viewer, draft: ReopenDraft, now: datet
     return reopened
 
 
+# Ratings of an answer that tell its unit it was poor.
+LOW_RATING_STARS = 2
+
+
 async def rate(
     *, db: Database, viewer: Viewer, report_id: str, stars: int, comment: str | None, now: datetime
 ) -> ReportDoc:
     """The reporter rates the answer once, after the report is resolved or rejected."""
+    await ensure_not_banned(db=db, uid=viewer.uid)
     report = await visible_report(db, viewer, report_id)
     comment = (comment or "").strip() or None
     errors = []
@@ -299,14 +313,30 @@ async def rate(
             en="A report can be rated once resolved or rejected",
             vi="Chỉ đánh giá được phản ánh đã được giải quyết hoặc bị từ chối",
         )
-    rated = await report_repository.rate(
-        db,
-        report.id,
-        reporter=report.reporter,
-        statuses=sorted(RATEABLE_STATES),
-        rating={"stars": stars, "comment": comment, "at": now},
-        now=now,
-    )
+
+    async def write(session: AsyncClientSession) -> ReportDoc | None:
+        rated = await report_repository.rate(
+            db,
+            report.id,
+            reporter=report.reporter,
+            statuses=sorted(RATEABLE_STATES),
+            rating={"stars": stars, "comment": comment, "at": now},
+            now=now,
+            session=session,
+        )
+        if rated is not None and stars <= LOW_RATING_STARS:
+            # A poor answer: the unit that gave it hears of it.
+            await staff_notices.notify_unit(
+                db,
+                report=rated,
+                kind=StaffNoticeKind.LOW_RATING,
+                now=now,
+                session=session,
+                stars=stars,
+            )
+        return rated
+
+    rated = await in_transaction(db, write)
     if rated is None:
         current = await existing_report(db, report_id)
         if current.rating is not None:

@@ -17,12 +17,15 @@ from backend.pagination import (
 from backend.reports import repository as report_repository
 from backend.reports.models import CategoryDoc, ReportDoc, ReportStatus
 from backend.reports.service.rules import check_location
+from backend.reports.snapshot import CatalogueContent
 
 MAX_RADIUS_M = 5_000
 
 
-async def categories(*, db: Database) -> list[CategoryDoc]:
-    """Categories a report can have, in display order."""
+async def categories(*, db: Database, content: CatalogueContent | None = None) -> list[CategoryDoc]:
+    """Categories a report can have, in display order (from `content`, the snapshot, if given)."""
+    if content is not None:
+        return list(content.categories)
     return await report_repository.list_categories(db)
 
 

@@ -12,7 +12,7 @@ import {
   signInWithEmailAndPassword,
   signOut,
 } from "firebase/auth";
-import { lang } from "./i18n";
+import { humanize, lang, t } from "./i18n";
 
 export interface ConsoleConfig {
   projectId: string;
@@ -63,11 +63,25 @@ export async function signOutNow(): Promise<void> {
   await signOut(requireAuth());
 }
 
-/** The `role` custom claim of the signed-in user (set by `backend.cli users grant`). */
-export async function roleOf(user: User): Promise<string | null> {
-  const result = await getIdTokenResult(user);
-  const role = result.claims["role"];
-  return typeof role === "string" ? role : null;
+/** What the custom claims (set by `backend.cli users grant`) say the signed-in user may do. */
+export interface Grant {
+  role: string | null;
+  /** Staff: the department they work for (the API scopes their queue and statistics to it). */
+  department: string | null;
+  /** Staff of a ward or commune office: its area codes. */
+  areas: string[];
+}
+
+export async function grantOf(user: User): Promise<Grant> {
+  const { claims } = await getIdTokenResult(user);
+  const text = (value: unknown) => (typeof value === "string" && value ? value : null);
+  const areas = Array.isArray(claims["areas"]) ? claims["areas"].filter((a): a is string => typeof a === "string") : [];
+  const area = text(claims["area"]);
+  return {
+    role: text(claims["role"]),
+    department: text(claims["department"]),
+    areas: area && !areas.includes(area) ? [area, ...areas] : areas,
+  };
 }
 
 export class ApiError extends Error {
@@ -75,8 +89,28 @@ export class ApiError extends Error {
     message: string,
     readonly code: string,
   ) {
-    super(message);
+    super(humanize(message));
   }
+
+  /** The request never got an answer (offline, server down): worth a retry. */
+  get isNetwork(): boolean {
+    return this.code === "NETWORK";
+  }
+}
+
+/** fetch() with "Failed to fetch" (a TypeError) turned into a clear, retryable ApiError. */
+async function send(input: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(input, init);
+  } catch {
+    throw new ApiError(t("networkError"), "NETWORK");
+  }
+  // A proxy or load balancer answering for a stopped server.
+  if (response.status === 502 || response.status === 503 || response.status === 504) {
+    throw new ApiError(t("networkError"), "NETWORK");
+  }
+  return response;
 }
 
 export interface UserError {
@@ -98,7 +132,7 @@ async function headers(extra: Record<string, string> = {}): Promise<Record<strin
 
 /** Run one of the documents in operations.ts; top-level errors become an ApiError. */
 export async function gql<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch("/graphql", {
+  const response = await send("/graphql", {
     method: "POST",
     headers: await headers({ "content-type": "application/json", accept: "application/json" }),
     body: JSON.stringify({ query: document, variables }),
@@ -132,10 +166,33 @@ export interface UploadedPhoto {
 export async function uploadPhoto(file: File): Promise<UploadedPhoto> {
   const form = new FormData();
   form.append("file", file);
-  const response = await fetch("/media", { method: "POST", headers: await headers(), body: form });
+  const response = await send("/media", { method: "POST", headers: await headers(), body: form });
   const body = await response.json().catch(() => ({}));
   if (response.status !== 201) {
     throw new ApiError(body?.error?.message ?? `HTTP ${response.status}`, body?.error?.code ?? "HTTP_ERROR");
   }
   return body as UploadedPhoto;
+}
+
+/** Download a file the API streams (GET, with the ID token): saved under the server's name. */
+export async function download(path: string, params: Record<string, unknown>): Promise<string> {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") query.set(name, String(value));
+  }
+  const response = await send(`${path}?${query}`, { headers: await headers() });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError(body?.error?.message ?? `HTTP ${response.status}`, body?.error?.code ?? "HTTP_ERROR");
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "export.csv";
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
 }

@@ -3,10 +3,11 @@ import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import type { User } from "firebase/auth";
 import { html, nothing, render } from "lit-html";
-import { CONSOLE_ROLES, type ConsoleConfig, initAuth, loadConfig, onUser, roleOf, signIn, signOutNow } from "./api";
+import { CONSOLE_ROLES, type ConsoleConfig, grantOf, initAuth, loadConfig, onUser, signIn, signOutNow } from "./api";
 import { type Page, errorMessage, focusHeading, setRenderer } from "./app";
-import { lang, onLangChange, setLang, t } from "./i18n";
+import { enumLabel, lang, onLangChange, setLang, t } from "./i18n";
 import { AlertsPage } from "./pages/alerts";
+import { setSession, unitName } from "./session";
 import { DashboardPage } from "./pages/dashboard";
 import { QueuePage } from "./pages/queue";
 import { ReportPage } from "./pages/report";
@@ -90,6 +91,13 @@ function langSwitch() {
     @click=${() => setLang(other)}>${t("switchTo")}</button>`;
 }
 
+/** "staff · Hoàn Kiếm Ward": the role in words, with the unit staff work for. */
+function roleName(role: string): string {
+  const unit = unitName();
+  const name = enumLabel(`ROLE_${role.toUpperCase()}`);
+  return unit ? `${name} · ${unit}` : name;
+}
+
 function header(nav: string | null) {
   const link = (name: string, label: string) =>
     html`<li><a href="#/${name}" aria-current=${nav === name ? "page" : "false"}>${label}</a></li>`;
@@ -104,7 +112,7 @@ function header(nav: string | null) {
       <div class="account">
         ${langSwitch()}
         ${session.state === "ready"
-          ? html`<span class="who">${t("signedInAs", { email: session.user.email ?? session.user.uid, role: session.role })}</span>`
+          ? html`<span class="who">${t("signedInAs", { email: session.user.email ?? session.user.uid, role: roleName(session.role) })}</span>`
           : nothing}
         ${session.state === "ready" || session.state === "refused"
           ? html`<button type="button" class="secondary" @click=${() => signOutNow()}>${t("signOut")}</button>`
@@ -155,7 +163,9 @@ async function start(): Promise<void> {
     if (!user) {
       session = { state: "signed-out", error: "", busy: false };
     } else {
-      const role = await roleOf(user);
+      const grant = await grantOf(user);
+      const role = grant.role;
+      setSession(grant, user.uid);
       session =
         role && CONSOLE_ROLES.has(role)
           ? { state: "ready", user, role }

@@ -1,11 +1,13 @@
 // reportStats for a chosen period as charts: counts, times, share within SLA per department and area.
 import { html, nothing } from "lit-html";
 import { type Page, errorMessage, update } from "../app";
-import { gql } from "../api";
+import { ApiError, gql } from "../api";
 import { barChart, percent } from "../charts";
-import { type Category, STATUSES, areaGroups, areaName, categories, departments } from "../data";
+import { type Category, STATUSES, areaName, categories, departments } from "../data";
 import { formatNumber, statusLabel, t } from "../i18n";
 import { STATS } from "../operations";
+import { pickableAreaGroups, staffScope, unitName } from "../session";
+import { retryView } from "./retry";
 
 interface Stats {
   total: number;
@@ -27,6 +29,18 @@ type Period = keyof typeof PERIODS;
 
 let period: Period = "last30";
 let scope = { areaId: "", departmentId: "", categoryId: "" };
+let scopeOwner: string | null = null;
+
+/** The statistics' scope; a staff member's starts at (and stays within) their own unit. */
+function currentScope(): typeof scope {
+  const staff = staffScope();
+  const key = JSON.stringify(staff);
+  if (scopeOwner !== key) {
+    scope = { areaId: staff.areas.length === 1 ? staff.areas[0] : "", departmentId: staff.department ?? "", categoryId: "" };
+    scopeOwner = key;
+  }
+  return scope;
+}
 
 async function stats(filter: Record<string, unknown>): Promise<Stats> {
   return (await gql<{ reportStats: Stats }>(STATS, { filter })).reportStats;
@@ -39,6 +53,7 @@ export class DashboardPage implements Page {
   private cats: Category[] = [];
   private loading = true;
   private error = "";
+  private offline = false;
   private generation = 0;
 
   constructor() {
@@ -53,6 +68,7 @@ export class DashboardPage implements Page {
     const generation = ++this.generation;
     this.loading = true;
     update();
+    const scope = currentScope();
     const to = new Date();
     const from = new Date(to.getTime() - PERIODS[period] * 86_400_000);
     const base = {
@@ -77,8 +93,12 @@ export class DashboardPage implements Page {
       this.byDepartment = deptStats.filter((d) => d.stats.total > 0);
       this.byArea = areaStats;
       this.error = "";
+      this.offline = false;
     } catch (error) {
-      if (generation === this.generation) this.error = errorMessage(error);
+      if (generation === this.generation) {
+        this.error = errorMessage(error);
+        this.offline = error instanceof ApiError && error.isNetwork;
+      }
     } finally {
       if (generation === this.generation) {
         this.loading = false;
@@ -94,6 +114,10 @@ export class DashboardPage implements Page {
   }
 
   private controls() {
+    const chosen = currentScope();
+    const staff = staffScope();
+    // Staff may see their own department only (the API refuses any other).
+    const depts = staff.department ? departments().filter((d) => d.id === staff.department) : departments();
     const change = (apply: (value: string) => void) => (event: Event) => {
       apply((event.target as HTMLSelectElement).value);
       void this.load();
@@ -107,27 +131,27 @@ export class DashboardPage implements Page {
       </div>
       <div class="field">
         <label for="d-area">${t("area")}</label>
-        <select id="d-area" @change=${change((v) => (scope = { ...scope, areaId: v }))}>
+        <select id="d-area" @change=${change((v) => (scope = { ...currentScope(), areaId: v }))}>
           <option value="">${t("any")}</option>
-          ${areaGroups().map(
+          ${pickableAreaGroups().map(
             (g) => html`<optgroup label=${t(g.type === "ward" ? "wards" : "communes")}>
-              ${g.areas.map((a) => html`<option value=${a.id} ?selected=${a.id === scope.areaId}>${a.name}</option>`)}
+              ${g.areas.map((a) => html`<option value=${a.id} ?selected=${a.id === chosen.areaId}>${a.name}</option>`)}
             </optgroup>`,
           )}
         </select>
       </div>
       <div class="field">
         <label for="d-department">${t("department")}</label>
-        <select id="d-department" @change=${change((v) => (scope = { ...scope, departmentId: v }))}>
-          <option value="">${t("any")}</option>
-          ${departments().map((d) => html`<option value=${d.id} ?selected=${d.id === scope.departmentId}>${d.name}</option>`)}
+        <select id="d-department" @change=${change((v) => (scope = { ...currentScope(), departmentId: v }))}>
+          ${staff.department ? nothing : html`<option value="">${t("any")}</option>`}
+          ${depts.map((d) => html`<option value=${d.id} ?selected=${d.id === chosen.departmentId}>${d.name}</option>`)}
         </select>
       </div>
       <div class="field">
         <label for="d-category">${t("category")}</label>
-        <select id="d-category" @change=${change((v) => (scope = { ...scope, categoryId: v }))}>
+        <select id="d-category" @change=${change((v) => (scope = { ...currentScope(), categoryId: v }))}>
           <option value="">${t("any")}</option>
-          ${this.cats.map((c) => html`<option value=${c.id} ?selected=${c.id === scope.categoryId}>${c.name}</option>`)}
+          ${this.cats.map((c) => html`<option value=${c.id} ?selected=${c.id === chosen.categoryId}>${c.name}</option>`)}
         </select>
       </div>
     </form>`;
@@ -137,11 +161,12 @@ export class DashboardPage implements Page {
     const s = this.stats;
     const categoryName = (id: string) => this.cats.find((c) => c.id === id)?.name ?? id;
     const statusCounts = new Map(s?.byStatus.map((b) => [b.key, b.count]) ?? []);
-    return html`<h1 tabindex="-1">${t("dashboardTitle")}</h1>
+    const unit = unitName();
+    return html`<h1 tabindex="-1">${unit ? t("staffDashboardTitle", { unit }) : t("dashboardTitle")}</h1>
       ${this.controls()}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.offline ? retryView(this.error, () => this.load()) : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${!s
-        ? html`<p>${t("loading")}</p>`
+        ? this.error ? nothing : html`<p role="status">${t("loading")}</p>`
         : html`<div class="kpis" aria-busy=${this.loading ? "true" : "false"}>
               <div class="kpi"><span class="kpi-value">${formatNumber(s.total)}</span><span>${t("total")}</span></div>
               <div class="kpi"><span class="kpi-value">${percent(s.acknowledgedWithinSla)}</span><span>${t("ackWithinSla")}</span></div>

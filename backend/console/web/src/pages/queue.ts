@@ -6,39 +6,18 @@
 // processes. One small query per moderator every 15 s is cheap for the database (index-served).
 import { html, nothing } from "lit-html";
 import { type Page, errorMessage, navigate, update } from "../app";
-import { gql, type UserError } from "../api";
-import {
-  type Category,
-
-  SETTABLE_STATUSES,
-  STATUSES,
-  areaGroups,
-  categories,
-  departments,
-  slaState,
-} from "../data";
-import { enumLabel, formatTime, statusLabel, t } from "../i18n";
+import { ApiError, download, gql, type UserError } from "../api";
+import { type Category, SETTABLE_STATUSES, categories } from "../data";
+import { formatTime, statusLabel, t } from "../i18n";
 import { QUEUE, REPORTS_BULK_SET_STATUS } from "../operations";
+import { isStaff, unitName } from "../session";
+import { type Filters, filtersView, queryFilter, querySort, setFilters } from "./queue-filters";
+import { QueueMap, mapNote } from "./queue-map";
+import { type QueueRow, headView, rememberOrder, rowView } from "./queue-rows";
+import { retryView } from "./retry";
 
 const REFRESH_MS = 15_000;
 const PAGE_SIZE = 50;
-
-interface QueueRow {
-  id: string;
-  status: string;
-  priority: string;
-  description: string;
-  createdAt: string;
-  slaDueAt: string | null;
-  ackDueAt: string | null;
-  resolveDueAt: string | null;
-  meTooCount: number;
-  hidden: boolean;
-  lockedUntil: string | null;
-  lockedBy: { id: string; displayName: string | null } | null;
-  category: { id: string; name: string } | null;
-  area: { id: string; name: string } | null;
-}
 
 interface QueueData {
   moderationQueue: {
@@ -47,82 +26,24 @@ interface QueueData {
   };
 }
 
-interface Filters {
-  status: string;
-  categoryId: string;
-  departmentId: string;
-  areaId: string;
-  overdue: boolean;
-  reopened: boolean;
-  hidden: boolean;
-  text: string;
-  createdFrom: string;
-  createdTo: string;
-  sort: string;
-  direction: string;
-}
-
-const DEFAULT_FILTERS: Filters = {
-  status: "",
-  categoryId: "",
-  departmentId: "",
-  areaId: "",
-  overdue: false,
-  reopened: false,
-  hidden: false,
-  text: "",
-  createdFrom: "",
-  createdTo: "",
-  sort: "SLA_DUE_AT",
-  direction: "ASC",
-};
-
-// Kept across visits to a report and back, like a mail client keeps its folder view.
-let filters: Filters = { ...DEFAULT_FILTERS };
 const checked = new Set<string>();
-
-function dayStart(date: string, plusDays = 0): string {
-  // Dates are picked in Hanoi's calendar (UTC+7, no daylight saving).
-  const start = new Date(`${date}T00:00:00+07:00`);
-  return new Date(start.getTime() + plusDays * 86_400_000).toISOString();
-}
-
-function queryFilter(): Record<string, unknown> {
-  return {
-    status: filters.status || null,
-    categoryId: filters.categoryId || null,
-    departmentId: filters.departmentId || null,
-    areaId: filters.areaId || null,
-    overdue: filters.overdue || null,
-    reopened: filters.reopened || null,
-    hidden: filters.hidden,
-    text: filters.text.trim() || null,
-    createdFrom: filters.createdFrom ? dayStart(filters.createdFrom) : null,
-    createdTo: filters.createdTo ? dayStart(filters.createdTo, 1) : null,
-  };
-}
-
-export function slaBadge(report: Parameters<typeof slaState>[0]) {
-  const sla = slaState(report);
-  if (!sla) return html`<span class="muted">—</span>`;
-  const label = sla.kind === "overdue" ? t("slaOverdue") : sla.kind === "soon" ? t("slaSoon") : t("slaOk");
-  return html`<span class="badge sla-${sla.kind}" title=${t("slaDueAt", { time: formatTime(sla.due) })}
-    >${label}<span class="sr-only">, ${t("slaDueAt", { time: formatTime(sla.due) })}</span></span
-  >`;
-}
-
-export function statusBadge(status: string) {
-  return html`<span class="badge status status-${status.toLowerCase()}">${statusLabel(status)}</span>`;
-}
+// Open on a wide screen; folded on a phone, where the list matters more than the filters.
+let filtersOpen = window.matchMedia("(min-width: 700px)").matches;
+let showMap = false;
 
 export class QueuePage implements Page {
   private rows: QueueRow[] = [];
   private pageInfo = { hasNextPage: false, endCursor: null as string | null };
-  private current = 0;
+  current = 0;
   private loading = false;
   private error = "";
+  private offline = false;
+  private readonly map = new QueueMap();
+  private tilesFailed = false;
+  private exporting = false;
+  private exportMessage = "";
+  cats: Category[] = [];
   private updatedAt: string | null = null;
-  private cats: Category[] = [];
   private timer: number | undefined;
   private bulkStatus = "ACKNOWLEDGED";
   private bulkNote = "";
@@ -151,6 +72,7 @@ export class QueuePage implements Page {
   }
 
   unmount(): void {
+    this.map.remove();
     window.clearInterval(this.timer);
     document.removeEventListener("keydown", this.onKey);
     document.removeEventListener("visibilitychange", this.onVisibility);
@@ -165,19 +87,20 @@ export class QueuePage implements Page {
       const first = refresh ? Math.min(100, Math.max(PAGE_SIZE, this.rows.length)) : PAGE_SIZE;
       const data = await gql<QueueData>(QUEUE, {
         filter: queryFilter(),
-        sort: { field: filters.sort, direction: filters.direction },
+        sort: querySort(),
         first,
       });
       if (generation !== this.generation) return;
       const selectedId = this.rows[this.current]?.id;
-      this.rows = data.moderationQueue.edges.map((e) => e.node);
+      this.rows = this.ordered(data.moderationQueue.edges.map((e) => e.node));
       this.pageInfo = data.moderationQueue.pageInfo;
       const kept = this.rows.findIndex((r) => r.id === selectedId);
       this.current = kept >= 0 ? kept : Math.min(this.current, Math.max(0, this.rows.length - 1));
       this.error = "";
+      this.offline = false;
       this.updatedAt = new Date().toISOString();
     } catch (error) {
-      if (generation === this.generation) this.error = errorMessage(error);
+      if (generation === this.generation) this.failed(error);
     } finally {
       if (generation === this.generation) {
         this.loading = false;
@@ -194,15 +117,15 @@ export class QueuePage implements Page {
     try {
       const data = await gql<QueueData>(QUEUE, {
         filter: queryFilter(),
-        sort: { field: filters.sort, direction: filters.direction },
+        sort: querySort(),
         first: PAGE_SIZE,
         after: this.pageInfo.endCursor,
       });
       if (generation !== this.generation) return;
-      this.rows = [...this.rows, ...data.moderationQueue.edges.map((e) => e.node)];
+      this.rows = this.ordered([...this.rows, ...data.moderationQueue.edges.map((e) => e.node)]);
       this.pageInfo = data.moderationQueue.pageInfo;
     } catch (error) {
-      if (generation === this.generation) this.error = errorMessage(error);
+      if (generation === this.generation) this.failed(error);
     } finally {
       if (generation === this.generation) {
         this.loading = false;
@@ -211,10 +134,61 @@ export class QueuePage implements Page {
     }
   }
 
-  private setFilter(name: keyof Filters, value: string | boolean): void {
-    filters = { ...filters, [name]: value };
+  /** The whole filter as CSV, streamed by the server (GET /console/export.csv). */
+  private async exportCsv(): Promise<void> {
+    this.exporting = true;
+    this.exportMessage = t("exporting");
+    update();
+    try {
+      this.exportMessage = t("exported", { name: await download("/console/export.csv", queryFilter()) });
+    } catch (error) {
+      this.exportMessage = errorMessage(error);
+    } finally {
+      this.exporting = false;
+      update();
+    }
+  }
+
+  private failed(error: unknown): void {
+    this.error = errorMessage(error);
+    this.offline = error instanceof ApiError && error.isNetwork;
+  }
+
+  /** In the API's order (URGENCY is ordered by the server across pages); remembered for "next report". */
+  private ordered(rows: QueueRow[]): QueueRow[] {
+    rememberOrder(rows.map((r) => r.id));
+    return rows;
+  }
+
+  get open(): boolean {
+    return filtersOpen;
+  }
+
+  toggleOpen(open: boolean): void {
+    if (open === filtersOpen) return;
+    filtersOpen = open;
+    update();
+  }
+
+  setFilter(name: keyof Filters, value: string | boolean): void {
+    setFilters({ [name]: value });
     this.current = 0;
     void this.load();
+  }
+
+  reset(): void {
+    setFilters(null);
+    this.current = 0;
+    void this.load();
+  }
+
+  select(index: number): void {
+    this.current = index;
+    update();
+  }
+
+  get checked(): Set<string> {
+    return checked;
   }
 
   private key(event: KeyboardEvent): void {
@@ -238,17 +212,26 @@ export class QueuePage implements Page {
       }
     } else if (event.key === "/") {
       event.preventDefault();
+      filtersOpen = true;
+      update();
       document.querySelector<HTMLInputElement>("#q-text")?.focus();
     }
   }
 
   afterRender(): void {
+    const element = document.getElementById("queue-map");
+    if (showMap && element) {
+      this.map.show(element, this.rows, () => {
+        this.tilesFailed = true;
+        update();
+      });
+    } else this.map.remove();
     if (!this.focusPending) return;
     this.focusPending = false;
     document.querySelector<HTMLElement>(`#row-${this.current} a.open`)?.focus();
   }
 
-  private toggle(id: string): void {
+  toggle(id: string): void {
     if (checked.has(id)) checked.delete(id);
     else checked.add(id);
     update();
@@ -287,84 +270,6 @@ export class QueuePage implements Page {
     }
   }
 
-  private filtersView() {
-    const change = (name: keyof Filters) => (event: Event) => {
-      const input = event.target as HTMLInputElement;
-      this.setFilter(name, input.type === "checkbox" ? input.checked : input.value);
-    };
-    const option = (value: string, label: string, selected: string) =>
-      html`<option value=${value} ?selected=${value === selected}>${label}</option>`;
-    return html`<form class="filters" @submit=${(e: Event) => e.preventDefault()} aria-labelledby="filters-title">
-      <h2 id="filters-title" class="sr-only">${t("filters")}</h2>
-      <div class="field">
-        <label for="q-text">${t("search")}</label>
-        <input id="q-text" type="search" .value=${filters.text} @change=${change("text")} />
-      </div>
-      <div class="field">
-        <label for="q-status">${t("status")}</label>
-        <select id="q-status" @change=${change("status")}>
-          ${option("", t("any"), filters.status)} ${STATUSES.map((s) => option(s, statusLabel(s), filters.status))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="q-category">${t("category")}</label>
-        <select id="q-category" @change=${change("categoryId")}>
-          ${option("", t("any"), filters.categoryId)} ${this.cats.map((c) => option(c.id, c.name, filters.categoryId))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="q-department">${t("department")}</label>
-        <select id="q-department" @change=${change("departmentId")}>
-          ${option("", t("any"), filters.departmentId)}
-          ${departments().map((d) => option(d.id, d.name, filters.departmentId))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="q-area">${t("area")}</label>
-        <select id="q-area" @change=${change("areaId")}>
-          ${option("", t("any"), filters.areaId)}
-          ${areaGroups().map(
-            (g) => html`<optgroup label=${t(g.type === "ward" ? "wards" : "communes")}>
-              ${g.areas.map((a) => option(a.id, a.name, filters.areaId))}
-            </optgroup>`,
-          )}
-        </select>
-      </div>
-      <div class="field">
-        <label for="q-from">${t("createdFrom")}</label>
-        <input id="q-from" type="date" .value=${filters.createdFrom} @change=${change("createdFrom")} />
-      </div>
-      <div class="field">
-        <label for="q-to">${t("createdTo")}</label>
-        <input id="q-to" type="date" .value=${filters.createdTo} @change=${change("createdTo")} />
-      </div>
-      <div class="field">
-        <label for="q-sort">${t("sortBy")}</label>
-        <select id="q-sort" @change=${change("sort")}>
-          ${option("SLA_DUE_AT", t("sortSla"), filters.sort)} ${option("CREATED_AT", t("sortCreated"), filters.sort)}
-          ${option("ME_TOO_COUNT", t("sortMeToo"), filters.sort)}
-        </select>
-      </div>
-      <div class="field">
-        <label for="q-direction">${t("direction")}</label>
-        <select id="q-direction" @change=${change("direction")}>
-          ${option("ASC", t("asc"), filters.direction)} ${option("DESC", t("desc"), filters.direction)}
-        </select>
-      </div>
-      <div class="checks">
-        <label><input type="checkbox" .checked=${filters.overdue} @change=${change("overdue")} /> ${t("overdueOnly")}</label>
-        <label><input type="checkbox" .checked=${filters.reopened} @change=${change("reopened")} /> ${t("reopenedOnly")}</label>
-        <label><input type="checkbox" .checked=${filters.hidden} @change=${change("hidden")} /> ${t("showHidden")}</label>
-      </div>
-      <div class="buttons">
-        <button type="button" class="secondary" @click=${() => {
-          filters = { ...DEFAULT_FILTERS };
-          void this.load();
-        }}>${t("reset")}</button>
-      </div>
-    </form>`;
-  }
-
   private bulkView() {
     if (!checked.size && !this.bulkMessage) return nothing;
     return html`<form class="bulk panel" @submit=${(e: Event) => this.bulk(e)} aria-labelledby="bulk-title">
@@ -399,60 +304,45 @@ export class QueuePage implements Page {
     </form>`;
   }
 
-  private rowView(row: QueueRow, index: number) {
-    const lockHeld = row.lockedBy && row.lockedUntil && new Date(row.lockedUntil).getTime() > Date.now();
-    return html`<tr id="row-${index}" class=${index === this.current ? "current" : ""} @click=${() => {
-      this.current = index;
-      update();
-    }}>
-      <td>
-        <input type="checkbox" aria-label=${t("selectReport", { id: row.id })} .checked=${checked.has(row.id)}
-          @change=${() => this.toggle(row.id)} />
-      </td>
-      <td>${slaBadge(row)}</td>
-      <td>${statusBadge(row.status)}${row.hidden ? html` <span class="badge hidden-badge">${t("hidden")}</span>` : nothing}</td>
-      <td>${row.priority === "NORMAL" ? enumLabel(row.priority) : html`<strong>${enumLabel(row.priority)}</strong>`}</td>
-      <td>${row.category?.name ?? "—"}</td>
-      <td>${row.area?.name ?? "—"}</td>
-      <td class="description"><a class="open" href="#/report/${row.id}">${row.description.slice(0, 140) || row.id}</a></td>
-      <td class="num">${row.meTooCount}</td>
-      <td>${lockHeld ? html`<span class="lock">🔒 ${row.lockedBy?.displayName ?? t("someone")}</span>` : "—"}</td>
-      <td><time datetime=${row.createdAt}>${formatTime(row.createdAt)}</time></td>
-    </tr>`;
-  }
-
   view() {
-    return html`<h1 tabindex="-1">${t("queueTitle")}</h1>
-      ${this.filtersView()}
-      <p class="help">${t("keyboardHelp")}</p>
+    const unit = isStaff() ? unitName() : null;
+    const initial = this.loading && !this.updatedAt;
+    return html`<h1 tabindex="-1">${unit ? t("staffQueueTitle", { unit }) : t("queueTitle")}</h1>
+      ${filtersView(this)}
+      <p class="help keys">${t("keyboardHelp")}</p>
       <p class="help" role="status">
-        ${this.updatedAt ? t("refreshNote", { time: formatTime(this.updatedAt) }) : t("loading")}
+        ${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${t("loading")}` : this.updatedAt ? t("refreshNote", { time: formatTime(this.updatedAt) }) : nothing}
         <button type="button" class="link" @click=${() => this.load()}>${t("refreshNow")}</button>
       </p>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.offline ? retryView(this.error, () => this.load()) : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.bulkView()}
+      <p class="view-switch">
+        <button type="button" class="secondary" aria-pressed=${showMap ? "true" : "false"}
+          @click=${() => {
+            showMap = !showMap;
+            update();
+          }}>${showMap ? t("hideMap") : t("showMap")}</button>
+        <button type="button" class="secondary" ?disabled=${this.exporting} @click=${() => this.exportCsv()}>${t("exportCsv")}</button>
+        <span role="status">${this.exportMessage}</span>
+      </p>
+      ${showMap
+        ? html`<section id="queue-map-box" aria-labelledby="queue-map-title">
+            <h2 id="queue-map-title" class="sr-only">${t("queueMap")}</h2>
+            <div id="queue-map" class="map queue-map" role="region" aria-label=${t("queueMap")}></div>
+            <p class="help">${mapNote(this.rows.length, this.pageInfo.hasNextPage)}
+              ${this.tilesFailed ? t("tilesFailedShort") : ""}</p>
+          </section>`
+        : nothing}
       <div class="table-wrap">
         <table class="queue" aria-busy=${this.loading ? "true" : "false"}>
           <caption class="sr-only">${t("queueTitle")}: ${t("reportsShown", { count: this.rows.length })}</caption>
-          <thead>
-            <tr>
-              <th scope="col"><span class="sr-only">${t("colSelect")}</span></th>
-              <th scope="col">${t("colSla")}</th>
-              <th scope="col">${t("colStatus")}</th>
-              <th scope="col">${t("colPriority")}</th>
-              <th scope="col">${t("colCategory")}</th>
-              <th scope="col">${t("colArea")}</th>
-              <th scope="col">${t("colDescription")}</th>
-              <th scope="col">${t("colMeToo")}</th>
-              <th scope="col">${t("colLock")}</th>
-              <th scope="col">${t("colCreated")}</th>
-            </tr>
-          </thead>
+          ${headView()}
           <tbody>
-            ${this.rows.map((row, index) => this.rowView(row, index))}
+            ${this.rows.map((row, index) => rowView(row, index, this))}
           </tbody>
         </table>
       </div>
+      ${initial ? html`<p class="loading-rows" aria-hidden="true">${t("loading")}</p>` : nothing}
       ${!this.loading && !this.rows.length && !this.error ? html`<p class="empty">${t("noReports")}</p>` : nothing}
       <p class="count">${t("reportsShown", { count: this.rows.length })}</p>
       ${this.pageInfo.hasNextPage
@@ -460,4 +350,3 @@ export class QueuePage implements Page {
         : nothing}`;
   }
 }
-
