@@ -10,7 +10,6 @@ does; canned answers are the city's wording, read by every staff member and kept
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,24 +17,23 @@ import httpx
 import pytest
 from bson import ObjectId
 
-from backend.areas import repository as area_repository
 from backend.audit import AuditEntryDoc
-from backend.moderation import repository as moderation_repository
-from backend.reports import repository as report_repository
 from tests.conftest import SeedTemplates
 from tests.moderation.conftest import LAKE, report_doc
-
-WARD, HOAN_KIEM, BA_DINH = "ubnd-phuong", "00070", "00004"
-OK, NONE, DENIED = "ALLOWED", "NOT_FOUND", "FORBIDDEN"
-P_DENIED = "errors: FORBIDDEN"
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    uid: str | None = None
-    claims: dict[str, Any] = field(default_factory=dict)
-
+from tests.security.ward_matrix import (
+    BA_DINH,
+    DENIED,
+    HOAN_KIEM,
+    NONE,
+    OK,
+    WARD,
+    Actor,
+    Judge,
+    MatrixWorld,
+    Probe,
+    mismatches,
+    seed_ward_world,
+)
 
 ACTORS = (
     Actor("anonymous"),
@@ -69,24 +67,7 @@ TABLE: dict[str, tuple[str, ...]] = {
 # fmt: on
 
 
-@dataclass
-class World:
-    http: httpx.AsyncClient
-    db: Any
-    make_token: Callable[..., str]
-
-    async def call(self, query: str, variables: dict[str, Any], who: Actor) -> dict[str, Any]:
-        headers = {}
-        if who.uid is not None:
-            token = self.make_token(uid=who.uid, claims=who.claims)
-            headers["Authorization"] = f"Bearer {token}"
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
+class World(MatrixWorld):
     async def report(self, **changes: Any) -> str:
         """A fresh noise report in Hoàn Kiếm locked by its office, an open neighbour, a report
         merged into it, and an audit entry by the moderator."""
@@ -140,7 +121,6 @@ class World:
 
 
 Variables = Callable[[World], Awaitable[tuple[dict[str, Any], str]]]
-Judge = Callable[[Any, str], str]
 
 
 async def report_id(w: World) -> tuple[dict[str, Any], str]:
@@ -210,7 +190,7 @@ def report_query(fields: str) -> str:
     return "query($id: ID!) { report(id: $id) { " + fields + " } }"
 
 
-PROBES: dict[str, tuple[str, str, Variables, Judge]] = {
+PROBES: dict[str, Probe] = {
     "report.reporter": ("report", report_query("reporter { id }"), report_id, field_of("reporter")),
     "report.exactLocation": (
         "report",
@@ -277,37 +257,13 @@ async def world(
     seed_templates: SeedTemplates,
 ) -> World:
     db = db_client[settings.mongodb_db]
-    await seed_templates.copy(
-        db, loaders=(area_repository.load_content, report_repository.load_content)
-    )
-    for uid, role, department, areas in (
+    staff = [
         ("ward-hk", "staff", WARD, [HOAN_KIEM]),
         ("ward-bd", "staff", WARD, [BA_DINH]),
         ("mod-1", "moderator", None, []),
-    ):
-        await moderation_repository.set_staff_member(
-            db,
-            uid=uid,
-            role=role,
-            department=department,
-            areas=areas,
-            lead=False,
-            email=None,
-            now=datetime(2026, 3, 1, tzinfo=UTC),
-        )
+    ]
+    await seed_ward_world(db, seed_templates, staff)
     return World(client, db, make_token)
-
-
-async def observe(world: World, name: str, actor: Actor) -> str:
-    root, query, variables, judge = PROBES[name]
-    given, target = await variables(world)
-    body = await world.call(query, given, actor)
-    value = (body.get("data") or {}).get(root)
-    if body.get("errors"):
-        return ",".join(sorted({str(e["extensions"]["code"]) for e in body["errors"]}))
-    if value is None:
-        return NONE
-    return judge(value, target)
 
 
 def test_every_row_has_a_probe() -> None:
@@ -316,10 +272,5 @@ def test_every_row_has_a_probe() -> None:
 
 
 async def test_console_fields_answer_each_viewer_as_the_table_says(world: World) -> None:
-    wrong = []
-    for name, row in TABLE.items():
-        for actor, expected in zip(ACTORS, row, strict=True):
-            got = await observe(world, name, actor)
-            if got != expected:
-                wrong.append(f"{name} as {actor.name}: expected {expected}, got {got}")
+    wrong = await mismatches(world, TABLE, PROBES, ACTORS)
     assert not wrong, "\n".join(wrong)

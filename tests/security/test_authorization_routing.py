@@ -10,29 +10,30 @@ tests/security/test_authorization.py (reportAssign) are here for the ward-level 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from backend.areas import repository as area_repository
-from backend.moderation import repository as moderation_repository
-from backend.reports import repository as report_repository
 from tests.conftest import SeedTemplates
 from tests.moderation.conftest import report_doc
+from tests.security.ward_matrix import (
+    BA_DINH,
+    DENIED,
+    HOAN_KIEM,
+    NONE,
+    OK,
+    P_DENIED,
+    WARD,
+    Actor,
+    MatrixWorld,
+    Probe,
+    mismatches,
+    seed_ward_world,
+)
 
-WARD, HOAN_KIEM, BA_DINH = "ubnd-phuong", "00070", "00004"
-OK, NONE, DENIED = "ALLOWED", "NOT_FOUND", "FORBIDDEN"
-P_DENIED, P_UNIT = "errors: FORBIDDEN", "errors: NOT_IN_UNIT"
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    uid: str | None = None
-    claims: dict[str, Any] = field(default_factory=dict)
+P_UNIT = "errors: NOT_IN_UNIT"
 
 
 ACTORS = (
@@ -68,24 +69,7 @@ TABLE: dict[str, tuple[str, ...]] = {
 # fmt: on
 
 
-@dataclass
-class World:
-    http: httpx.AsyncClient
-    db: Any
-    make_token: Callable[..., str]
-
-    async def call(self, query: str, variables: dict[str, Any], who: Actor) -> dict[str, Any]:
-        headers = {}
-        if who.uid is not None:
-            token = self.make_token(uid=who.uid, claims=who.claims)
-            headers["Authorization"] = f"Bearer {token}"
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
+class World(MatrixWorld):
     async def report(self) -> str:
         """A fresh noise report in Hoàn Kiếm, assigned to Hoàn Kiếm's office."""
         doc = report_doc(
@@ -101,7 +85,6 @@ class World:
 
 # A probe's variables and the id of the fresh report it asks about.
 Variables = Callable[[World], Awaitable[tuple[dict[str, Any], str]]]
-Judge = Callable[[Any, str], str]
 
 
 def report_input(**extra: Any) -> Variables:
@@ -145,7 +128,7 @@ def stats(value: Any, report_id: str) -> str:
 
 
 MODERATED = "report { id } errors { code }"
-PROBES: dict[str, tuple[str, str, Variables, Judge]] = {
+PROBES: dict[str, Probe] = {
     "moderationQueue": (
         "moderationQueue",
         "query { moderationQueue { edges { node { id } } } }",
@@ -215,39 +198,9 @@ async def world(
     seed_templates: SeedTemplates,
 ) -> World:
     db = db_client[settings.mongodb_db]
-    # Areas, categories and departments, as their loaders leave them.
-    await seed_templates.copy(
-        db, loaders=(area_repository.load_content, report_repository.load_content)
-    )
-    # The staff directory as `users grant` leaves it.
-    for uid, areas in (
-        ("ward-hk", [HOAN_KIEM]),
-        ("ward-hk-2", [HOAN_KIEM]),
-        ("ward-bd", [BA_DINH]),
-    ):
-        await moderation_repository.set_staff_member(
-            db,
-            uid=uid,
-            role="staff",
-            department=WARD,
-            areas=areas,
-            lead=False,
-            email=None,
-            now=datetime(2026, 3, 1, tzinfo=UTC),
-        )
+    staff = [("ward-hk", [HOAN_KIEM]), ("ward-hk-2", [HOAN_KIEM]), ("ward-bd", [BA_DINH])]
+    await seed_ward_world(db, seed_templates, [(u, "staff", WARD, a) for u, a in staff])
     return World(client, db, make_token)
-
-
-async def observe(world: World, name: str, actor: Actor) -> str:
-    root, query, variables, judge = PROBES[name]
-    given, report = await variables(world)
-    body = await world.call(query, given, actor)
-    value = (body.get("data") or {}).get(root)
-    if body.get("errors"):
-        return ",".join(sorted({str(e["extensions"]["code"]) for e in body["errors"]}))
-    if value is None:
-        return NONE
-    return judge(value, report)
 
 
 def test_every_row_has_a_probe() -> None:
@@ -256,10 +209,5 @@ def test_every_row_has_a_probe() -> None:
 
 
 async def test_ward_routing_answers_each_viewer_as_the_table_says(world: World) -> None:
-    wrong = []
-    for name, row in TABLE.items():
-        for actor, expected in zip(ACTORS, row, strict=True):
-            got = await observe(world, name, actor)
-            if got != expected:
-                wrong.append(f"{name} as {actor.name}: expected {expected}, got {got}")
+    wrong = await mismatches(world, TABLE, PROBES, ACTORS)
     assert not wrong, "\n".join(wrong)
