@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.auth.conftest import VIEWER, VIEWER_UPDATE, Gql
+from tests.auth.deletion_world import DEVICE_REGISTER
 
 
 async def update(gql: Gql, uid: str = "resident-1", **fields: Any) -> dict[str, Any]:
@@ -95,6 +96,28 @@ async def test_the_stored_language_is_used_unless_the_request_names_one(gql: Gql
         None,
         None,
     )
+
+
+async def test_the_chosen_language_speaks_on_every_device_of_the_user(
+    gql: Gql, settings: Any, db_client: Any
+) -> None:
+    # given a resident's two phones registered by an app set to Vietnamese, and a neighbour's
+    phones = {"fcm-phone-a-0123456789": "resident-1", "fcm-phone-b-0123456789": "resident-1"}
+    phones["fcm-phone-c-0123456789"] = "resident-2"
+    for token, uid in phones.items():
+        device = {"input": {"token": token, "platform": "ANDROID"}}
+        body = await gql(DEVICE_REGISTER, device, uid=uid, locale="vi")
+        assert body["data"]["deviceRegister"]["errors"] == [], body
+    # when the resident chooses English
+    await update(gql, locale="en-US")
+    # then pushes to both their phones are written in English; the neighbour's stay Vietnamese
+    devices = db_client[settings.mongodb_db].devices
+    spoken = {d["_id"]: d["locale"] async for d in devices.find({})}
+    assert spoken == {
+        "fcm-phone-a-0123456789": "en",
+        "fcm-phone-b-0123456789": "en",
+        "fcm-phone-c-0123456789": "vi",
+    }
 
 
 async def test_an_anonymous_viewer_has_no_profile(gql: Gql) -> None:

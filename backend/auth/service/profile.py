@@ -9,6 +9,7 @@ from backend.auth import repository as auth_repository
 from backend.auth.models import Locale, ProfileDoc
 from backend.db import Database
 from backend.errors import DomainError, DomainErrors
+from backend.notifications import repository as notifications_repository
 
 MAX_DISPLAY_NAME = 60
 # Control characters, and line/paragraph separators: a name is one line of plain text.
@@ -69,4 +70,11 @@ async def update(
         raise errors[0]
     if errors:
         raise DomainErrors("INVALID_INPUT", errors)
-    return await auth_repository.set_profile(db, uid, display_name=name, locale=language, now=now)
+    profile = await auth_repository.set_profile(
+        db, uid, display_name=name, locale=language, now=now
+    )
+    if language is not None:
+        # Pushes are written in each device's language: the user's choice now speaks on all of
+        # them (a device registered later states its own again).
+        await notifications_repository.set_user_devices_locale(db, uid, language.value)
+    return profile

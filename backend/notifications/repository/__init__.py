@@ -41,6 +41,7 @@ from backend.notifications.repository.devices import (
     devices_by_token,
     devices_of,
     purge_devices,
+    set_user_devices_locale,
     upsert_device,
 )
 from backend.notifications.repository.inbox import (
@@ -139,6 +140,7 @@ __all__ = [
     "save_preferences",
     "set_alert_areas",
     "set_preference_areas",
+    "set_user_devices_locale",
     "unread_count",
     "unread_counts",
     "upsert_device",

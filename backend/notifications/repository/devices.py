@@ -116,6 +116,13 @@ async def device_owners_page(db: Database, *, after: str | None, limit: int) -> 
     return [doc["_id"] async for doc in cursor]
 
 
+async def set_user_devices_locale(db: Database, uid: str, locale: str) -> int:
+    """Speak `locale` on every device of the user (their choice in viewerUpdate); `updated_at`,
+    the time a device was last registered, stays as it was."""
+    result = await db[DEVICES].update_many({"uid": uid}, {"$set": {"locale": locale}})
+    return result.modified_count
+
+
 async def delete_user_devices(db: Database, uid: str) -> int:
     """Forget every device of a deleted user (served by uid_token)."""
     return int((await db[DEVICES].delete_many({"uid": uid})).deleted_count)
