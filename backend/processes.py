@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, ClassVar, Final, Self
+
+import httpx
 
 log = logging.getLogger(__name__)
+
+LOOPBACK_HOST: Final = "127.0.0.1"
+_PROJECT_ROOT: Final = Path(__file__).resolve().parents[1]
 
 
 class Service:
@@ -146,3 +154,100 @@ class ChildProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.stop()
+
+
+class LocalStandIn(Service):
+    """A development stand-in (local FCM, VNPay sandbox, SMTP sink) run as `python -m MODULE` on
+    loopback ports. Ready once its first (HTTP) port answers `READY_PATH` with the random instance
+    id it was handed, not merely once something answers there: another server may hold a fixed
+    port. Ports given as 0 are picked free, and picked again if the child dies (another process
+    may grab a port between our probe and the child's bind)."""
+
+    NAME: ClassVar[str]  # for messages: "local FCM"
+    MODULE: ClassVar[str]  # the child is `python -m MODULE`
+    INSTANCE_ENV: ClassVar[str]  # the variable that hands the child its instance id
+    INSTANCE_HEADER: ClassVar[str]  # the response header that carries it back
+    READY_PATH: ClassVar[str] = "/"
+    PORT_ATTEMPTS: ClassVar[int] = 3
+
+    def __init__(
+        self,
+        *ports: int,
+        host: str = LOOPBACK_HOST,
+        log_file: Path | None = None,
+        startup_timeout: float = 15.0,
+    ) -> None:
+        self.host = host
+        self._requested_ports = ports
+        self._ports = tuple(0 for _ in ports)  # as picked by the last start(); [0] serves HTTP
+        self._log_file = log_file
+        self._startup_timeout = startup_timeout
+        self._child: ChildProcess | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running child's HTTP port, e.g. http://127.0.0.1:PORT."""
+        if self._child is None:
+            raise RuntimeError(f"{type(self).__name__} is not running; call start() first")
+        return f"http://{self.host}:{self._ports[0]}"
+
+    def command_args(self, ports: tuple[int, ...]) -> list[str]:
+        """The child's arguments after `python -m MODULE`, given the picked ports."""
+        (port,) = ports
+        return ["--host", self.host, "--port", str(port)]
+
+    def extra_ready(self) -> bool:
+        """A readiness check beyond the HTTP answer (another port accepting, say)."""
+        return True
+
+    def start(self) -> Self:
+        """Start the child and wait until it answers as itself."""
+        if self._child is not None:
+            return self
+        attempts = 1 if all(self._requested_ports) else self.PORT_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            self._ports = tuple(port or free_port(self.host) for port in self._requested_ports)
+            instance_id = uuid.uuid4().hex
+            child = ChildProcess(self.NAME, log_file=self._log_file)
+            # The child imports MODULE by name, whatever the caller's cwd is.
+            python_path = os.pathsep.join(
+                p for p in (str(_PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            )
+            child.spawn(
+                [sys.executable, "-m", self.MODULE, *self.command_args(self._ports)],
+                env={self.INSTANCE_ENV: instance_id, "PYTHONPATH": python_path},
+                cwd=_PROJECT_ROOT,
+            )
+            self._child = child
+            # trust_env=False: a developer's HTTP(S)_PROXY must not capture loopback traffic.
+            with httpx.Client(trust_env=False, timeout=1.0) as client:
+                ready = functools.partial(self._answers_as, client, instance_id)
+                try:
+                    child.wait_until(ready, self._startup_timeout)
+                    return self
+                except ChildExitedError:
+                    self._child = None
+                    if attempt == attempts:
+                        raise
+                except BaseException:
+                    self.stop()
+                    raise
+        raise AssertionError("unreachable")
+
+    def _answers_as(self, client: httpx.Client, instance_id: str) -> bool:
+        """The child answers, and it is ours (not another server on a reused port)."""
+        try:
+            response = client.get(self.url + self.READY_PATH)
+        except httpx.TransportError:
+            return False
+        return (
+            response.status_code == 200
+            and response.headers.get(self.INSTANCE_HEADER) == instance_id
+            and self.extra_ready()
+        )
+
+    def stop(self) -> None:
+        """Terminate the child (SIGKILL if it ignores SIGTERM) and release its resources."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.stop(timeout=5.0)
