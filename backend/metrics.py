@@ -66,7 +66,8 @@ AIR_ALERTS = Counter(
 # largest figure of the live processes is the one to watch.
 SNAPSHOT_ENTRIES = Gauge(
     "thanglong_content_snapshot_entries",
-    "Places, journeys, areas, categories and departments in the process's content snapshot",
+    "Places, journeys, areas, categories, departments, tours and hotels in the process's "
+    "content snapshot",
     multiprocess_mode="max",
 )
 SNAPSHOT_BYTES = Gauge(

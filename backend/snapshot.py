@@ -12,7 +12,8 @@ a standalone server without streams, still bounds the delay); one it made itself
 
 The copy holds places and journeys (backend/tourism/snapshot.py), the wards and communes without
 their polygons (backend/areas/snapshot.py), and report categories and departments
-(backend/reports/snapshot.py); tours, hotels and their prices stay in the database. It is
+(backend/reports/snapshot.py), tours and hotels as descriptions (backend/bookings/snapshot.py);
+departures, seats, rooms and their prices stay in the database. It is
 bounded (`max_entries` places and journeys, and a bound per kind for the others); past that,
 or before the first load, or when a load fails, `current` is None and the database path
 answers: nothing is ever wrong, only slower.
@@ -31,6 +32,8 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from backend.areas import snapshot as area_snapshot
 from backend.areas.snapshot import AreaContent
+from backend.bookings import snapshot as booking_snapshot
+from backend.bookings.snapshot import BookingContent
 from backend.db import Database
 from backend.meta import repository as meta_repository
 from backend.reports import snapshot as catalogue_snapshot
@@ -54,20 +57,32 @@ class Loaded:
     load_seconds: float
     areas: AreaContent
     catalogue: CatalogueContent
+    bookings: BookingContent
 
     @property
     def entries(self) -> int:
-        return self.tourism.entries + self.areas.entries + self.catalogue.entries
+        return (
+            self.tourism.entries
+            + self.areas.entries
+            + self.catalogue.entries
+            + self.bookings.entries
+        )
 
     @property
     def size_bytes(self) -> int:
-        return self.tourism.size_bytes + self.areas.size_bytes + self.catalogue.size_bytes
+        return (
+            self.tourism.size_bytes
+            + self.areas.size_bytes
+            + self.catalogue.size_bytes
+            + self.bookings.size_bytes
+        )
 
 
 _TOO_MUCH = (
     tourism_snapshot.TooMuchContentError,
     area_snapshot.TooManyUnitsError,
     catalogue_snapshot.TooManyItemsError,
+    booking_snapshot.TooManyOffersError,
 )
 
 
@@ -126,6 +141,7 @@ class ContentSnapshot:
                 tourism = await tourism_snapshot.load(self.db, max_entries=self.max_entries)
                 areas = await area_snapshot.load(self.db)
                 catalogue = await catalogue_snapshot.load(self.db)
+                bookings = await booking_snapshot.load(self.db)
             except _TOO_MUCH as error:
                 log.warning("content snapshot off: %s", error)
                 self.loaded, self._stamp_seen, self._bumps_seen = None, stamp, bumps
@@ -139,6 +155,7 @@ class ContentSnapshot:
                 load_seconds=time.perf_counter() - started,
                 areas=areas,
                 catalogue=catalogue,
+                bookings=bookings,
             )
             self.loaded = loaded  # the swap: one assignment
             self._stamp_seen = stamp if after == stamp else _UNSEEN

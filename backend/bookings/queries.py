@@ -8,10 +8,17 @@ from backend import clock
 from backend.auth.permissions import IsSignedIn
 from backend.bookings import service as booking_service
 from backend.bookings.inputs import HotelFilter, TourFilter
+from backend.bookings.snapshot import BookingContent
 from backend.bookings.types import Booking, BookingStatusEnum, Hotel, Tour
 from backend.context import Info
 from backend.geopoint import GeoPointInput
 from backend.pagination import Connection, NearConnection
+
+
+async def _catalogue_in_memory(info: Info) -> BookingContent | None:
+    """The tours and hotels in this process's memory; None: read the database."""
+    loaded = await info.context.content()
+    return None if loaded is None else loaded.bookings
 
 
 def _near(point: GeoPointInput | None, radius: float) -> booking_service.Near | None:
@@ -38,13 +45,16 @@ class BookingQueries:
             day=criteria.date,
             first=first,
             after=after,
+            content=await _catalogue_in_memory(info),
         )
         locale = info.context.viewer.locale
         return NearConnection.of([Tour.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="A tour by id; null when there is none.")
     async def tour(self, info: Info, id: strawberry.ID) -> Tour | None:
-        doc = await booking_service.get_tour(db=info.context.db, tour_id=str(id))
+        doc = await booking_service.get_tour(
+            db=info.context.db, tour_id=str(id), content=await _catalogue_in_memory(info)
+        )
         return Tour.from_doc(doc, info.context.viewer.locale) if doc else None
 
     @strawberry.field(
@@ -68,13 +78,16 @@ class BookingQueries:
             first=first,
             after=after,
             now=clock.now(),
+            content=await _catalogue_in_memory(info),
         )
         locale = info.context.viewer.locale
         return NearConnection.of([Hotel.from_doc(doc, locale) for doc in page.items], page)
 
     @strawberry.field(description="A hotel by id; null when there is none.")
     async def hotel(self, info: Info, id: strawberry.ID) -> Hotel | None:
-        doc = await booking_service.get_hotel(db=info.context.db, hotel_id=str(id))
+        doc = await booking_service.get_hotel(
+            db=info.context.db, hotel_id=str(id), content=await _catalogue_in_memory(info)
+        )
         return Hotel.from_doc(doc, info.context.viewer.locale) if doc else None
 
     @strawberry.field(

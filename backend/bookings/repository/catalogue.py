@@ -96,6 +96,17 @@ async def find_hotels(
     return [HotelDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
 
 
+async def tour_documents(db: Database, *, limit: int) -> list[dict[str, Any]]:
+    """At most `limit` tours as stored, in slug order (the content snapshot,
+    backend/bookings/snapshot.py)."""
+    return await db[TOURS].find({}).sort("_id", ASCENDING).limit(limit).to_list(limit)
+
+
+async def hotel_documents(db: Database, *, limit: int) -> list[dict[str, Any]]:
+    """At most `limit` hotels as stored, in slug order (the content snapshot)."""
+    return await db[HOTELS].find({}).sort("_id", ASCENDING).limit(limit).to_list(limit)
+
+
 async def get_room_type(db: Database, room_type_id: str) -> RoomTypeDoc | None:
     """One room type by id."""
     doc = await db[ROOM_TYPES].find_one({"_id": room_type_id})

@@ -21,6 +21,7 @@ from backend.bookings.models import (
 )
 from backend.bookings.service.common import BookingError
 from backend.bookings.service.holds import check_stay
+from backend.bookings.snapshot import BookingContent
 from backend.db import Database
 from backend.pagination import Page, decode_cursor, encode_cursor, page_size
 
@@ -135,27 +136,39 @@ async def list_tours(
     day: date | None,
     first: int | None,
     after: str | None,
+    content: BookingContent | None = None,
 ) -> Page[TourDoc]:
-    """Tours by id, or nearest meeting point first; `day`: with seats on that Hanoi day."""
+    """Tours by id, or nearest meeting point first; `day`: with seats on that Hanoi day (seats
+    are always read from the database). From `content` (the snapshot) if given: the same tours,
+    order and cursors."""
     check_near(near)
     size = page_size(first)
     ids = None
     if day is not None:
         ids = await booking_repository.tours_departing_between(db, *day_bounds(day))
-    docs = await booking_repository.find_tours(
-        db,
-        near=(near.lat, near.lng, near.radius_m) if near else None,
-        language=language[:16] if language else None,
-        ids=ids,
-        after_id=_after_id(after, near),
-        limit=size + 1,
-    )
+    at = (near.lat, near.lng, near.radius_m) if near else None
+    spoken = language[:16] if language else None
+    after_id = _after_id(after, near)
+    if content is not None:
+        docs = content.find_tours(
+            near=at, language=spoken, ids=ids, after_id=after_id, limit=size + 1
+        )
+    else:
+        docs = await booking_repository.find_tours(
+            db, near=at, language=spoken, ids=ids, after_id=after_id, limit=size + 1
+        )
     return _page(docs, near=near, position=lambda t: (t.lat, t.lng), first=first, after=after)
 
 
-async def get_tour(*, db: Database, tour_id: str) -> TourDoc | None:
-    """A tour by slug; None for unknown ids."""
-    return await booking_repository.get_tour(db, tour_id) if len(tour_id) <= 200 else None
+async def get_tour(
+    *, db: Database, tour_id: str, content: BookingContent | None = None
+) -> TourDoc | None:
+    """A tour by slug; None for unknown ids. From `content` (the snapshot) if given."""
+    if len(tour_id) > 200:
+        return None
+    if content is not None:
+        return content.tour(tour_id)
+    return await booking_repository.get_tour(db, tour_id)
 
 
 async def departures(
@@ -199,9 +212,11 @@ async def list_hotels(
     first: int | None,
     after: str | None,
     now: datetime,
+    content: BookingContent | None = None,
 ) -> Page[HotelDoc]:
     """Hotels by id or nearest first; with dates, only those with a room type free every night
-    whose free rooms fit `guests`."""
+    whose free rooms fit `guests` (rooms are always read from the database). From `content`
+    (the snapshot) if given: the same hotels, order and cursors."""
     check_near(near)
     size = page_size(first)
     if guests is not None and not 1 <= guests <= 50:
@@ -230,19 +245,26 @@ async def list_hotels(
         ids = sorted({rt.hotel for rt in room_types if rt.capacity * free[rt.id] >= wanted})
     elif guests is not None:
         ids = await booking_repository.hotels_with_capacity(db, guests)
-    docs = await booking_repository.find_hotels(
-        db,
-        near=(near.lat, near.lng, near.radius_m) if near else None,
-        ids=ids,
-        after_id=_after_id(after, near),
-        limit=size + 1,
-    )
+    at = (near.lat, near.lng, near.radius_m) if near else None
+    after_id = _after_id(after, near)
+    if content is not None:
+        docs = content.find_hotels(near=at, ids=ids, after_id=after_id, limit=size + 1)
+    else:
+        docs = await booking_repository.find_hotels(
+            db, near=at, ids=ids, after_id=after_id, limit=size + 1
+        )
     return _page(docs, near=near, position=lambda h: (h.lat, h.lng), first=first, after=after)
 
 
-async def get_hotel(*, db: Database, hotel_id: str) -> HotelDoc | None:
-    """A hotel by slug; None for unknown ids."""
-    return await booking_repository.get_hotel(db, hotel_id) if len(hotel_id) <= 200 else None
+async def get_hotel(
+    *, db: Database, hotel_id: str, content: BookingContent | None = None
+) -> HotelDoc | None:
+    """A hotel by slug; None for unknown ids. From `content` (the snapshot) if given."""
+    if len(hotel_id) > 200:
+        return None
+    if content is not None:
+        return content.hotel(hotel_id)
+    return await booking_repository.get_hotel(db, hotel_id)
 
 
 @dataclass(frozen=True)
