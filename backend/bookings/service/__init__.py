@@ -2,13 +2,13 @@
 
 from backend.bookings.service.bookings import (
     ConfirmRequest,
-    cancel,
     confirm,
     enqueue_reminders,
     get_booking,
     my_bookings,
     new_code,
 )
+from backend.bookings.service.cancellation import cancel
 from backend.bookings.service.catalogue import (
     Availability,
     Near,

@@ -1,4 +1,4 @@
-"""GraphQL output types of reports; privacy rules are applied here from the service's predicates."""
+"""The GraphQL Report type; privacy rules are applied here from the service's predicates."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import strawberry
 from backend.areas.dataloaders import area_loader
 from backend.areas.types import Area
 from backend.context import Info
-from backend.errors import UserError
 from backend.geopoint import GeoPoint
-from backend.i18n import Locale
 from backend.media.types import ReportPhoto
 from backend.moderation.dataloaders import loaders as moderation_loaders
 from backend.moderation.models import Priority, allowed_transitions
@@ -20,116 +18,27 @@ from backend.moderation.permissions import may_act_on
 from backend.pagination import Connection, Edge, PageInfo
 from backend.reports import permissions as report_permissions
 from backend.reports.dataloaders import loaders
-from backend.reports.models import (
-    OPEN_STATES,
-    CategoryDoc,
-    EventKind,
-    ReportDoc,
-    ReportErrorCode,
-    ReportEventDoc,
-    ReportStatus,
-)
+from backend.reports.models import OPEN_STATES, CategoryDoc, ReportDoc
 from backend.reports.service import duplicates as duplicate_service
+from backend.reports.types.parts import (
+    Department,
+    ReportCategory,
+    ReportRating,
+    ReportReporter,
+    ReportStatusEnum,
+    ReportTimelineEvent,
+)
 
 if TYPE_CHECKING:
-    from backend.moderation.types import (
+    from backend.moderation.types.report_fields import (
         ModerationActor,
         ModerationOriginal,
         ReporterContact,
         ReportPriorityEnum,
     )
 
-_MODERATION = "backend.moderation.types"
-
-ReportStatusEnum = strawberry.enum(
-    ReportStatus,
-    name="ReportStatus",
-    description="Where a report is in its life: open (SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, "
-    "REOPENED) or closed (RESOLVED, REJECTED, DUPLICATE).",
-)
-ReportEventKindEnum = strawberry.enum(
-    EventKind, name="ReportEventKind", description="What happened to a report."
-)
-ReportErrorCodeEnum = strawberry.enum(
-    ReportErrorCode, name="ReportErrorCode", description="Why a report mutation did not happen."
-)
-
-
-@strawberry.type(description="A kind of problem residents can report, and who handles it.")
-class ReportCategory:
-    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `pothole`.")
-    name: str = strawberry.field(description="Name in the viewer's language.")
-    department: str = strawberry.field(description="Slug of the department that handles it.")
-    acknowledge_hours: int = strawberry.field(
-        description="Working hours (Mon-Fri 08:00-17:00) within which a report is acknowledged."
-    )
-    resolve_hours: int = strawberry.field(
-        description="Working hours within which a report should be resolved."
-    )
-    duplicate_radius_meters: float = strawberry.field(
-        description="Open reports of this category this close are suggested as duplicates."
-    )
-    private: bool = strawberry.field(
-        description="Reports show other residents only an approximate place and no address."
-    )
-    urgent: bool = strawberry.field(description="Handled as urgent (hazards).")
-
-    @classmethod
-    def from_doc(cls, doc: CategoryDoc, info: Info) -> ReportCategory:
-        return cls(
-            id=strawberry.ID(doc.id),
-            name=doc.localized_name(info.context.viewer.locale),
-            department=doc.department,
-            acknowledge_hours=doc.acknowledge_hours,
-            resolve_hours=doc.resolve_hours,
-            duplicate_radius_meters=doc.duplicate_radius_m,
-            private=doc.private,
-            urgent=doc.urgent,
-        )
-
-
-@strawberry.type(description="A city department or People's Committee that handles reports.")
-class Department:
-    id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `so-xay-dung`.")
-    name: str = strawberry.field(description="Name in the viewer's language.")
-
-    @classmethod
-    def from_names(cls, slug: str, names: dict[str, str], locale: Locale) -> Department:
-        return cls(id=strawberry.ID(slug), name=names.get(locale.value) or names.get("vi") or slug)
-
-
-@strawberry.type(description="Who reported a problem (shown only to them and to city staff).")
-class ReportReporter:
-    id: strawberry.ID = strawberry.field(description="Opaque id of the reporter.")
-    display_name: str | None = strawberry.field(description="Their display name, if they set one.")
-
-
-@strawberry.type(description="A public entry of a report's timeline.")
-class ReportTimelineEvent:
-    kind: ReportEventKindEnum = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    at: datetime = strawberry.field(description="When.")
-    status: ReportStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
-        description="The status the report moved to, if it changed."
-    )
-    note: str | None = strawberry.field(description="The public note (answer, reopen reason).")
-    photos: list[ReportPhoto] = strawberry.field(description="Photos attached to this entry.")
-
-    @classmethod
-    def from_doc(cls, doc: ReportEventDoc) -> ReportTimelineEvent:
-        return cls(
-            kind=doc.kind,
-            at=doc.at,
-            status=doc.status,
-            note=doc.note,
-            photos=[ReportPhoto.from_id(pid) for pid in doc.photo_ids],
-        )
-
-
-@strawberry.type(description="The reporter's rating of how their report was handled.")
-class ReportRating:
-    stars: int = strawberry.field(description="1 to 5.")
-    comment: str | None = strawberry.field(description="Optional comment.")
-    created_at: datetime = strawberry.field(description="When it was given.")
+# The moderation fields' types build on no Report; strawberry.lazy reads them at schema build.
+_MODERATION = "backend.moderation.types.report_fields"
 
 
 @strawberry.type(description="A problem a resident reported.")
@@ -351,8 +260,8 @@ class Report:
     async def locked_by(
         self, info: Info
     ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
-        # moderation.types builds on this module's Report: imported when first needed.
-        from backend.moderation.types import moderation_actor
+        # The moderation.types package builds on Report: imported when first needed.
+        from backend.moderation.types.report_fields import moderation_actor
 
         until = self.doc.locked_until
         if not self._moderates(info) or self.doc.locked_by is None or until is None:
@@ -368,7 +277,7 @@ class Report:
     async def assignee(
         self, info: Info
     ) -> Annotated[ModerationActor, strawberry.lazy(_MODERATION)] | None:
-        from backend.moderation.types import moderation_actor
+        from backend.moderation.types.report_fields import moderation_actor
 
         if self.doc.assignee is None or not self._moderates(info):
             return None
@@ -401,8 +310,8 @@ class Report:
     ) -> list[Annotated[ModerationOriginal, strawberry.lazy(_MODERATION)]] | None:
         if not self._moderates(info):
             return None
-        # moderation.types builds on this module's Report: imported when first needed.
-        from backend.moderation.types import ModerationOriginal
+        # The moderation.types package builds on Report: imported when first needed.
+        from backend.moderation.types.report_fields import ModerationOriginal
 
         docs = await moderation_loaders(info).originals.load(self.doc.id)
         return [ModerationOriginal.from_doc(doc) for doc in docs]
@@ -416,9 +325,9 @@ class Report:
     ) -> Annotated[ReporterContact, strawberry.lazy(_MODERATION)] | None:
         if not self._moderates(info):
             return None
-        # moderation.types builds on this module's Report: imported when first needed.
+        # The moderation.types package builds on Report: imported when first needed.
         from backend.moderation.service.contact import reporter_contact
-        from backend.moderation.types import ReporterContact
+        from backend.moderation.types.report_fields import ReporterContact
 
         settings = info.context.settings
         found = await reporter_contact(
@@ -476,11 +385,3 @@ class ReportNearbyEdge:
 class ReportNearbyConnection:
     edges: list[ReportNearbyEdge] = strawberry.field(description="This page, nearest first.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-
-
-@strawberry.type(description="A problem with a report mutation.")
-class ReportError(UserError):
-    code: ReportErrorCodeEnum = strawberry.field(description="What went wrong.")  # type: ignore[valid-type]
-    retry_after_seconds: int | None = strawberry.field(
-        default=None, description="For RATE_LIMITED: seconds until another try may succeed."
-    )
