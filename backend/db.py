@@ -7,10 +7,12 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
@@ -156,5 +158,21 @@ async def batched[T](
                 chunk = []
         if chunk:
             yield chunk
+    finally:
+        await cursor.close()
+
+
+async def created_between(
+    collection: AsyncCollection[Document], start: datetime, end: datetime
+) -> AsyncIterator[Document]:
+    """The documents created in [start, end), oldest first, through one cursor on the
+    collection's `created_at` index: streamed, never held at once, closed however the caller
+    stops reading."""
+    cursor = collection.find({"created_at": {"$gte": start, "$lt": end}}).sort(
+        [("created_at", 1), ("_id", 1)]
+    )
+    try:
+        async for doc in cursor:
+            yield doc
     finally:
         await cursor.close()

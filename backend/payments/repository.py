@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database
+from backend.db import created_between as db_created_between
 from backend.payments.models import EntryKind, LedgerEntry, PaymentState, RefundState
 
 PAYMENTS = "payments"
@@ -165,24 +165,8 @@ async def note_response(db: Database, entry_id: ObjectId, *, response_code: str)
 
 
 async def created_between(
-    db: Database, start: datetime, end: datetime, *, batch: int = 500
+    db: Database, start: datetime, end: datetime
 ) -> AsyncIterator[LedgerEntry]:
-    """Entries created in [start, end), streamed in pages."""
-    after: tuple[datetime, ObjectId] | None = None
-    while True:
-        query: dict[str, Any] = {"created_at": {"$gte": start, "$lt": end}}
-        if after is not None:
-            at, last = after
-            query["$or"] = [{"created_at": {"$gt": at}}, {"created_at": at, "_id": {"$gt": last}}]
-        cursor = (
-            db[PAYMENTS]
-            .find(query)
-            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(batch)
-        )
-        docs = await cursor.to_list(None)
-        for doc in docs:
-            yield LedgerEntry.from_mongo(doc)
-        if len(docs) < batch:
-            return
-        after = (docs[-1]["created_at"], docs[-1]["_id"])
+    """Ledger entries created in [start, end), oldest first, streamed."""
+    async for found in db_created_between(db[PAYMENTS], start, end):
+        yield LedgerEntry.from_mongo(found)

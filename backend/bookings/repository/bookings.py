@@ -12,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.bookings.models import BookingDoc, BookingStatus, ItemKind, PaymentStatus
 from backend.db import Database, batched
+from backend.db import created_between as db_created_between
 
 BOOKINGS = "bookings"
 
@@ -192,27 +193,11 @@ async def owing_refunds(db: Database, *, limit: int) -> list[BookingDoc]:
 
 
 async def created_between(
-    db: Database, start: datetime, end: datetime, *, batch: int = 500
+    db: Database, start: datetime, end: datetime
 ) -> AsyncIterator[BookingDoc]:
-    """Bookings created in [start, end), streamed in pages (served by created_at)."""
-    after: tuple[datetime, ObjectId] | None = None
-    while True:
-        query: dict[str, Any] = {"created_at": {"$gte": start, "$lt": end}}
-        if after is not None:
-            at, last = after
-            query["$or"] = [{"created_at": {"$gt": at}}, {"created_at": at, "_id": {"$gt": last}}]
-        cursor = (
-            db[BOOKINGS]
-            .find(query)
-            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(batch)
-        )
-        docs = await cursor.to_list(None)
-        for doc in docs:
-            yield BookingDoc.from_mongo(doc)
-        if len(docs) < batch:
-            return
-        after = (docs[-1]["created_at"], docs[-1]["_id"])
+    """Bookings created in [start, end), oldest first, streamed (served by created_at)."""
+    async for found in db_created_between(db[BOOKINGS], start, end):
+        yield BookingDoc.from_mongo(found)
 
 
 async def get_bookings(db: Database, ids: list[ObjectId]) -> list[BookingDoc]:
