@@ -25,12 +25,8 @@ from backend.bookings.tickets.routes import routes as ticket_routes
 from backend.console.routes import routes as console_routes
 from backend.db import open_client, ping
 from backend.embedded import EmbeddedMongo
-from backend.errors import (
-    UNAVAILABLE_MESSAGE,
-    BusyError,
-    is_unavailable,
-    json_error,
-)
+from backend.error_messages import code_message
+from backend.errors import BusyError, context_locale, is_unavailable, json_error
 from backend.graphql_view import GraphQLView
 from backend.media.routes import routes as media_routes
 from backend.metrics import MetricsMiddleware, metrics_endpoint, record_snapshot
@@ -89,14 +85,24 @@ async def readyz(request: Request) -> Response:
 
 async def busy(request: Request, exc: Exception) -> Response:
     """REST routes answer 409 when a write kept conflicting with others: retry shortly."""
-    return json_error(409, "CONFLICT", str(exc), headers={"Retry-After": "1"})
+    message = code_message("CONFLICT")
+    return json_error(
+        409, "CONFLICT", message, locale=context_locale(request.state), headers={"Retry-After": "1"}
+    )
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """REST routes answer 503 while the database is away; any other driver error stays a 500."""
     if not is_unavailable(exc):
         raise exc
-    return json_error(503, "UNAVAILABLE", UNAVAILABLE_MESSAGE, headers={"Retry-After": "5"})
+    message = code_message("UNAVAILABLE")
+    return json_error(
+        503,
+        "UNAVAILABLE",
+        message,
+        locale=context_locale(request.state),
+        headers={"Retry-After": "5"},
+    )
 
 
 # A request allocates tens of thousands of short-lived objects (graphql-core's executor, BSON

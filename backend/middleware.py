@@ -183,6 +183,19 @@ class BodyTooLargeError(Exception):
     pass
 
 
+BAD_CONTENT_LENGTH = i18n.Message(
+    en="The Content-Length header is not a number",
+    vi="Tiêu đề Content-Length không phải là một số",
+)
+
+
+def body_too_large(limit: int) -> i18n.Message:
+    return i18n.Message(
+        en=f"The request body is over {limit:,} bytes",
+        vi=f"Nội dung yêu cầu vượt quá {limit:,} byte".replace(",", "."),
+    )
+
+
 class BodySizeLimitMiddleware:
     """Refuse request bodies over a limit (413), whether announced or streamed."""
 
@@ -202,15 +215,17 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope["path"])
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        # Said before the viewer is known: in the language the request asks for (vi by default).
+        locale = auth_service.parse_locale(headers.get("accept-language"))
+        too_large = body_too_large(limit).in_(locale)
+        declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                await send_json_error(send, 400, "BAD_REQUEST", "Invalid Content-Length")
+                await send_json_error(send, 400, "BAD_REQUEST", BAD_CONTENT_LENGTH.in_(locale))
                 return
             if int(declared) > limit:
-                await send_json_error(
-                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {limit} bytes"
-                )
+                await send_json_error(send, 413, "PAYLOAD_TOO_LARGE", too_large)
                 return
         received = 0
         response_started = False
@@ -234,9 +249,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLargeError:
             if not response_started:
-                await send_json_error(
-                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {limit} bytes"
-                )
+                await send_json_error(send, 413, "PAYLOAD_TOO_LARGE", too_large)
 
 
 class AuthenticationMiddleware:

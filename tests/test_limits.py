@@ -86,7 +86,18 @@ async def test_body_over_1_mb_is_413(client: httpx.AsyncClient) -> None:
         "/graphql", content=big, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    error = response.json()["error"]
+    # said in the city's language when the request names none, in English when it asks
+    assert (error["code"], error["message"]) == (
+        "PAYLOAD_TOO_LARGE",
+        "Nội dung yêu cầu vượt quá 1.000.000 byte",
+    )
+    response = await client.post(
+        "/graphql",
+        content=big,
+        headers={"Content-Type": "application/json", "Accept-Language": "en-US"},
+    )
+    assert response.json()["error"]["message"] == "The request body is over 1,000,000 bytes"
 
 
 async def test_streamed_body_over_1_mb_is_413(client: httpx.AsyncClient) -> None:
@@ -98,6 +109,23 @@ async def test_streamed_body_over_1_mb_is_413(client: httpx.AsyncClient) -> None
         "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413
+    assert response.json()["error"]["message"].startswith("Nội dung yêu cầu vượt quá")
+
+
+async def test_a_content_length_that_is_not_a_number_is_400_in_words(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/graphql",
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Content-Length": "12abc"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "BAD_REQUEST",
+        "message": "Tiêu đề Content-Length không phải là một số",
+        "requestId": response.headers["x-request-id"],
+    }
 
 
 async def test_graphiql_is_served_outside_production(client: httpx.AsyncClient) -> None:

@@ -26,6 +26,7 @@ from backend.app import create_app
 from backend.areas import repository as area_repository
 from backend.domains import ensure_indexes
 from backend.embedded import EmbeddedMongo
+from backend.error_messages import code_message
 from backend.processes import free_port
 from backend.reports import repository as report_repository
 from backend.seed import CONTENT_DIR
@@ -133,7 +134,7 @@ async def test_database_down_for_20_seconds_during_traffic(
     await seed_for_reports(server.uri, settings.mongodb_db)
     traffic = Traffic()
     outage_reads: list[tuple[float, str]] = []
-    outage_rest: list[tuple[float, int, str]] = []
+    outage_rest: list[tuple[float, int, str, str]] = []
     async with app_on(settings) as http:
         # given steady traffic: residents creating reports, two at a time
         stop_traffic = asyncio.Event()
@@ -162,9 +163,9 @@ async def test_database_down_for_20_seconds_during_traffic(
             assert read.json()["data"] is None or read.json()["data"]["report"] is None
             started = time.perf_counter()
             photo = await http.get(f"/media/{ObjectId()}")
-            outage_rest.append(
-                (time.perf_counter() - started, photo.status_code, photo.json()["error"]["code"])
-            )
+            error = photo.json()["error"]
+            took = time.perf_counter() - started
+            outage_rest.append((took, photo.status_code, error["code"], error["message"]))
             ready = await http.get("/readyz")
             assert ready.status_code == 503
         # (a write already in flight when the server stopped may also wait for its retry)
@@ -205,7 +206,9 @@ async def test_database_down_for_20_seconds_during_traffic(
     assert outage_reads and outage_writes and outage_rest
     assert {code for _, code in outage_reads} == {"UNAVAILABLE"}
     assert {code for _, _, code in outage_writes} == {"UNAVAILABLE"}
-    assert {(status, code) for _, status, code in outage_rest} == {(503, "UNAVAILABLE")}
+    # said in the city's language, as the request named none
+    unavailable = (503, "UNAVAILABLE", code_message("UNAVAILABLE").vi)
+    assert {(status, code, said) for _, status, code, said in outage_rest} == {unavailable}
     assert slowest < FAIL_FAST_SECONDS
 
 
