@@ -63,23 +63,6 @@ QUERYDR_FIELDS = (
     "vnp_IpAddr",
     "vnp_OrderInfo",
 )
-QUERYDR_RESPONSE_FIELDS = (
-    "vnp_ResponseId",
-    "vnp_Command",
-    "vnp_ResponseCode",
-    "vnp_Message",
-    "vnp_TmnCode",
-    "vnp_TxnRef",
-    "vnp_Amount",
-    "vnp_BankCode",
-    "vnp_PayDate",
-    "vnp_TransactionNo",
-    "vnp_TransactionType",
-    "vnp_TransactionStatus",
-    "vnp_OrderInfo",
-    "vnp_PromotionCode",
-    "vnp_PromotionAmount",
-)
 REFUND_FIELDS = (
     "vnp_RequestId",
     "vnp_Version",
@@ -110,6 +93,8 @@ REFUND_RESPONSE_FIELDS = (
     "vnp_TransactionStatus",
     "vnp_OrderInfo",
 )
+# querydr answers the refund's fields and the promotion applied, in that order.
+QUERYDR_RESPONSE_FIELDS = (*REFUND_RESPONSE_FIELDS, "vnp_PromotionCode", "vnp_PromotionAmount")
 
 
 def hanoi_time(at: datetime) -> str:
