@@ -14,6 +14,7 @@ from backend.pagination import Connection, NearConnection, page_size
 from backend.tourism import service as tourism_service
 from backend.tourism.dataloaders import content_snapshot, live_ratings, loaders
 from backend.tourism.inputs import BBoxInput, JourneyFilter, PoiFilter, parse_point
+from backend.tourism.service import clusters as cluster_service
 from backend.tourism.service import memory as memory_service
 from backend.tourism.service import progress as progress_service
 from backend.tourism.types import (
@@ -126,7 +127,7 @@ class TourismQueries:
     async def poi_clusters(self, info: Info, bbox: BBoxInput, zoom: int) -> PoiClusters:
         content = await content_snapshot(info)
         if content is None:
-            result = await tourism_service.poi_clusters(
+            result = await cluster_service.poi_clusters(
                 db=info.context.db, bbox=bbox.parse(), zoom=zoom
             )
         else:

@@ -9,6 +9,7 @@ import pytest
 from backend.db import Database
 from backend.tourism import service as tourism_service
 from backend.tourism.service import LatLng, PoiCriteria
+from backend.tourism.service import clusters as cluster_service
 from tests.tourism.conftest import HOAN_KIEM, Gql
 
 POIS = """
@@ -199,7 +200,7 @@ async def test_clusters_group_places_and_are_bounded(
     lake = next(c for c in close["clusters"] if c["poiId"] == "ho-hoan-kiem")
     assert lake["center"] == pytest.approx(HOAN_KIEM)
     # given a read limit of 3, then only 3 places are read and the result says so
-    monkeypatch.setattr(tourism_service, "MAX_CLUSTER_POINTS", 3)
+    monkeypatch.setattr(cluster_service, "MAX_CLUSTER_POINTS", 3)
     bounded = (await gql(CLUSTERS, {"bbox": OLD_QUARTER, "zoom": 18}))["data"]["poiClusters"]
     assert sum(c["count"] for c in bounded["clusters"]) == 3
     assert bounded["truncated"] is True

@@ -18,6 +18,7 @@ from backend.seed import migrate
 from backend.tourism import service as tourism_service
 from backend.tourism import snapshot as tourism_snapshot
 from backend.tourism.service import BBox, JourneyCriteria, LatLng, PoiCriteria
+from backend.tourism.service import clusters as cluster_service
 from backend.tourism.service import memory as memory_service
 from backend.tourism.snapshot import PointGrid, TourismContent
 from tests.tourism.conftest import HOAN_KIEM, _poi, tiny_journeys, tiny_pois, write_content
@@ -214,7 +215,7 @@ async def test_search_finds_alike(
 async def test_map_clusters_alike(
     content: TourismContent, db: Database, bbox: BBox, zoom: int
 ) -> None:
-    expected = await tourism_service.poi_clusters(db=db, bbox=bbox, zoom=zoom)
+    expected = await cluster_service.poi_clusters(db=db, bbox=bbox, zoom=zoom)
     got = memory_service.poi_clusters(content=content, bbox=bbox, zoom=zoom)
     assert got == expected and expected.clusters
 

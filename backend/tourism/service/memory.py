@@ -21,20 +21,22 @@ from backend.tourism import repository as tourism_repository
 from backend.tourism import service as tourism_service
 from backend.tourism.models import JourneyDoc, PoiDoc
 from backend.tourism.service import (
-    CELLS_PER_TILE,
-    MAX_CLUSTER_POINTS,
     MAX_SCANNED,
     MAX_SEARCH_CANDIDATES,
-    MAX_ZOOM,
     SCAN_BATCH,
     BBox,
-    Clusters,
     JourneyCriteria,
     LatLng,
     PoiCriteria,
     SearchHit,
     decode_after,
     invalid,
+)
+from backend.tourism.service.clusters import (
+    MAX_CLUSTER_POINTS,
+    Clusters,
+    cluster_cell,
+    cluster_points,
 )
 from backend.tourism.snapshot import JourneyEntry, PoiEntry, TourismContent
 
@@ -278,13 +280,7 @@ def search(
 def poi_clusters(*, content: TourismContent, bbox: BBox, zoom: int) -> Clusters:
     """`tourism_service.poi_clusters` from memory."""
     bbox.check("bbox")
-    if not 0 <= zoom <= MAX_ZOOM:
-        raise invalid(
-            en=f"zoom must be between 0 and {MAX_ZOOM}",
-            vi=f"zoom phải từ 0 đến {MAX_ZOOM}",
-            field="zoom",
-        )
-    cell = 360.0 / (2**zoom) / CELLS_PER_TILE
+    cell = cluster_cell(zoom)
     inside = content.poi_grid.within(
         west=bbox.west, south=bbox.south, east=bbox.east, north=bbox.north
     )
@@ -292,4 +288,4 @@ def poi_clusters(*, content: TourismContent, bbox: BBox, zoom: int) -> Clusters:
         (content.pois[i].doc.lat, content.pois[i].doc.lng, content.pois[i].doc.id)
         for i in inside[: MAX_CLUSTER_POINTS + 1]
     ]
-    return tourism_service.cluster_points(points, cell=cell)
+    return cluster_points(points, cell=cell)
