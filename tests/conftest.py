@@ -1,6 +1,6 @@
 """Real components for every test: SecantusDB over TCP, a loopback certificate server for
-Firebase ID tokens, the Firebase Auth emulator (started on first use), and the ASGI app over
-HTTP (httpx) inside its lifespan.
+Firebase ID tokens, the Firebase Auth emulator (started in the background when the session has
+tests that use it), and the ASGI app over HTTP (httpx) inside its lifespan.
 
 Seeded databases are copied, not loaded: each worker loads content/ once into a template database
 and copies it into a test's database inside the server (`$out`), then builds the indexes. Loading
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -44,13 +45,14 @@ os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
 # The longest tests (20-100 s each on two cores; most take under a second) go first: they start
 # at once and the other worker runs the short ones meanwhile. Collected late (security/ sorts
 # near the end), one of them could keep a worker busy for a minute after the other had finished.
+# Longest first (seconds measured under two-worker load, setup included).
 RUN_FIRST = (
-    "tests/security/test_fuzz.py::test_graphql_schema_fuzzing",
-    "tests/opendata/test_streaming.py::test_fifty_thousand_reports_stream_as_csv_in_bounded_memory",
-    "tests/security/test_injection.py::test_operator_strings_never_change_a_query",
-    "tests/security/test_fuzz.py::test_rest_routes_fuzzing",
-    "tests/production/test_smoke.py::test_the_wheel_runs_the_procfile_in_production",
-    "tests/air/test_replay.py::test_a_recorded_day_sends_exactly_these_alerts",
+    "tests/security/test_fuzz.py::test_graphql_schema_fuzzing",  # 50-110
+    "tests/production/test_smoke.py::test_the_wheel_runs_the_procfile_in_production",  # 45-55
+    "tests/air/test_replay.py::test_a_recorded_day_sends_exactly_these_alerts",  # 5-45
+    "tests/security/test_fuzz.py::test_rest_routes_fuzzing",  # 15-41
+    "tests/bookings/test_holds.py::test_200_concurrent_holds_never_oversell_50_seats",  # 12-27
+    "tests/areas/test_migration.py::test_migrate_on_an_empty_database_has_nothing_to_move",
 )
 
 
@@ -208,12 +210,63 @@ def make_token(signing_key: SigningKey, cert_server: CertServer) -> Callable[...
     return make
 
 
+class _EmulatorInBackground:
+    """The emulator started by a thread of its own, while the first tests run: its CLI takes
+    10-35 s to answer. The thread lives until `stop`, and stops the emulator itself: the child
+    is spawned with PR_SET_PDEATHSIG, which fires when the spawning thread ends."""
+
+    def __init__(self, log_file: Path) -> None:
+        self.emulator = FirebaseAuthEmulator(log_file=log_file)
+        self._error: BaseException | None = None
+        self._started = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="auth-emulator", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.emulator.start()
+        except BaseException as error:  # raised again by ready(), in the test that asks
+            self._error = error
+            return
+        finally:
+            self._started.set()
+        self._stopping.wait()
+        self.emulator.stop()
+
+    def ready(self) -> FirebaseAuthEmulator:
+        self._started.wait()
+        if self._error is not None:
+            raise self._error
+        return self.emulator
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+
 @pytest.fixture(scope="session")
-def auth_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirebaseAuthEmulator]:
-    """The Firebase Auth emulator, started once, only for the tests that ask for it."""
-    log_file = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with FirebaseAuthEmulator(log_file=log_file) as emulator:
-        yield emulator
+def _auth_emulator_start(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[_EmulatorInBackground]:
+    started = _EmulatorInBackground(tmp_path_factory.mktemp("emulator") / "emulator.log")
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _early_auth_emulator(request: pytest.FixtureRequest) -> None:
+    """Start the emulator at the session's first test when any test of the session needs it."""
+    if any("auth_emulator" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("_auth_emulator_start")
+
+
+@pytest.fixture(scope="session")
+def auth_emulator(_auth_emulator_start: _EmulatorInBackground) -> FirebaseAuthEmulator:
+    """The Firebase Auth emulator, started once, only in sessions with tests that ask for it."""
+    return _auth_emulator_start.ready()
 
 
 @pytest.fixture(scope="session")
