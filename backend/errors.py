@@ -3,7 +3,8 @@
 Every message the app shows is said in Vietnamese and English (backend.i18n) and rendered in the
 request's language at the edge: payload errors by `returns_errors`/`payload_errors`, top-level
 GraphQL errors by the `LocalizeErrors` extension (and masked ones by `MaskUnexpectedErrors`),
-REST errors by `json_error`. Internally (`str(error)`, logs, Open311) an error reads in English.
+REST errors by `json_error`, Open311's by its routes. Internally (`str(error)`, logs) an error
+reads in English.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        """The English message (logs, Open311's English descriptions)."""
+        """The English message (logs)."""
         return self.text.en
 
     def message_in(self, locale: Locale) -> str:

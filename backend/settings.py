@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ class Settings:
     firebase_auth_emulator_host: str | None = None
     # The Firebase web API key the console signs in with (public, not a secret).
     firebase_web_api_key: str | None = None
+    # The Firebase Auth domain of web sign-in with Google (its popup and helper iframe);
+    # unset: <FIREBASE_PROJECT_ID>.firebaseapp.com.
+    firebase_auth_domain: str | None = None
     fcm_endpoint: str | None = None
     # VNPay (backend/payments): the merchant's terminal code and hash secret, the payment page
     # (e.g. https://pay.vnpay.vn/vpcpay.html) and the refund/querydr API URL. `make run` and the
@@ -76,7 +80,8 @@ class Settings:
     # the same variable for X-Forwarded-Proto and -For (Procfile).
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     # The origin (and optional path prefix) clients reach the API at, e.g. https://api.example.vn:
-    # photo links are built from it. Unset: each request's own origin (the scheme and host a
+    # links are built from it (photos, data exports, VNPay's return URL, Open311). Production
+    # requires it, in https. Unset elsewhere: each request's own origin (the scheme and host a
     # trusted proxy forwarded, see FORWARDED_ALLOW_IPS), which suits development and tests.
     public_base_url: str | None = None
     # How often a user's token is checked for revocation/disabling (a remote call); 0 = never.
@@ -149,6 +154,11 @@ class Settings:
     def embedded_database(self) -> bool:
         return self.mongodb_uri is None
 
+    @property
+    def auth_domain(self) -> str:
+        """The host Firebase Auth's web sign-in pages come from."""
+        return self.firebase_auth_domain or f"{self.firebase_project_id}.firebaseapp.com"
+
     def check(self) -> None:
         """Refuse configurations that are unsafe in production."""
         if self.persisted_queries not in ("off", "apq", "allowlist"):
@@ -161,6 +171,8 @@ class Settings:
             raise SettingsError("UPLOAD_DAILY_COUNT and UPLOAD_DAILY_BYTES must be positive")
         if self.smtp_tls not in ("starttls", "tls", "none"):
             raise SettingsError("SMTP_TLS must be starttls, tls or none")
+        if self.firebase_auth_domain and not _HOST_NAME.fullmatch(self.firebase_auth_domain):
+            raise SettingsError("FIREBASE_AUTH_DOMAIN must be a host name, e.g. x.firebaseapp.com")
         public_base_url_problem = _public_base_url_problem(self.public_base_url, self.production)
         if public_base_url_problem:
             raise SettingsError(public_base_url_problem)
@@ -180,6 +192,13 @@ class Settings:
                 problems.append(f"{name} is the local VNPay sandbox (or not https)")
         if not self.mongodb_uri:
             problems.append("MONGODB_URI is not set (the embedded database is for development)")
+        if not self.public_base_url:
+            # Else a request's Host names links that outlive the request (VNPay returns to it).
+            problems.append(
+                "PUBLIC_BASE_URL is not set (the https origin clients reach the API at, e.g. "
+                "https://api.thanglong.vn: photo, data-export, VNPay return and Open311 links "
+                "are built from it)"
+            )
         if not self.cursor_secret or len(self.cursor_secret) < MIN_SECRET_LENGTH:
             problems.append("CURSOR_SECRET must be set (32+ characters, the same on every process)")
         if self.privacy_secret is not None and len(self.privacy_secret) < MIN_SECRET_LENGTH:
@@ -196,6 +215,11 @@ class Settings:
             problems.append("SMTP_TLS is none (the local SMTP sink; mail would travel in clear)")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+# A DNS host name (it goes into the /account/delete page's Content-Security-Policy).
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})+")
 
 
 def _is_loopback_url(url: str) -> bool:
@@ -237,6 +261,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
         firebase_credentials_file=config("GOOGLE_APPLICATION_CREDENTIALS", default=None) or None,
         firebase_auth_emulator_host=config("FIREBASE_AUTH_EMULATOR_HOST", default=None) or None,
         firebase_web_api_key=config("FIREBASE_WEB_API_KEY", default=None) or None,
+        firebase_auth_domain=config("FIREBASE_AUTH_DOMAIN", default="").strip() or None,
         fcm_endpoint=config("FCM_ENDPOINT", default=None) or None,
         vnpay_tmn_code=config("VNPAY_TMN_CODE", default=None) or None,
         vnpay_hash_secret=config("VNPAY_HASH_SECRET", default=None) or None,

@@ -146,6 +146,7 @@ def production(settings: Settings, tmp_path: Path) -> Settings:
         revocation_check_seconds=300,  # anonymous requests below never reach a remote check
         cursor_secret="test-cursor-secret-0123456789abcdef",
         ticket_signing_key="AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+        public_base_url="https://api.thanglong.example",
     )
 
 

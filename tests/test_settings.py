@@ -15,6 +15,7 @@ PRODUCTION = {
     "FIREBASE_PROJECT_ID": "thanglong-prod",
     "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
     "TICKET_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+    "PUBLIC_BASE_URL": "https://api.thanglong.example",
 }
 
 
@@ -22,6 +23,7 @@ def test_production_settings_load() -> None:
     settings = load_settings(dict(PRODUCTION))
     assert settings.production
     assert settings.mongodb_uri == PRODUCTION["MONGODB_URI"]
+    assert settings.public_base_url == "https://api.thanglong.example"
 
 
 @pytest.mark.parametrize(
@@ -34,6 +36,10 @@ def test_production_settings_load() -> None:
         ({"CURSOR_SECRET": "short"}, "CURSOR_SECRET"),
         ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
         ({"TICKET_SIGNING_KEY": ""}, "TICKET_SIGNING_KEY"),
+        # photo, data-export and VNPay return links must not follow a request's Host
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL is not set"),
+        ({"PUBLIC_BASE_URL": "  "}, "PUBLIC_BASE_URL is not set"),
+        ({"PUBLIC_BASE_URL": "http://api.thanglong.example"}, "PUBLIC_BASE_URL must use https"),
     ],
 )
 def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) -> None:
@@ -42,8 +48,13 @@ def test_production_refuses_unsafe_settings(extra: dict[str, str], reason: str) 
 
 
 def test_the_web_start_refuses_unsafe_settings_before_uvicorn() -> None:
-    # given a production environment with the Auth emulator configured
-    env = {**PRODUCTION, "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", "NO_GCE_CHECK": "true"}
+    # given a production environment with the Auth emulator configured, and no public origin
+    env = {
+        **PRODUCTION,
+        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
+        "PUBLIC_BASE_URL": "",
+        "NO_GCE_CHECK": "true",
+    }
     # when the Procfile's web start checks it
     check = subprocess.run(
         [sys.executable, "-m", "backend.settings"],
@@ -54,9 +65,15 @@ def test_the_web_start_refuses_unsafe_settings_before_uvicorn() -> None:
         timeout=60,
         check=False,
     )
-    # then it exits non-zero, saying why, before any worker could be restarted in a loop
+    # then it exits non-zero, saying every reason on one line for the operator, before any
+    # worker could be restarted in a loop
     assert check.returncode == 1
-    assert "refusing to start in production: FIREBASE_AUTH_EMULATOR_HOST" in check.stderr
+    assert check.stderr == (
+        "thanglong: refusing to start in production: FIREBASE_AUTH_EMULATOR_HOST is set; "
+        "PUBLIC_BASE_URL is not set (the https origin clients reach the API at, e.g. "
+        "https://api.thanglong.vn: photo, data-export, VNPay return and Open311 links are built "
+        "from it)\n"
+    )
 
 
 def test_development_allows_emulators() -> None:

@@ -2,7 +2,9 @@
 
 Every answer under the prefix that is not a success is in GeoReport v2's error shape, in the
 format the path asks for: a wrong method (405) and an unknown path (404) too, which Starlette
-would otherwise answer in plain text, and a database that is away (503) or busy (409).
+would otherwise answer in plain text, and a database that is away (503) or busy (409). Every
+description, like every name and notice, is in the request's language: `?locale=vi|en`, else
+Accept-Language (Vietnamese by default), as the rest of the API.
 """
 
 from __future__ import annotations
@@ -17,24 +19,35 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.auth.models import Locale, Viewer
-from backend.errors import UNAVAILABLE_MESSAGE, BusyError, is_unavailable
+from backend.error_messages import code_message
+from backend.errors import BusyError, is_unavailable
+from backend.i18n import Message
 from backend.media.models import public_base
 from backend.open311 import inputs
 from backend.open311 import service as open311_service
-from backend.open311.models import Open311Error
+from backend.open311.models import FORM_REQUIRED, FORMAT_UNKNOWN, Open311Error
 from backend.open311.render import FORMATS, errors, respond
-from backend.open311.service.place import say
 from backend.state import AppState, app_state
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
-CONTACT = (
-    "ThangLong (Hanoi smart-city app). API keys for partner apps are issued by the city's "
+CONTACT = Message(
+    en="ThangLong (Hanoi smart-city app). API keys for partner apps are issued by the city's "
     "administrators; send api_key in the form or the query string. Requests need lat and long; "
     "an address_string alone is placed at the centre of the ward or commune it names, marked "
-    "approximate. Names and notices follow ?locale=vi|en or Accept-Language (default vi)."
+    "approximate. Names, notices and errors follow ?locale=vi|en or Accept-Language (default "
+    "vi).",
+    vi="ThangLong (ứng dụng đô thị thông minh của Hà Nội). Khóa API cho ứng dụng đối tác do quản "
+    "trị viên của thành phố cấp; gửi api_key trong form hoặc trong query string. Phản ánh cần "
+    "lat và long; nếu chỉ có address_string, phản ánh được đặt ở trung tâm phường, xã được nêu "
+    "tên và đánh dấu là vị trí gần đúng. Tên, thông báo và lỗi theo ?locale=vi|en hoặc "
+    "Accept-Language (mặc định vi).",
+)
+KEY_SERVICE = Message(
+    en="Ask the city's administrators for an api_key.",
+    vi="Hãy đề nghị quản trị viên của thành phố cấp api_key.",
 )
 ENDPOINTS = (
     "discovery, services, services/{service_code}, requests, requests/{service_request_id}, "
@@ -66,23 +79,36 @@ def _format_of(path: str) -> str:
     return "xml" if path.lower().endswith(".xml") else "json"
 
 
+def _errors(
+    request: Request,
+    fmt: str,
+    status: int,
+    descriptions: list[Message],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The spec's error list, each description in the request's language."""
+    locale = _locale(request)
+    return errors(fmt, status, [text.in_(locale) for text in descriptions], headers)
+
+
 async def _answer(request: Request, fmt: str, handler: Handler) -> Response:
     """The handler's answer; every failure as the spec's error list."""
     try:
         return await handler(request, fmt)
     except Open311Error as error:
-        return errors(fmt, error.status, error.descriptions, error.headers)
+        return _errors(request, fmt, error.status, error.descriptions, error.headers)
     except BusyError as error:
-        return errors(fmt, 409, [str(error)], {"Retry-After": "1"})
+        return _errors(request, fmt, 409, [error.text], {"Retry-After": "1"})
     except PyMongoError as error:
         if is_unavailable(error):
-            return errors(fmt, 503, [UNAVAILABLE_MESSAGE], {"Retry-After": "5"})
+            unavailable = code_message("UNAVAILABLE")
+            return _errors(request, fmt, 503, [unavailable], {"Retry-After": "5"})
         failure: Exception = error
     except Exception as error:
         failure = error
     # A bug: logged with its traceback; the client gets the spec's shape, never a trace.
     log.error("open311 %s %s failed", request.method, request.url.path, exc_info=failure)
-    return errors(fmt, 500, ["internal error"])
+    return _errors(request, fmt, 500, [code_message("INTERNAL_SERVER_ERROR")])
 
 
 def endpoint(*methods: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
@@ -94,14 +120,13 @@ def endpoint(*methods: str) -> Callable[[Handler], Callable[[Request], Awaitable
         async def run(request: Request) -> Response:
             fmt = request.path_params["fmt"]
             if fmt not in FORMATS:
-                return errors(_format_of(request.url.path), 404, ["format must be json or xml"])
+                return _errors(request, _format_of(request.url.path), 404, [FORMAT_UNKNOWN])
             if request.method not in allowed:
-                text = say(
-                    _locale(request),
+                text = Message(
                     vi=f"phương thức {request.method} không dùng được ở đây; dùng {allow}",
                     en=f"method {request.method} is not allowed here; use {allow}",
                 )
-                return errors(fmt, 405, [text], {"Allow": allow})
+                return _errors(request, fmt, 405, [text], {"Allow": allow})
             response = await _answer(request, fmt, handler)
             if request.method in ("GET", "HEAD"):
                 response.headers.setdefault("Vary", "Accept-Language")
@@ -115,22 +140,22 @@ def endpoint(*methods: str) -> Callable[[Handler], Callable[[Request], Awaitable
 async def not_found(request: Request) -> Response:
     """Any other path under the prefix: 404 in the spec's shape, naming the endpoints."""
     path = request.url.path[:200]
-    text = say(
-        _locale(request),
+    text = Message(
         vi=f"không có đường dẫn {path}; các điểm cuối: {ENDPOINTS}",
         en=f"no such path {path}; the endpoints are {ENDPOINTS}",
     )
-    return errors(_format_of(request.url.path), 404, [text])
+    return _errors(request, _format_of(request.url.path), 404, [text])
 
 
 @endpoint("GET")
 async def discovery(request: Request, fmt: str) -> Response:
     base = _base_url(request) + PREFIX
     changeset = await open311_service.changeset(db=_state(request).db)
+    locale = _locale(request)
     body = {
         "changeset": changeset,
-        "contact": CONTACT,
-        "key_service": "Ask the city's administrators for an api_key.",
+        "contact": CONTACT.in_(locale),
+        "key_service": KEY_SERVICE.in_(locale),
         "endpoints": [
             {
                 "specification": SPEC,
@@ -166,7 +191,7 @@ async def requests(request: Request, fmt: str) -> Response:
         try:
             form = await request.form(max_files=0, max_fields=100)
         except Exception:
-            raise Open311Error(400, "send application/x-www-form-urlencoded") from None
+            raise Open311Error(400, FORM_REQUIRED) from None
         items = form.multi_items()
         await form.close()
         # In the form (the spec), or in the query string (how some clients send it).

@@ -246,6 +246,7 @@ def test_smtp_settings_come_from_the_environment_and_production_refuses_the_sink
         "FIREBASE_PROJECT_ID": "thanglong-prod",
         "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
         "TICKET_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+        "PUBLIC_BASE_URL": "https://api.thanglong.example",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": "1025",
     }

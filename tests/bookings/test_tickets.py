@@ -227,6 +227,7 @@ def test_production_refuses_to_start_without_a_signing_key() -> None:
         "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0",
         "FIREBASE_PROJECT_ID": "thanglong-prod",
         "CURSOR_SECRET": "a-long-random-secret-shared-by-all-web-processes",
+        "PUBLIC_BASE_URL": "https://api.thanglong.example",
     }
     with pytest.raises(SettingsError, match="TICKET_SIGNING_KEY"):
         load_settings(production)

@@ -16,6 +16,7 @@ import uvicorn
 from pymongo import AsyncMongoClient
 
 from backend.app import create_app
+from backend.i18n import Locale, Message
 from backend.open311 import service as open311_service
 from backend.settings import Settings
 from tests.conftest import SeedTemplates, with_settings
@@ -90,6 +91,41 @@ def both(client: httpx.AsyncClient) -> Fetch:
         return as_json, as_json.json()
 
     return fetch
+
+
+# A partner app on an English phone (Accept-Language as Android and iOS send it).
+ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
+Said = dict[str, tuple[int, Any]]
+Ask = Callable[..., Awaitable[Said]]
+
+
+@pytest.fixture
+def in_both_languages(both: Fetch) -> Ask:
+    """Request `path` naming no language (Vietnamese, the default) and in English
+    (Accept-Language), each as .json and .xml; `{"vi": (status, body), "en": (status, body)}`."""
+
+    async def ask(path: str, *, method: str = "GET", root: str, **kwargs: Any) -> Said:
+        said: Said = {}
+        for language, extra in (("vi", {}), ("en", ENGLISH)):
+            headers = {**kwargs.get("headers", {}), **extra}
+            response, body = await both(
+                path, method=method, root=root, **{**kwargs, "headers": headers}
+            )
+            said[language] = (response.status_code, body)
+        return said
+
+    return ask
+
+
+def spec_errors(status: int, *descriptions: Message) -> Said:
+    """What `in_both_languages` gets for an error: the same list, said in each language."""
+    return {
+        language: (
+            status,
+            [{"code": status, "description": d.in_(Locale(language))} for d in descriptions],
+        )
+        for language in ("vi", "en")
+    }
 
 
 def request_form(api_key: str | None, **changes: Any) -> dict[str, str]:

@@ -6,13 +6,19 @@ currently support the creation of new 311 service requests"). Those two steps go
 `requests`, the library's own HTTP client, as a partner app built on it would: discovery as the
 spec names it, and the request with `api_key` in the query string, without coordinates or a
 description, which clients send and GeoReport v2 allows.
+
+The library sends no Accept-Language and takes no headers or extra parameters: what it reads is
+in Vietnamese, the default. The same requests in English (Accept-Language, as an English phone
+sends it) go through `requests` too.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import orjson
 import pytest
@@ -20,7 +26,9 @@ import requests
 from georeport import GeoReport
 
 from backend.clock import HANOI
+from backend.i18n import Locale, Message
 from backend.open311 import service as open311_service
+from tests.open311.conftest import ENGLISH, xml_content
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.usefixtures("no_proxy")]
 
@@ -73,12 +81,102 @@ def partner_flow(root: str, api_key: str) -> dict[str, Any]:
     seen["open"] = as_json.get_service_requests(status="open", **window)
     seen["potholes_xml"] = as_xml.get_service_requests(service_code="pothole", **window)
     seen["closed"] = as_json.get_service_requests(status="closed")
-    # errors the library raises, with the spec's body
-    for name, client in (("missing", as_json), ("missing_xml", as_xml)):
-        try:
-            client.get_service_definition("volcano")
-        except requests.HTTPError as error:
-            seen[name] = (error.response.status_code, error.response.text)
+    return seen
+
+
+# Each error a reading client meets: the library's call, the same request as path and query
+# string, and what it says.
+Read = Callable[[GeoReport], object]
+READ_ERRORS: list[tuple[Read, str, dict[str, str], int, Message]] = [
+    (
+        lambda library: library.get_service_definition("volcano"),
+        "services/volcano",
+        {},
+        404,
+        Message(en="service_code 'volcano' not found", vi="không tìm thấy service_code 'volcano'"),
+    ),
+    (
+        lambda library: library.get_service_request("nonsense"),
+        "requests/nonsense",
+        {},
+        404,
+        Message(
+            en="service_request_id 'nonsense' not found",
+            vi="không tìm thấy service_request_id 'nonsense'",
+        ),
+    ),
+    (
+        lambda library: library.get_service_requests(status="pending"),
+        "requests",
+        {"status": "pending"},
+        400,
+        Message(en="status must be open or closed", vi="status phải là open hoặc closed"),
+    ),
+    (
+        lambda library: library.get_service_requests(start_date="yesterday"),
+        "requests",
+        {"start_date": "yesterday"},
+        400,
+        Message(
+            en="start_date must be an ISO 8601 date and time",
+            vi="start_date phải là ngày giờ theo ISO 8601",
+        ),
+    ),
+    (
+        lambda library: library.get_service_requests(service_code="volcano"),
+        "requests",
+        {"service_code": "volcano"},
+        400,
+        Message(en="service_code volcano not found", vi="không tìm thấy service_code volcano"),
+    ),
+]
+# Each error a filing client meets (the library cannot file): the form, and what it says.
+FILING_ERRORS: list[tuple[dict[str, str], int, Message]] = [
+    (
+        {"service_code": "pothole", "lat": "21.0287", "long": "105.8524"},
+        403,
+        Message(en="api_key is required to submit requests", vi="cần có api_key để gửi phản ánh"),
+    ),
+    (
+        {"api_key": "KEY", "service_code": "pothole", "lat": "10.776", "long": "106.70"},
+        400,
+        Message(
+            en="lat/long: This place is outside Hanoi", vi="lat/long: Địa điểm này nằm ngoài Hà Nội"
+        ),
+    ),
+]
+
+
+def error_of(body: str, fmt: str) -> Any:
+    """The spec's error list, from JSON or XML."""
+    if fmt == "xml":
+        return xml_content(ET.fromstring(body))  # noqa: S314 (our own answer)
+    return orjson.loads(body)
+
+
+def errors_flow(root: str, api_key: str) -> list[tuple[str, str, int, Any]]:
+    """Every error above, by the library (Vietnamese) and by `requests` in English and in
+    Vietnamese, JSON and XML: (language, format, status, error list)."""
+    seen = []
+    for fmt in ("json", "xml"):
+        library = GeoReport(root, api_key=api_key, output_format=fmt)
+        for read, path, params, _, _ in READ_ERRORS:
+            try:
+                read(library)
+            except requests.HTTPError as error:
+                body = error.response
+                seen.append(("vi", fmt, body.status_code, error_of(body.text, fmt)))
+            else:
+                raise AssertionError(f"no error for {path} {params}")
+            url = f"{root}/{path}.{fmt}"
+            body = requests.get(url, params=params, headers=ENGLISH, timeout=30)
+            seen.append(("en", fmt, body.status_code, error_of(body.text, fmt)))
+        for form, _, _ in FILING_ERRORS:
+            form = {**form, "api_key": api_key} if "api_key" in form else form
+            for language, headers in (("vi", {}), ("en", ENGLISH)):
+                url = f"{root}/requests.{fmt}"
+                body = requests.post(url, data=form, headers=headers, timeout=30)
+                seen.append((language, fmt, body.status_code, error_of(body.text, fmt)))
     return seen
 
 
@@ -134,10 +232,21 @@ async def test_the_georeport_client_runs_a_partners_flow(live_server: str, db: A
     assert seen["potholes_xml"]["service_request_id"] == one["service_request_id"]
     assert seen["closed"] == []
 
-    # and an unknown service is the spec's 404 in either format
-    status, body = seen["missing"]
-    assert status == 404
-    assert orjson.loads(body) == [{"code": 404, "description": "service_code 'volcano' not found"}]
-    status, body = seen["missing_xml"]
-    assert status == 404
-    assert "<errors><error><code>404</code>" in body
+
+async def test_the_georeport_client_reads_each_error_in_the_asked_language(
+    live_server: str, db: Any
+) -> None:
+    # given the app on a loopback port and a partner's key
+    _, api_key = await open311_service.create_key(db=db, name="Partner", now=datetime.now(UTC))
+    # when a partner meets each error, through the library and in English through its client
+    seen = await asyncio.to_thread(errors_flow, f"{live_server}/open311/v2", api_key)
+    # then each is the spec's error list in either format, in Vietnamese unless English was asked
+    said = [(status, text) for *_, status, text in READ_ERRORS] + [
+        (status, text) for _, status, text in FILING_ERRORS
+    ]
+    assert seen == [
+        (language, fmt, status, [{"code": code(status), "description": text.in_(Locale(language))}])
+        for fmt, code in (("json", int), ("xml", str))  # XML carries text
+        for status, text in said
+        for language in ("vi", "en")
+    ]

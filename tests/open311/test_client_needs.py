@@ -15,10 +15,11 @@ from bson import ObjectId
 from pymongo.errors import ServerSelectionTimeoutError
 
 from backend.areas import service as area_service
-from backend.errors import UNAVAILABLE_MESSAGE
+from backend.errors import BusyError
+from backend.i18n import Message
 from backend.open311 import service as open311_service
 from backend.seed import CONTENT_DIR, migrate
-from tests.open311.conftest import V2, Fetch, request_form, xml_content
+from tests.open311.conftest import ENGLISH, V2, Ask, Fetch, request_form, spec_errors, xml_content
 
 HOAN_KIEM = ("00070", 21.032, 105.85)
 NO_UNIT = {
@@ -44,6 +45,12 @@ async def test_api_key_may_come_in_the_query_string(
         f"{V2}/requests.json", params={"api_key": "not-a-key"}, data=request_form(None)
     )
     assert refused.status_code == 403
+    assert refused.json() == [{"code": 403, "description": "api_key không hợp lệ"}]
+    refused = await client.post(
+        f"{V2}/requests.json",
+        params={"api_key": "not-a-key", "locale": "en"},
+        data=request_form(None),
+    )
     assert refused.json() == [{"code": 403, "description": "api_key is not valid"}]
 
 
@@ -119,32 +126,37 @@ async def test_the_unit_an_address_names(client: httpx.AsyncClient, db: Any) -> 
     assert found == dict(NAMED_UNITS)
 
 
-async def test_location_errors_say_what_to_send(both: Fetch, api_key: str) -> None:
+async def test_location_errors_say_what_to_send(
+    both: Fetch, in_both_languages: Ask, api_key: str
+) -> None:
     cases = [
         (
             request_form(api_key, lat=None, long=None, address_string="Quận 1, TP Hồ Chí Minh"),
-            {},
-            NO_UNIT["vi"],
-        ),
-        (
-            request_form(api_key, lat=None, long=None, address_string="Quận 1, TP Hồ Chí Minh"),
-            {"locale": "en"},
-            NO_UNIT["en"],
+            Message(**NO_UNIT),
         ),
         (
             request_form(api_key, lat=None, long=None, address_string=None),
-            {},
-            "location required: send lat and long, or an address_string that names the ward "
-            "or commune",
+            Message(
+                en="location required: send lat and long, or an address_string that names the "
+                "ward or commune",
+                vi="cần có vị trí: hãy gửi lat và long, hoặc address_string nêu tên phường, xã",
+            ),
         ),
-        (request_form(api_key, long=None), {}, "lat and long go together"),
+        (
+            request_form(api_key, long=None),
+            Message(en="lat and long go together", vi="lat và long phải gửi cùng nhau"),
+        ),
     ]
-    for form, params, description in cases:
-        response, body = await both(
-            "requests", method="POST", root="errors", data=form, params=params
-        )
-        assert response.status_code == 400, body
-        assert body == [{"code": 400, "description": description}]
+    for form, description in cases:
+        said = await in_both_languages("requests", method="POST", root="errors", data=form)
+        assert said == spec_errors(400, description), form
+    # and ?locale= names the language as Accept-Language does, and wins over it
+    form = request_form(api_key, lat=None, long=None, address_string="Quận 1")
+    params = {"locale": "vi"}
+    response, body = await both(
+        "requests", method="POST", root="errors", data=form, params=params, headers=ENGLISH
+    )
+    assert (response.status_code, body) == (400, [{"code": 400, "description": NO_UNIT["vi"]}])
 
 
 async def test_the_changeset_moves_when_the_services_change(
@@ -173,7 +185,9 @@ async def test_the_changeset_moves_when_the_services_change(
     assert again["changeset"] == changeset
 
 
-async def test_every_error_is_in_the_spec_shape(client: httpx.AsyncClient) -> None:
+async def test_every_error_is_in_the_spec_shape_and_the_asked_language(
+    client: httpx.AsyncClient,
+) -> None:
     cases = [
         # a path that is not an endpoint (the singular `service/`), in the format it asks for
         ("GET", "service/pothole.xml", 404, None),
@@ -186,8 +200,8 @@ async def test_every_error_is_in_the_spec_shape(client: httpx.AsyncClient) -> No
         ("POST", "discovery.xml", 405, "GET, HEAD"),
         ("PATCH", "services/pothole.json", 405, "GET, HEAD"),
     ]
-    for method, path, status, allow in cases:
-        response = await client.request(method, f"{V2}/{path}", params={"locale": "en"})
+    for (method, path, status, allow), locale in zip(cases, ["en", "vi"] * 4, strict=True):
+        response = await client.request(method, f"{V2}/{path}", params={"locale": locale})
         assert response.status_code == status, (method, path, response.text)
         assert response.headers.get("allow") == allow
         if path.endswith(".xml"):
@@ -199,12 +213,15 @@ async def test_every_error_is_in_the_spec_shape(client: httpx.AsyncClient) -> No
             assert response.headers["content-type"] == "application/json; charset=utf-8"
             [error] = response.json()
             assert error["code"] == status
-        if status == 405:
-            assert error["description"] == f"method {method} is not allowed here; use {allow}"
-        elif path == "services.html":
-            assert error["description"] == "format must be json or xml"
-        else:
-            assert error["description"].startswith(f"no such path {V2}/{path}; the endpoints")
+        said = {
+            ("en", 405): f"method {method} is not allowed here; use {allow}",
+            ("vi", 405): f"phương thức {method} không dùng được ở đây; dùng {allow}",
+            ("en", "format"): "format must be json or xml",
+            ("vi", "format"): "định dạng phải là json hoặc xml",
+            ("en", 404): f"no such path {V2}/{path}; the endpoints are discovery, ",
+            ("vi", 404): f"không có đường dẫn {V2}/{path}; các điểm cuối: discovery, ",
+        }[locale, "format" if path == "services.html" else status]
+        assert error["description"].startswith(said), (locale, error)
 
 
 async def test_a_wrong_method_is_said_in_vietnamese_by_default(client: httpx.AsyncClient) -> None:
@@ -216,11 +233,17 @@ async def test_a_wrong_method_is_said_in_vietnamese_by_default(client: httpx.Asy
 
 
 async def test_failures_inside_an_endpoint_keep_the_spec_shape(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient,
+    in_both_languages: Ask,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # given the services cannot be read: the database away, then a bug
+    # given the services cannot be read: the database away, then too busy, then a bug
     async def away(**_: Any) -> list[dict[str, Any]]:
         raise ServerSelectionTimeoutError("no primary")
+
+    async def busy(**_: Any) -> list[dict[str, Any]]:
+        raise BusyError
 
     async def bug(**_: Any) -> list[dict[str, Any]]:
         raise RuntimeError("a bug")
@@ -230,10 +253,32 @@ async def test_failures_inside_an_endpoint_keep_the_spec_shape(
     response = await client.get(f"{V2}/services.xml")
     assert (response.status_code, response.headers["retry-after"]) == (503, "5")
     body = xml_content(ET.fromstring(response.content))  # noqa: S314 (our own answer)
-    assert body == [{"code": "503", "description": UNAVAILABLE_MESSAGE}]
+    assert body == [
+        {"code": "503", "description": "Dịch vụ tạm thời gián đoạn; hãy thử lại sau ít phút"}
+    ]
+    # and in the language it asked for
+    assert await in_both_languages("services", root="errors") == spec_errors(
+        503,
+        Message(
+            en="The service is unavailable for a moment; try again shortly",
+            vi="Dịch vụ tạm thời gián đoạn; hãy thử lại sau ít phút",
+        ),
+    )
+    # and writes that kept conflicting are a 409 to retry shortly, said the same way
+    monkeypatch.setattr(open311_service, "list_services", busy)
+    response = await client.get(f"{V2}/services.json")
+    assert (response.status_code, response.headers["retry-after"]) == (409, "1")
+    assert await in_both_languages("services", root="errors") == spec_errors(
+        409,
+        Message(
+            en="Too many changes to the same thing at once; try again in a moment",
+            vi="Có quá nhiều thay đổi cùng lúc trên cùng một nội dung; hãy thử lại sau giây lát",
+        ),
+    )
     # and a bug is a 500 in the same shape, without a trace, which goes to the log instead
     monkeypatch.setattr(open311_service, "list_services", bug)
-    response = await client.get(f"{V2}/services.json")
-    assert response.status_code == 500
-    assert response.json() == [{"code": 500, "description": "internal error"}]
+    assert await in_both_languages("services", root="errors") == spec_errors(
+        500, Message(en="Internal server error", vi="Lỗi máy chủ nội bộ")
+    )
     assert "RuntimeError: a bug" in caplog.text
+    assert "a bug" not in (await client.get(f"{V2}/services.json")).text

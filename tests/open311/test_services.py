@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.open311.conftest import V2, Fetch
+from backend.i18n import Message
+from tests.open311.conftest import ENGLISH, V2, Ask, Fetch, spec_errors
 
 DEPTH = {
     "code": "depth",
@@ -20,16 +21,24 @@ DEPTH = {
 }
 
 
-async def test_discovery_names_the_endpoint_and_its_formats(both: Fetch) -> None:
+async def test_discovery_names_the_endpoint_and_its_formats(in_both_languages: Ask) -> None:
     # when a client discovers the service
-    _, body = await both("discovery", root="discovery")
+    said = await in_both_languages("discovery", root="discovery")
     # then one production GeoReport v2 endpoint speaks both formats
+    (status, body), (_, english) = said["vi"], said["en"]
+    assert status == 200
     [endpoint] = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == f"http://testserver{V2}"
     assert endpoint["formats"] == ["text/xml", "application/json"]
-    assert "send api_key in the form or the query string" in body["contact"]
-    assert "placed at the centre of the ward or commune it names" in body["contact"]
+    assert english["endpoints"] == body["endpoints"]
+    # and says how to get a key and place a request, in the asked language
+    assert "gửi api_key trong form hoặc trong query string" in body["contact"]
+    assert "đặt ở trung tâm phường, xã được nêu tên" in body["contact"]
+    assert body["key_service"] == "Hãy đề nghị quản trị viên của thành phố cấp api_key."
+    assert "send api_key in the form or the query string" in english["contact"]
+    assert "placed at the centre of the ward or commune it names" in english["contact"]
+    assert english["key_service"] == "Ask the city's administrators for an api_key."
 
 
 async def test_services_are_the_categories_in_the_asked_language(both: Fetch) -> None:
@@ -39,7 +48,8 @@ async def test_services_are_the_categories_in_the_asked_language(both: Fetch) ->
     assert pothole == {
         "service_code": "pothole",
         "service_name": "Ổ gà, hư hỏng mặt đường",
-        "description": pothole["description"],
+        "description": "Ổ gà, ổ voi, mặt đường lún, nứt vỡ gây nguy hiểm cho người tham gia "
+        "giao thông.",
         "metadata": False,
         "type": "realtime",
         "keywords": "ổ gà, ổ voi, lún đường, nứt đường, mặt đường",
@@ -51,6 +61,9 @@ async def test_services_are_the_categories_in_the_asked_language(both: Fetch) ->
         _, english = await both("services", root="services", **kwargs)
         pothole = next(s for s in english if s["service_code"] == "pothole")
         assert pothole["service_name"] == "Pothole"
+        assert pothole["description"] == (
+            "Potholes, sunken or cracked road surfaces that endanger road users."
+        )
         assert pothole["group"] == "Hanoi Department of Construction"
 
 
@@ -60,6 +73,7 @@ async def test_a_service_definition_lists_its_questions(both: Fetch, db: Any) ->
     # when the services and the definition are read
     _, services = await both("services", root="services", params={"locale": "en"})
     _, definition = await both("services/pothole", root="service_definition")
+    _, english = await both("services/pothole", root="service_definition", headers=ENGLISH)
     # then metadata is true and the question is defined, with its values (escaped in XML)
     assert next(s for s in services if s["service_code"] == "pothole")["metadata"] is True
     assert definition == {
@@ -80,6 +94,13 @@ async def test_a_service_definition_lists_its_questions(both: Fetch, db: Any) ->
             }
         ],
     }
+    # and in English when asked
+    [question] = english["attributes"]
+    assert question["description"] == "How deep is it?"
+    assert question["values"] == [
+        {"key": "shallow", "name": "Shallow"},
+        {"key": "deep", "name": "Deep <10cm & more>"},
+    ]
 
 
 async def test_a_category_without_questions_has_no_attributes(both: Fetch) -> None:
@@ -87,13 +108,17 @@ async def test_a_category_without_questions_has_no_attributes(both: Fetch) -> No
     assert definition == {"service_code": "noise", "attributes": []}
 
 
-async def test_an_unknown_service_is_404_in_the_spec_error_shape(both: Fetch) -> None:
-    response, body = await both("services/volcano", root="errors")
-    assert response.status_code == 404
-    assert body == [{"code": 404, "description": "service_code 'volcano' not found"}]
+async def test_an_unknown_service_is_404_in_the_spec_error_shape(in_both_languages: Ask) -> None:
+    said = await in_both_languages("services/volcano", root="errors")
+    assert said == spec_errors(
+        404,
+        Message(en="service_code 'volcano' not found", vi="không tìm thấy service_code 'volcano'"),
+    )
 
 
 async def test_an_unknown_format_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{V2}/services.yaml")
     assert response.status_code == 404
+    assert response.json() == [{"code": 404, "description": "định dạng phải là json hoặc xml"}]
+    response = await client.get(f"{V2}/services.yaml", headers=ENGLISH)
     assert response.json() == [{"code": 404, "description": "format must be json or xml"}]

@@ -28,6 +28,7 @@ def production(settings: Settings, tmp_path: Path, **changes: object) -> Setting
         revocation_check_seconds=300,
         cursor_secret="test-cursor-secret-0123456789abcdef",
         ticket_signing_key="AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+        public_base_url="https://api.thanglong.example",
         **changes,
     )
 

@@ -149,6 +149,7 @@ def test_the_wheel_runs_the_procfile_in_production(
             "METRICS_TOKEN": metrics_token,
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "FORWARDED_ALLOW_IPS": LOAD_BALANCER,
+            "PUBLIC_BASE_URL": f"https://{PUBLIC_HOST}",
             "WEB_CONCURRENCY": "2",
             "WEB_HOST": "127.0.0.1",
             "PORT": str(port),
@@ -227,13 +228,13 @@ def test_the_wheel_runs_the_procfile_in_production(
         assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
         assert "data" not in introspection.json()
 
-        # and Open311 links carry the scheme the load balancer was reached with, and its host
-        forwarded = {"X-Forwarded-Proto": "https", "Host": PUBLIC_HOST}
-        discovery = balancer.get("/open311/v2/discovery.json", headers=forwarded).json()
-        assert discovery["endpoints"][0]["url"] == f"https://{PUBLIC_HOST}/open311/v2"
-        # but a client that is not the load balancer cannot claim https
-        spoofed = direct.get("/open311/v2/discovery.json", headers=forwarded).json()
-        assert spoofed["endpoints"][0]["url"] == f"http://{PUBLIC_HOST}/open311/v2"
+        # and Open311 links start with PUBLIC_BASE_URL (production requires it), whatever scheme
+        # and host a request names, through the load balancer or not
+        forwarded = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.example"}
+        for client in (balancer, direct):
+            for headers in (forwarded, {"Host": "10.0.0.5:8000"}):
+                discovery = client.get("/open311/v2/discovery.json", headers=headers).json()
+                assert discovery["endpoints"][0]["url"] == f"https://{PUBLIC_HOST}/open311/v2"
 
         # and /metrics needs the token
         refused = direct.get("/metrics")

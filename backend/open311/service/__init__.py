@@ -21,11 +21,20 @@ from backend.auth.models import Locale, Viewer
 from backend.clock import HANOI
 from backend.db import Database
 from backend.errors import DomainError
+from backend.i18n import Message
 from backend.ids import parse_object_id
 from backend.meta import repository as meta_repository
 from backend.open311 import repository as open311_repository
 from backend.open311.inputs import SubmittedRequest, attribute_values
-from backend.open311.models import OPEN, ApiKeyDoc, Open311Error, open311_status
+from backend.open311.models import (
+    API_KEY_INVALID,
+    API_KEY_REQUIRED,
+    OPEN,
+    ApiKeyDoc,
+    Open311Error,
+    open311_status,
+    unknown,
+)
 from backend.open311.service.place import (
     APPROXIMATE,
     approximate_fields,
@@ -83,10 +92,10 @@ async def create_key(*, db: Database, name: str, now: datetime) -> tuple[ApiKeyD
 async def authenticate(*, db: Database, api_key: str | None) -> ApiKeyDoc:
     """The partner's key, or 403 for a missing, unknown or revoked one."""
     if not api_key:
-        raise Open311Error(403, "api_key is required to submit requests")
+        raise Open311Error(403, API_KEY_REQUIRED)
     found = await open311_repository.find_key(db, hash_key(api_key))
     if found is None or found.revoked_at is not None:
-        raise Open311Error(403, "api_key is not valid")
+        raise Open311Error(403, API_KEY_INVALID)
     return found
 
 
@@ -168,7 +177,7 @@ async def service_definition(*, db: Database, code: str, locale: Locale) -> dict
     cat = await catalogue(db=db)
     category = cat.categories.get(code)
     if category is None:
-        raise Open311Error(404, f"service_code {code!r} not found")
+        raise Open311Error(404, unknown("service_code", repr(code)))
     attributes = []
     for order, attribute in enumerate(_attributes(category), start=1):
         values = [
@@ -222,19 +231,21 @@ def _notice(category: Mapping[str, Any], duplicates: Sequence[Any], locale: Loca
     return text
 
 
+def _described(error: DomainError) -> Message:
+    """The error's words, after the Open311 name of the field at fault."""
+    if not error.field:
+        return error.text
+    name = FIELD_NAMES.get(error.field, error.field)
+    return Message(en=f"{name}: {error.text.en}", vi=f"{name}: {error.text.vi}")
+
+
 def _domain_errors(error: DomainError) -> Open311Error:
     if isinstance(error, report_service.RateLimitedError):
         return Open311Error(
-            429, error.message, headers={"Retry-After": str(error.retry_after_seconds)}
+            429, error.text, headers={"Retry-After": str(error.retry_after_seconds)}
         )
     errors = getattr(error, "errors", None) or [error]
-    return Open311Error(
-        400,
-        *(
-            f"{FIELD_NAMES.get(e.field, e.field)}: {e.message}" if e.field else e.message
-            for e in errors
-        ),
-    )
+    return Open311Error(400, *(_described(e) for e in errors))
 
 
 async def submit(
@@ -249,9 +260,9 @@ async def submit(
     cat = await catalogue(db=db)
     category = cat.categories.get(submitted.service_code)
     if category is None:
-        raise Open311Error(400, f"service_code {submitted.service_code!r} not found")
+        raise Open311Error(400, unknown("service_code", repr(submitted.service_code)))
     attributes = attribute_values(_attributes(category), submitted.attributes)
-    place = await place_of(db=db, submitted=submitted, locale=locale)
+    place = await place_of(db=db, submitted=submitted)
     extra: dict[str, Any] = {
         "source": "open311",
         "submitter": {"api_key": key.id, **submitted.submitter()},
@@ -355,9 +366,9 @@ async def list_requests(
     """`GET requests`: visible reports matching the query, newest first."""
     if query.categories:
         known = (await catalogue(db=db)).categories
-        unknown = [code for code in query.categories if code not in known]
-        if unknown:
-            raise Open311Error(400, f"service_code {', '.join(unknown)!s} not found")
+        missing = [code for code in query.categories if code not in known]
+        if missing:
+            raise Open311Error(400, unknown("service_code", ", ".join(missing)))
     docs = await report_repository.find_requests(db, query)
     return await _views(db, docs, locale, base_url)
 
@@ -369,7 +380,7 @@ async def get_request(
     oid = parse_object_id(request_id)
     doc = await report_repository.get_visible_report(db, oid) if oid else None
     if doc is None:
-        raise Open311Error(404, f"service_request_id {request_id!r} not found")
+        raise Open311Error(404, unknown("service_request_id", repr(request_id)))
     return await _views(db, [doc], locale, base_url)
 
 
@@ -378,5 +389,5 @@ async def token_request(*, db: Database, token: str) -> list[dict[str, Any]]:
     oid = parse_object_id(token)
     doc = await report_repository.get_visible_report(db, oid) if oid else None
     if doc is None:
-        raise Open311Error(404, f"token {token!r} not found")
+        raise Open311Error(404, unknown("token", repr(token)))
     return [{"service_request_id": str(doc["_id"]), "token": token}]

@@ -16,12 +16,19 @@ from backend.areas import service as area_service
 from backend.areas.models import AreaDoc
 from backend.auth.models import Locale
 from backend.db import Database
+from backend.i18n import Message
 from backend.open311.inputs import SubmittedRequest
 from backend.open311.models import Open311Error
 
 # Stored on a report filed at a unit's centroid, in the report's own insert
 # (ReportDraft.channel_fields).
 APPROXIMATE = "approximate_location"
+NO_UNIT_NAMED = Message(
+    vi="address_string không nêu phường, xã nào của Hà Nội: hãy gửi lat và long, "
+    'hoặc ghi tên phường, xã (ví dụ "phường Hoàn Kiếm")',
+    en="address_string names no ward or commune of Hanoi: send lat and long, or "
+    'name the ward (phường) or commune (xã), e.g. "phường Hoàn Kiếm"',
+)
 
 
 def say(locale: Locale, *, vi: str, en: str) -> str:
@@ -37,22 +44,13 @@ class Place:
     approximate: AreaDoc | None = None
 
 
-async def place_of(*, db: Database, submitted: SubmittedRequest, locale: Locale) -> Place:
+async def place_of(*, db: Database, submitted: SubmittedRequest) -> Place:
     """lat/long as sent; else the centroid of the ward or commune address_string names; else 400."""
     if submitted.lat is not None and submitted.lng is not None:
         return Place(submitted.lat, submitted.lng)
     area = await area_service.named_in(db=db, text=submitted.address or "")
     if area is None:
-        raise Open311Error(
-            400,
-            say(
-                locale,
-                vi="address_string không nêu phường, xã nào của Hà Nội: hãy gửi lat và long, "
-                'hoặc ghi tên phường, xã (ví dụ "phường Hoàn Kiếm")',
-                en="address_string names no ward or commune of Hanoi: send lat and long, or "
-                'name the ward (phường) or commune (xã), e.g. "phường Hoàn Kiếm"',
-            ),
-        )
+        raise Open311Error(400, NO_UNIT_NAMED)
     return Place(area.lat, area.lng, approximate=area)
 
 
