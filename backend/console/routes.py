@@ -7,6 +7,7 @@ inline scripts or styles.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
@@ -30,25 +31,29 @@ NOT_BUILT = (
 FIREBASE_ORIGINS = ("https://identitytoolkit.googleapis.com", "https://securetoken.googleapis.com")
 
 
-def content_security_policy(settings: Settings) -> str:
-    """The console's CSP: only its own scripts and styles, tiles from OpenStreetMap."""
+def content_security_policy(
+    settings: Settings, extra: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """The console's CSP: only its own scripts and styles, tiles from OpenStreetMap. `extra`
+    adds sources to directives (the /account/delete page's sign-in with Google and phone)."""
     connect = ["'self'"]
     if settings.firebase_auth_emulator_host and not settings.production:
         connect.append(f"http://{settings.firebase_auth_emulator_host}")
     connect.extend(FIREBASE_ORIGINS)
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data: blob: https://*.tile.openstreetmap.org",
-            "connect-src " + " ".join(connect),
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        )
-    )
+    directives: dict[str, list[str]] = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", "https://*.tile.openstreetmap.org"],
+        "connect-src": connect,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    for name, sources in (extra or {}).items():
+        directives.setdefault(name, []).extend(sources)
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
 def _settings(request: Request) -> Settings:

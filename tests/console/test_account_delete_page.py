@@ -3,7 +3,8 @@
 The page is built by Vite with the console and served from backend/console/dist (as from an
 installed wheel); it signs in with the Firebase JS SDK against the Auth emulator and posts the
 checked-in AccountDelete document to an app in allowlist mode. The push worker then runs the
-deletion job: the Firebase account and the profile are gone.
+deletion job: the Firebase account and the profile are gone. Google and phone-number sign-in:
+test_account_delete_providers.py; the page's CSP in production: test_account_delete_csp.py.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tests.console.conftest import (
 pytestmark = MARKS
 
 
-def run_deletion_job(world: World, account: Account) -> dict[str, object]:
+def run_deletion_job(world: World, uid: str) -> dict[str, object]:
     """Run the push worker (a minute later each round) until the account's job is done; what
     is left of the account afterwards."""
 
@@ -45,7 +46,7 @@ def run_deletion_job(world: World, account: Account) -> dict[str, object]:
         try:
             db = client[settings.mongodb_db]
             worker = Worker(db, app, clock=lambda: now)
-            job = deletion.job_id(secrets.pseudonym(settings, account.uid))
+            job = deletion.job_id(secrets.pseudonym(settings, uid))
             queued = await outbox.get(db, job)
             for _ in range(10):
                 await worker.run_once()
@@ -54,7 +55,7 @@ def run_deletion_job(world: World, account: Account) -> dict[str, object]:
                     break
                 now += timedelta(minutes=1)
             try:
-                await asyncio.to_thread(firebase_auth.get_user, account.uid, app=app)
+                await asyncio.to_thread(firebase_auth.get_user, uid, app=app)
                 firebase_user = True
             except firebase_auth.UserNotFoundError:
                 firebase_user = False
@@ -62,9 +63,9 @@ def run_deletion_job(world: World, account: Account) -> dict[str, object]:
                 "queued": queued is not None,
                 "state": stored.state.value if stored else None,
                 "firebase_user": firebase_user,
-                "profile": await db["users"].find_one({"_id": account.uid}),
+                "profile": await db["users"].find_one({"_id": uid}),
                 "confirmation": await outbox.get(db, f"{job}:confirm"),
-                "inbox": await db["notifications"].count_documents({"uid": account.uid}),
+                "inbox": await db["notifications"].count_documents({"uid": uid}),
             }
         finally:
             await firebase.close_async(app)
@@ -82,7 +83,7 @@ def test_a_resident_deletes_their_account_on_the_web(world: World, browser: Brow
         delete_on_the_page(world, page, resident)
 
     # and once the worker has run the job, the account is gone, after the user was told
-    left = run_deletion_job(world, resident)
+    left = run_deletion_job(world, resident.uid)
     assert left["queued"] is True
     assert left["state"] == "sent"
     confirmation = left["confirmation"]
