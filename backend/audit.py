@@ -25,8 +25,18 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id"),
         # An actor's entries: rewritten to a pseudonym when the account is deleted.
         IndexModel([("actor", ASCENDING), ("_id", ASCENDING)], name="actor"),
+        # The people an entry's before/after values name (PERSON_FIELDS), likewise.
+        IndexModel([("people", ASCENDING)], name="people", sparse=True),
     ],
 }
+# Before/after values under these keys are uids (an assignee, a lock's holder): kept in the
+# entry's `people` too, so that an account's deletion finds them from an index.
+PERSON_FIELDS = frozenset({"assignee", "locked_by"})
+
+
+def _people(*values: dict[str, Any] | None) -> list[str]:
+    found = (value.get(key) for value in values if value for key in PERSON_FIELDS)
+    return sorted({person for person in found if isinstance(person, str) and person})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +68,7 @@ class AuditEntryDoc:
         )
 
     def to_mongo(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "_id": self.id,
             "actor": self.actor,
             "action": self.action,
@@ -69,6 +79,10 @@ class AuditEntryDoc:
             "after": self.after,
             "at": self.at,
         }
+        people = _people(self.before, self.after)
+        if people:
+            doc["people"] = people
+        return doc
 
     @classmethod
     def new(
@@ -122,4 +136,16 @@ async def pseudonymise(db: Database, uid: str, *, pseudonym: str) -> int:
     for field in ("actor", "object_id"):
         result = await db[COLLECTION].update_many({field: uid}, {"$set": {field: pseudonym}})
         changed += result.modified_count
+    # Before/after values that name them (served by people; each entry read once, then it no
+    # longer matches).
+    async for doc in db[COLLECTION].find({"people": uid}, {"before": 1, "after": 1, "people": 1}):
+        changes: dict[str, Any] = {
+            "people": sorted({pseudonym if p == uid else p for p in doc["people"]})
+        }
+        for side in ("before", "after"):
+            for key, value in (doc.get(side) or {}).items():
+                if key in PERSON_FIELDS and value == uid:
+                    changes[f"{side}.{key}"] = pseudonym
+        await db[COLLECTION].update_one({"_id": doc["_id"]}, {"$set": changes})
+        changed += 1
     return changed

@@ -61,6 +61,8 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
     )
     print(f"areas migration: {result.areas.summary()}")
     print(f"reports migration: location cells stored for {result.location_cells} reports")
+    print(f"flags migration: {result.legacy_flags} flags from before resolutions counted open")
+    print(f"media migration: {result.legacy_photos} photos from before upload states given one")
 
 
 # `--department ubnd`: the wards' and communes' People's Committees (one office per unit).

@@ -13,7 +13,9 @@ from backend import domains
 from backend.areas.migration import AreasMigration, migrate_areas
 from backend.db import Database
 from backend.domains import ensure_indexes
+from backend.media.migration import give_photos_states
 from backend.meta import repository as meta_repository
+from backend.moderation.service import flags as flag_service
 from backend.reports.migration import backfill_location_cells
 from backend.settings import ROOT
 
@@ -32,6 +34,10 @@ class MigrationResult:
     areas: AreasMigration = field(default_factory=AreasMigration)
     # Reports given their grid cells (backend.reports.migration); runs on every migrate.
     location_cells: int = 0
+    # Flags from before resolutions counted open (backend.moderation.service.flags); every run.
+    legacy_flags: int = 0
+    # Photos from before upload states given one (backend.media.migration); every run.
+    legacy_photos: int = 0
 
 
 def content_version(content_dir: Path = CONTENT_DIR) -> str:
@@ -61,6 +67,8 @@ async def migrate(
     cells (idempotent: nothing, once done)."""
     created = await ensure_indexes(db)
     indexes = sum(len(v) for v in created.values())
+    legacy_flags = await flag_service.migrate_flags(db, now=datetime.now(UTC))
+    legacy_photos = await give_photos_states(db)
     current = await meta_repository.get_content_version(db)
     if current is not None and not reload_content:
         return MigrationResult(
@@ -70,6 +78,8 @@ async def migrate(
             documents=0,
             areas=await _migrate_areas(db, content_dir),
             location_cells=await backfill_location_cells(db),
+            legacy_flags=legacy_flags,
+            legacy_photos=legacy_photos,
         )
     version = content_version(content_dir)
     written = await load_content(db, content_dir)
@@ -83,6 +93,8 @@ async def migrate(
         documents=written,
         areas=await _migrate_areas(db, content_dir),
         location_cells=await backfill_location_cells(db),
+        legacy_flags=legacy_flags,
+        legacy_photos=legacy_photos,
     )
 
 

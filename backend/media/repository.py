@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket, NoFile
 from gridfs.asynchronous.grid_file import AsyncGridOut
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from backend.db import Database
 from backend.media.models import PhotoSize
@@ -31,6 +31,12 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel(
             [("metadata.state", ASCENDING), ("metadata.uploaded_at", ASCENDING)],
             name="state_uploaded",
+        ),
+        # Photos from before upload states (backend.media.migration): kind "photo" without a
+        # state (its null key); new thumbnails have kind "thumbnail".
+        IndexModel(
+            [("metadata.kind", ASCENDING), ("metadata.state", ASCENDING), ("_id", ASCENDING)],
+            name="kind_state",
         ),
     ],
     CHUNKS: [
@@ -131,3 +137,42 @@ async def delete_files(db: Database, ids: Sequence[ObjectId]) -> int:
             continue
         deleted += 1
     return deleted
+
+
+async def stateless_photos(db: Database, *, limit: int) -> list[tuple[ObjectId, datetime]]:
+    """Photos stored before upload states, as (id, upload time), at most `limit` (served by
+    kind_state)."""
+    docs = (
+        await db[FILES]
+        .find(
+            {"metadata.kind": PHOTO, "metadata.state": None},
+            {"metadata.uploaded_at": 1, "uploadDate": 1},
+        )
+        .limit(limit)
+        .to_list(None)
+    )
+    return [
+        (doc["_id"], (doc.get("metadata") or {}).get("uploaded_at") or doc["uploadDate"])
+        for doc in docs
+    ]
+
+
+async def set_photo_states(
+    db: Database, *, kept: Sequence[ObjectId], new: Sequence[tuple[ObjectId, datetime]]
+) -> int:
+    """Give photos from before upload states theirs: KEPT (in use), or NEW since their upload
+    time, which the retention purge then handles; one bulk write by id; how many."""
+    requests = [
+        UpdateOne({"_id": photo_id}, {"$set": {"metadata.state": KEPT}}) for photo_id in kept
+    ]
+    requests += [
+        UpdateOne(
+            {"_id": photo_id},
+            {"$set": {"metadata.state": NEW, "metadata.uploaded_at": uploaded_at}},
+        )
+        for photo_id, uploaded_at in new
+    ]
+    if not requests:
+        return 0
+    result = await db[FILES].bulk_write(requests, ordered=False)
+    return int(result.modified_count)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
+from backend import clock
 from backend.context import Context, Info
 from backend.moderation import repository as moderation_repository
 from backend.moderation.models import FlagTarget, ModerationOriginalDoc, StaffMemberDoc
@@ -41,8 +42,8 @@ def _for_request(context: Context) -> ModerationLoaders:
         return [grouped[key] for key in keys]
 
     async def flag_counts(keys: Sequence[ObjectId]) -> list[int]:
-        counts = await moderation_repository.flag_counts(
-            db, FlagTarget.REPORT, [str(key) for key in keys]
+        counts = await moderation_repository.open_flag_counts(
+            db, FlagTarget.REPORT, [str(key) for key in keys], now=clock.now()
         )
         return [counts.get(str(key), 0) for key in keys]
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from backend.moderation.types import (
+    FlagOutcomeEnum,
     FlagReasonEnum,
     FlagTargetEnum,
     ModerationQueueSortEnum,
@@ -183,6 +184,20 @@ class ContentFlagInput:
     reason: FlagReasonEnum = strawberry.field(description="Why.")  # type: ignore[valid-type]
     note: str | None = strawberry.field(
         default=None, description="Anything the moderators should know (at most 500 characters)."
+    )
+
+
+@strawberry.input(description="Resolve every open flag on a report, photo or review.")
+class ContentFlagsResolveInput:
+    target: FlagTargetEnum = strawberry.field(description="What kind of content.")  # type: ignore[valid-type]
+    target_id: strawberry.ID = strawberry.field(
+        description="The report, photo (media) or review id."
+    )
+    outcome: FlagOutcomeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="UPHELD (the content was abusive) or DISMISSED."
+    )
+    note: str | None = strawberry.field(
+        default=None, description="Why, for the audit log (at most 500 characters)."
     )
 
 

@@ -181,6 +181,7 @@ class AuditAction(StrEnum):
     BAN = "user.ban"
     UNBAN = "user.unban"
     FLAG = "content.flag"
+    FLAG_RESOLVE = "content.flag_resolve"
     READ_REPORTER_CONTACT = "report.read_reporter_contact"
     CANNED_ANSWER_SET = "canned_answer.set"
     CANNED_ANSWER_DELETE = "canned_answer.delete"
@@ -290,6 +291,14 @@ class FlagErrorCode(StrEnum):
 FLAG_NOTE_MAX = 500
 
 
+class FlagOutcome(StrEnum):
+    """A moderator's word on an item's open flags: the content was abusive (and was dealt with
+    through the usual actions) or not."""
+
+    UPHELD = "UPHELD"
+    DISMISSED = "DISMISSED"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ContentFlagDoc:
     """One resident's flag on one item (a second flag of theirs on it changes nothing)."""
@@ -301,6 +310,9 @@ class ContentFlagDoc:
     reason: FlagReason
     note: str | None
     at: datetime
+    # Set when a moderator resolved the item's open flags (contentFlagsResolve).
+    outcome: FlagOutcome | None = None
+    resolved_at: datetime | None = None
 
     @classmethod
     def from_mongo(cls, doc: dict[str, Any]) -> ContentFlagDoc:
@@ -312,4 +324,6 @@ class ContentFlagDoc:
             reason=FlagReason(doc["reason"]),
             note=doc.get("note"),
             at=doc["at"],
+            outcome=FlagOutcome(doc["outcome"]) if doc.get("outcome") else None,
+            resolved_at=doc.get("resolved_at"),
         )

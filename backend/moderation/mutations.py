@@ -14,6 +14,7 @@ from backend.moderation.inputs import (
     CannedAnswerDeleteInput,
     CannedAnswerSetInput,
     ContentFlagInput,
+    ContentFlagsResolveInput,
     ReportAssignInput,
     ReportEditInput,
     ReportHideInput,
@@ -26,6 +27,7 @@ from backend.moderation.inputs import (
 )
 from backend.moderation.models import (
     FlagErrorCode,
+    FlagOutcome,
     FlagReason,
     FlagTarget,
     ModerationErrorCode,
@@ -42,6 +44,7 @@ from backend.moderation.types import (
     ContentFlag,
     ContentFlagError,
     ContentFlagPayload,
+    ContentFlagsResolvePayload,
     ModerationError,
     ModerationReportPayload,
     ReportMergePayload,
@@ -258,6 +261,29 @@ class ModerationMutations:
             now=clock.now(),
         )
         return ContentFlagPayload(flag=ContentFlag.from_doc(doc, with_note=True))
+
+    @strawberry.mutation(
+        description="Resolve every open flag on a report, photo or review (moderators; "
+        "audited): UPHELD or DISMISSED, they no longer count in the queue, and residents may "
+        "flag the item again. Flaggers are not told. NOT_FOUND when nothing is open.",
+        permission_classes=[IsModerator],
+    )
+    @returns_errors(ContentFlagsResolvePayload, ContentFlagError, FlagErrorCode)
+    async def content_flags_resolve(
+        self, info: Info, input: ContentFlagsResolveInput
+    ) -> ContentFlagsResolvePayload:
+        closed, doc = await flag_service.resolve(
+            db=info.context.db,
+            viewer=info.context.viewer,
+            target=FlagTarget(input.target),
+            target_id=str(input.target_id),
+            outcome=FlagOutcome(input.outcome),
+            note=input.note,
+            now=clock.now(),
+        )
+        dataloaders.forget(info)
+        report = Report.from_doc(doc) if doc is not None else None
+        return ContentFlagsResolvePayload(resolved_count=closed, report=report)
 
     @strawberry.mutation(
         description="Write a category's canned answer, in Vietnamese and English (admins); "

@@ -188,7 +188,10 @@ class ModerationQueries:
         )
         return ContentFlagConnection(
             edges=[
-                ContentFlagEdge(node=ContentFlag.from_doc(doc, with_note=True), cursor=cursor)
+                ContentFlagEdge(
+                    node=ContentFlag.from_doc(doc, with_note=True, with_resolution=True),
+                    cursor=cursor,
+                )
                 for doc, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -37,6 +37,7 @@ from tests.auth.deletion_world import (
     create_person,
     delete_account,
     given_a_user_with_data,
+    given_staff_work,
     run_until_done,
     scan,
 )
@@ -55,6 +56,8 @@ async def test_a_deleted_account_leaves_no_personal_data(
     # given a resident who used every part of the app, with their data in the database
     person = await create_person(firebase_app)
     made = await given_a_user_with_data(api, db, person)
+    # and who, as staff, was assigned a report, locked one and sent an alert
+    work = await given_staff_work(api, person, made)
     pseudonym = secrets.pseudonym(deletion_settings, person.uid)
     assert await scan(db, person, pseudonym), "the scan must see the data before"
     # (the booking's tour is over by the time the job runs)
@@ -66,7 +69,8 @@ async def test_a_deleted_account_leaves_no_personal_data(
     assert any(person.display_name in str(item) for item in neighbours_inbox)
     colleagues_inbox = await db["notifications"].find({"uid": made["colleague"]}).to_list(None)
     assert any(person.display_name in str(item) for item in colleagues_inbox)
-    assert await db["staff_notices"].count_documents({"uid": person.uid}) == 1
+    # (their own unit's new report, and the assignment)
+    assert await db["staff_notices"].count_documents({"uid": person.uid}) == 2
     assert await db["schedule_slots"].count_documents({"_id": f"push:{person.uid}"}) == 1
 
     # when they delete their account, twice (a retry)
@@ -106,9 +110,40 @@ async def test_a_deleted_account_leaves_no_personal_data(
     # and they are out of the staff directory, with their notices
     assert await db["staff_members"].count_documents({"_id": person.uid}) == 0
     assert await db["staff_notices"].count_documents({"uid": person.uid}) == 0
+    # and the report assigned to them is back in its unit's queue, the one they locked free
+    assigned = await db["reports"].find_one({"_id": ObjectId(work["assigned"])})
+    assert assigned is not None and assigned["assignee"] is None
+    assert assigned["assigned_at"] is None and assigned["department"] == "hapulico"
+    locked = await db["reports"].find_one({"_id": ObjectId(work["locked"])})
+    assert locked is not None and locked["locked_by"] is None and locked["locked_until"] is None
+    # and the alert they sent stays, sent by the pseudonym
+    alert = await db["alerts"].find_one({"_id": ObjectId(work["alert"])})
+    assert alert is not None and alert["created_by"] == pseudonym
+    # and so do the original their edit kept and the canned answer they wrote
+    [original] = (
+        await db["report_originals"].find({"report": ObjectId(work["assigned"])}).to_list(None)
+    )
+    assert original["actor"] == pseudonym
+    canned = await db["canned_answers"].find_one({"_id": ObjectId(work["canned"])})
+    assert canned is not None and canned["updated_by"] == pseudonym
     # and the audit trail names the pseudonym, with the deletion itself recorded
     trail = await db["audit_log"].find({"actor": pseudonym}).to_list(None)
     assert {entry["action"] for entry in trail} >= {"test.action", "account.delete"}
+    # (the moderator's assignment names the pseudonym; letting go of the assignment and the
+    # lock is recorded under it, with the reason)
+    [assignment] = (
+        await db["audit_log"].find({"actor": "mod-1", "action": "report.assign"}).to_list(None)
+    )
+    assert assignment["after"] == {"assignee": pseudonym}
+    released = {
+        (entry["action"], entry["object_id"], entry["reason"])
+        for entry in trail
+        if entry["after"] in ({"assignee": None}, {"locked_by": None})
+    }
+    assert released == {
+        ("report.assign", work["assigned"], erasure.ACCOUNT_DELETED),
+        ("report.lock", work["locked"], erasure.ACCOUNT_DELETED),
+    }
     # and asking again once done answers with the finished deletion
     repeated = await delete_account(api, person.uid)
     assert repeated["deletion"]["done"] is True
@@ -261,3 +296,23 @@ async def test_the_web_page_before_a_build_answers_503(
     page = await client.get("/account/delete")
     assert page.status_code == 503
     assert "not built" in page.text
+
+
+async def test_the_staff_steps_are_served_by_indexes(api: Api, db: Database) -> None:
+    # given the app started (its indexes ensured), when each query of the staff step is
+    # explained, then an index serves it
+    finds = [
+        ("reports", {"assignee": "someone"}),
+        ("reports", {"locked_by": "someone"}),
+        ("alerts", {"created_by": "someone"}),
+        ("alerts", {"edited_by": "someone"}),
+        ("alerts", {"cancelled_by": "someone"}),
+        ("audit_log", {"people": "someone"}),
+        ("report_originals", {"actor": "someone"}),
+        ("canned_answers", {"updated_by": "someone"}),
+    ]
+    for collection, query in finds:
+        command = {"find": collection, "filter": query}
+        explained = await db.command("explain", command, verbosity="queryPlanner")
+        plan = str(explained["queryPlanner"]["winningPlan"])
+        assert "IXSCAN" in plan and "COLLSCAN" not in plan, (collection, plan)

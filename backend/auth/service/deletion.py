@@ -199,7 +199,7 @@ class DeletionJob:
             ("bookings", bookings),
             ("media", lambda: erasure.media(db, who())),
             ("keys", lambda: erasure.keys(db, who())),
-            ("staff", lambda: erasure.staff(db, who())),
+            ("staff", lambda: erasure.staff(db, who(), now)),
             ("audit", lambda: erasure.audit_trail(db, who(), now)),
             ("outbox", lambda: erasure.messages(db, who(), email())),
             ("profile", lambda: auth_repository.delete_profile(db, uid)),

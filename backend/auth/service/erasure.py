@@ -7,19 +7,24 @@ de-identified (README, "Privacy").
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend import audit, idempotency, outbox, ratelimit
+from backend import audit, clock, idempotency, outbox, ratelimit
+from backend.audit import AuditEntryDoc
 from backend.auth import repository as auth_repository
-from backend.db import Database
+from backend.db import Database, run_transaction
 from backend.media import repository as media_repository
 from backend.meta import repository as meta_repository
 from backend.moderation import repository as moderation_repository
+from backend.moderation.models import AuditAction
 from backend.notifications import repository as notification_repository
 from backend.notifications.service import staff as staff_notices
 from backend.reports import repository as report_repository
@@ -29,6 +34,9 @@ from backend.tourism import repository as tourism_repository
 REDACTED = "[đã xoá · removed]"
 MIN_IDENTIFIER = 3  # shorter "names" would redact ordinary words
 REPORT_BATCH = 200
+STAFF_BATCH = 200
+# The reason recorded when a deleted staff member's assignments and locks are let go.
+ACCOUNT_DELETED = "account deleted"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +70,12 @@ async def reports(db: Database, who: Identity) -> None:
     """Follows, "me too"s and their content flags go; reports stay under the pseudonym,
     identifiers redacted (the whole text when flagged as showing personal data)."""
     await report_repository.delete_memberships(db, who.uid)
-    await moderation_repository.delete_flags_of(db, who.uid)
+    await run_transaction(
+        db,
+        lambda session: moderation_repository.delete_flags_of(
+            db, who.uid, at=clock.now(), session=session
+        ),
+    )
     while True:
         # Each round re-reads: a de-identified report no longer matches the reporter.
         batch: list[dict[str, Any]] = []
@@ -129,9 +142,42 @@ async def notifications(db: Database, who: Identity) -> None:
     await notification_repository.forget_staff_member(db, who.uid)  # a staff member's notices
 
 
-async def staff(db: Database, who: Identity) -> None:
-    """A staff member's place in the directory (their e-mail): their account is gone."""
+async def staff(db: Database, who: Identity, now: datetime) -> None:
+    """A staff member's place in the directory (their e-mail): their account is gone. Their
+    assignments go back to the unit's queue and their locks are released (audited under the
+    pseudonym); the alerts they sent, edited or cancelled, the originals they kept by editing a
+    report and the canned answers they wrote name the pseudonym."""
     await moderation_repository.remove_staff_member(db, who.uid)
+    let_go = (
+        (report_repository.unassign_staff_member, AuditAction.ASSIGN, "assignee"),
+        (report_repository.release_locks_of, AuditAction.LOCK, "locked_by"),
+    )
+    for release, action, field in let_go:
+        batch = functools.partial(_let_go, db, who, release, action, field, now)
+        while await run_transaction(db, batch):
+            pass
+    await notification_repository.pseudonymise_authors(db, who.uid, pseudonym=who.pseudonym)
+    await moderation_repository.pseudonymise_staff_work(db, who.uid, pseudonym=who.pseudonym)
+
+
+async def _let_go(
+    db: Database,
+    who: Identity,
+    release: Callable[..., Awaitable[list[ObjectId]]],
+    action: str,
+    field: str,
+    now: datetime,
+    session: AsyncClientSession,
+) -> int:
+    """One batch of reports let go, with an audit entry each, in one transaction; how many."""
+    ids = await release(db, who.uid, limit=STAFF_BATCH, session=session)
+    for report_id in ids:
+        entry = AuditEntryDoc.new(
+            actor=who.pseudonym, action=action, object_type="report", object_id=str(report_id),
+            reason=ACCOUNT_DELETED, before={field: who.pseudonym}, after={field: None}, at=now,
+        )  # fmt: skip
+        await audit.record(db, entry, session=session)
+    return len(ids)
 
 
 async def tourism(db: Database, who: Identity) -> None:

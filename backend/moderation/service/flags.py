@@ -1,13 +1,21 @@
 """Residents flag abusive content (a report, a photo, a review) for the moderators.
 
-A flag is one resident's word on one item: flagging it again changes nothing, and each resident
-may flag a bounded number of items an hour and a day (ratelimit), so flags cannot flood the
-queue. Every new flag is audited. Moderators find flagged reports with the queue's `flagged`
-filter (and each report's count) and flagged photos and reviews with `contentFlags`.
+A flag is one resident's word on one item: flagging it again changes nothing while their flag is
+open, and each resident may flag a bounded number of items an hour and a day (ratelimit), so
+flags cannot flood the queue. Every new flag is audited. Moderators find flagged reports with
+the queue's `flagged` filter (and each report's count) and flagged photos and reviews with
+`contentFlags`, and resolve an item's open flags at once (contentFlagsResolve, audited): they
+no longer count, and a resident may flag the item again. The flagger is not told the outcome.
+
+Open flags are counted per item in content_flag_targets (moderation repository), in the same
+transaction as each flag, resolution and deletion: the queue and the counts read one document
+per report by id, however many flags there are.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,18 +36,20 @@ from backend.moderation.models import (
     AuditAction,
     ContentFlagDoc,
     FlagErrorCode,
+    FlagOutcome,
     FlagReason,
     FlagTarget,
 )
 from backend.pagination import InvalidCursorError, Page, decode_cursor, encode_cursor, page_size
 from backend.reports import repository as report_repository
+from backend.reports.models import ReportDoc
 from backend.reports.permissions import may_see_report
 from backend.tourism import repository as tourism_repository
 
 # An honest resident flags a few items a week; these stop one account from burying the queue.
 FLAG_LIMITS = (ratelimit.hourly(10), ratelimit.daily(30))
-# The queue's `flagged` filter looks at the reports of this many most recent report flags.
-MAX_FLAGGED_REPORTS = 2_000
+LEGACY_BATCH = 500
+log = logging.getLogger(__name__)
 
 
 class FlagError(DomainError):
@@ -145,20 +155,95 @@ async def flag(
     return doc
 
 
-async def flagged_report_ids(db: Database) -> frozenset[ObjectId]:
-    """Reports with at least one of the most recent MAX_FLAGGED_REPORTS report flags."""
-    found = await moderation_repository.flags(
-        db, target=FlagTarget.REPORT, before=None, limit=MAX_FLAGGED_REPORTS
+async def open_flagged_reports(
+    db: Database, report_ids: Sequence[ObjectId], *, now: datetime
+) -> frozenset[ObjectId]:
+    """Which of these reports have open flags (the queue's `flagged` filter)."""
+    counts = await moderation_repository.open_flag_counts(
+        db, FlagTarget.REPORT, [str(oid) for oid in report_ids], now=now
     )
-    return frozenset(ObjectId(f.target_id) for f in found)
+    return frozenset(ObjectId(target_id) for target_id in counts)
 
 
-async def report_flag_counts(db: Database, report_ids: list[ObjectId]) -> list[int]:
-    """How many residents flagged each report, in the given order."""
-    counts = await moderation_repository.flag_counts(
-        db, FlagTarget.REPORT, [str(oid) for oid in report_ids]
+async def resolve(
+    *,
+    db: Database,
+    viewer: Viewer,
+    target: FlagTarget,
+    target_id: str,
+    outcome: FlagOutcome,
+    note: str | None,
+    now: datetime,
+) -> tuple[int, ReportDoc | None]:
+    """Close every open flag on an item with the moderator's outcome; audited; how many, and
+    the report as it is now for a REPORT target. NOT_FOUND when the item has no open flag
+    (nothing to resolve, or resolved already)."""
+    note = (note or "").strip() or None
+    if note is not None and len(note) > FLAG_NOTE_MAX:
+        raise FlagError(
+            FlagErrorCode.INVALID_INPUT,
+            en=f"At most {FLAG_NOTE_MAX} characters",
+            vi=f"Tối đa {FLAG_NOTE_MAX} ký tự",
+            field="note",
+        )
+    oid = parse_object_id(target_id)
+    if oid is None:
+        raise _no_open_flags()
+    resolution = ObjectId()
+
+    async def write(session: AsyncClientSession) -> int:
+        closed = await moderation_repository.resolve_flags(
+            db, target, str(oid), resolution=resolution, outcome=outcome, at=now, session=session
+        )
+        if closed:
+            entry = AuditEntryDoc.new(
+                actor=str(viewer.uid),
+                action=AuditAction.FLAG_RESOLVE,
+                object_type=target.value.lower(),
+                object_id=str(oid),
+                reason=note,
+                before={"open_flags": closed},
+                after={"outcome": outcome.value, "resolution": str(resolution)},
+                at=now,
+            )
+            await audit.record(db, entry, session=session)
+        return closed
+
+    closed = await run_transaction(db, write)
+    if not closed:
+        raise _no_open_flags()
+    report = None
+    if target is FlagTarget.REPORT:
+        report = await report_repository.get_report(db, oid)
+    return closed, report
+
+
+def _no_open_flags() -> FlagError:
+    return FlagError(
+        FlagErrorCode.NOT_FOUND,
+        en="This content has no open flags",
+        vi="Nội dung này không có báo cáo nào đang chờ xử lý",
+        field="targetId",
     )
-    return [counts.get(str(oid), 0) for oid in report_ids]
+
+
+async def migrate_flags(db: Database, *, now: datetime) -> int:
+    """migrate (every run, after the indexes): drop the unique index from before resolutions
+    and count the flags from then as open on their items; how many were counted (idempotent:
+    none once done)."""
+    await moderation_repository.drop_obsolete_flag_index(db)
+    counted = 0
+    async for chunk in moderation_repository.legacy_flag_batches(db, batch=LEGACY_BATCH):
+
+        async def write(session: AsyncClientSession, chunk: list[ContentFlagDoc] = chunk) -> int:
+            return await moderation_repository.count_legacy_flags(
+                db, chunk, at=now, session=session
+            )
+
+        counted += await run_transaction(db, write)
+    if counted:
+        log.info("flags migration: %d flags from before resolutions counted open", counted)
+    return counted
 
 
 async def list_flags(

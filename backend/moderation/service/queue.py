@@ -122,6 +122,17 @@ def _matches(
     return all(any(term.startswith(word) for term in doc.search_terms) for word in words)
 
 
+async def _with_flags(
+    db: Database, criteria: QueueFilter, docs: list[ReportDoc], now: datetime
+) -> QueueFilter:
+    """The criteria with which of these reports have open flags, when `flagged` asks (one read
+    of their flag counts by id, whatever the number of flags)."""
+    if criteria.flagged is None or not docs:
+        return criteria
+    flagged_ids = await flag_service.open_flagged_reports(db, [doc.id for doc in docs], now=now)
+    return QueueFilter(**{**criteria.__dict__, "flagged_ids": flagged_ids})
+
+
 async def queue(
     *,
     db: Database,
@@ -150,9 +161,6 @@ async def queue(
                     vi="Cán bộ chỉ xem được phản ánh của phường, xã mình",
                 )
             criteria = QueueFilter(**{**criteria.__dict__, "areas": frozenset(viewer.areas)})
-    if criteria.flagged is not None:
-        flagged_ids = await flag_service.flagged_report_ids(db)
-        criteria = QueueFilter(**{**criteria.__dict__, "flagged_ids": flagged_ids})
     statuses = [criteria.status] if criteria.status else sorted(OPEN_STATES)
     descending = direction is SortDirection.DESC
     position = _decode(after, sort) if after is not None else None
@@ -173,8 +181,9 @@ async def queue(
         candidates = await report_repository.text_candidates(
             db, max(words, key=len), MAX_TEXT_CANDIDATES
         )
+        checked = await _with_flags(db, criteria, candidates, now)
         found = sorted(
-            (d for d in candidates if _matches(d, criteria, statuses, words, now)),
+            (d for d in candidates if _matches(d, checked, statuses, words, now)),
             key=key,
             reverse=descending,
         )
@@ -207,11 +216,12 @@ async def queue(
         batch = await _batch(
             db, prefix=prefix, statuses=statuses, sort=sort, descending=descending, after=position
         )
+        checked = await _with_flags(db, criteria, batch, now)
         for doc in batch:
             scanned += 1
             last_read = doc
             position = key(doc)
-            if _matches(doc, criteria, statuses, words, now):
+            if _matches(doc, checked, statuses, words, now):
                 matched.append(doc)
                 if len(matched) > size:
                     break

@@ -7,14 +7,26 @@ from datetime import datetime
 import strawberry
 
 from backend.errors import UserError
-from backend.moderation.models import ContentFlagDoc, FlagErrorCode, FlagReason, FlagTarget
+from backend.moderation.models import (
+    ContentFlagDoc,
+    FlagErrorCode,
+    FlagOutcome,
+    FlagReason,
+    FlagTarget,
+)
 from backend.pagination import PageInfo
+from backend.reports.types import Report
 
 FlagTargetEnum = strawberry.enum(
     FlagTarget, name="ContentFlagTarget", description="What kind of content a flag is about."
 )
 FlagReasonEnum = strawberry.enum(
     FlagReason, name="ContentFlagReason", description="Why a resident flagged content."
+)
+FlagOutcomeEnum = strawberry.enum(
+    FlagOutcome,
+    name="ContentFlagOutcome",
+    description="A moderator's word on an item's open flags: UPHELD (abusive) or DISMISSED.",
 )
 FlagErrorCodeEnum = strawberry.enum(
     FlagErrorCode, name="ContentFlagErrorCode", description="Why a flag was not recorded."
@@ -31,9 +43,19 @@ class ContentFlag:
     reason: FlagReasonEnum = strawberry.field(description="Why.")  # type: ignore[valid-type]
     note: str | None = strawberry.field(description="What the resident added (moderators only).")
     at: datetime = strawberry.field(description="When.")
+    outcome: FlagOutcomeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="How a moderator resolved it (contentFlagsResolve); null while open "
+        "(moderators only).",
+    )
+    resolved_at: datetime | None = strawberry.field(
+        default=None, description="When it was resolved; null while open (moderators only)."
+    )
 
     @classmethod
-    def from_doc(cls, doc: ContentFlagDoc, *, with_note: bool) -> ContentFlag:
+    def from_doc(
+        cls, doc: ContentFlagDoc, *, with_note: bool, with_resolution: bool = False
+    ) -> ContentFlag:
         return cls(
             id=strawberry.ID(str(doc.id)),
             target=doc.target,
@@ -41,6 +63,8 @@ class ContentFlag:
             reason=doc.reason,
             note=doc.note if with_note else None,
             at=doc.at,
+            outcome=doc.outcome if with_resolution else None,
+            resolved_at=doc.resolved_at if with_resolution else None,
         )
 
 
@@ -71,4 +95,17 @@ class ContentFlagPayload:
     )
     errors: list[ContentFlagError] = strawberry.field(
         default_factory=list, description="Why nothing was recorded."
+    )
+
+
+@strawberry.type(description="The result of contentFlagsResolve.")
+class ContentFlagsResolvePayload:
+    resolved_count: int | None = strawberry.field(
+        default=None, description="How many open flags were closed."
+    )
+    report: Report | None = strawberry.field(
+        default=None, description="The flagged report as it is now (REPORT targets only)."
+    )
+    errors: list[ContentFlagError] = strawberry.field(
+        default_factory=list, description="Why nothing was resolved."
     )

@@ -29,6 +29,7 @@ from backend.notifications.repository.alerts import (
     insert_alert,
     origin_alert,
     origin_alerts,
+    pseudonymise_authors,
     revise_alert,
     set_alert_areas,
 )
@@ -132,6 +133,7 @@ __all__ = [
     "pending_uids",
     "preferences_following",
     "preferences_of",
+    "pseudonymise_authors",
     "purge_devices",
     "purge_inbox",
     "redact_items",

@@ -27,8 +27,16 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("area_ids", ASCENDING), ("expires_at", ASCENDING)], name="area_active"),
         # Alerts a system raised (origin.kind "air"), for the moderators' list of them.
         IndexModel([("origin.kind", ASCENDING), ("expires_at", ASCENDING)], name="origin_active"),
+        # The moderators who sent, edited or cancelled alerts: rewritten to a pseudonym when
+        # their account is deleted (`pseudonymise_authors`).
+        *(
+            IndexModel([(field, ASCENDING)], name=field, sparse=True)
+            for field in ("created_by", "edited_by", "cancelled_by")
+        ),
     ],
 }
+# The fields of an alert that name the moderator who wrote or changed it.
+AUTHOR_FIELDS = ("created_by", "edited_by", "cancelled_by")
 
 
 async def insert_alert(db: Database, alert: Document, *, session: AsyncClientSession) -> None:
@@ -126,6 +134,16 @@ async def revise_alert(
         return_document=ReturnDocument.AFTER,
         session=session,
     )
+
+
+async def pseudonymise_authors(db: Database, uid: str, *, pseudonym: str) -> int:
+    """A deleted account's name on the alerts it sent, edited or cancelled becomes its
+    pseudonym (the alerts stay, as the city's record); how many fields changed."""
+    changed = 0
+    for field in AUTHOR_FIELDS:
+        result = await db[ALERTS].update_many({field: uid}, {"$set": {field: pseudonym}})
+        changed += result.modified_count
+    return changed
 
 
 # --- the areas migration: former district ids (backend.areas.migration) ------------------------

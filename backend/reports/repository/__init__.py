@@ -11,7 +11,8 @@ its queries use:
   Open311 extras, the areas migration);
 - `queue` and `stats`: the moderators' queue and reportStats;
 - `public`: Open311's `GET requests` and the open-data exports;
-- `timeline`, `members`, `catalogue`: events, followers / "me too", categories / departments.
+- `timeline`, `members`, `catalogue`: events, followers / "me too", categories / departments;
+- `staff`: a deleted staff member's assignments and locks let go.
 
 Import as `from backend.reports import repository as report_repository`.
 """
@@ -30,6 +31,7 @@ from backend.reports.repository import (
     photos,
     public,
     queue,
+    staff,
     timeline,
 )
 from backend.reports.repository.catalogue import (
@@ -112,6 +114,7 @@ from backend.reports.repository.queue import (
     sort_value,
     text_candidates,
 )
+from backend.reports.repository.staff import release_locks_of, unassign_staff_member
 from backend.reports.repository.stats import stats as report_stats
 from backend.reports.repository.stats import stats_pipeline
 from backend.reports.repository.timeline import (
@@ -140,6 +143,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = _merged(
     catalogue.INDEXES,
     photos.INDEXES,
     duplicates.INDEXES,
+    staff.INDEXES,
 )
 
 __all__ = [
@@ -208,6 +212,7 @@ __all__ = [
     "queue_queries",
     "rate",
     "referenced_photos",
+    "release_locks_of",
     "remove_member",
     "reopen",
     "report_stats",
@@ -219,4 +224,5 @@ __all__ = [
     "submitter",
     "take_lock",
     "text_candidates",
+    "unassign_staff_member",
 ]

@@ -353,8 +353,9 @@ class Report:
         )
 
     @strawberry.field(
-        description="How many residents flagged it (contentFlag): moderators and the "
-        "department's staff only; null otherwise."
+        description="How many residents' flags on it are open (contentFlag, until a moderator "
+        "resolves them with contentFlagsResolve): moderators and the department's staff only; "
+        "null otherwise."
     )
     async def flag_count(self, info: Info) -> int | None:
         if not self._moderates(info):

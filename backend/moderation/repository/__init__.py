@@ -1,7 +1,8 @@
 """Collections report_originals (a report's content as it was before a moderator edit) and
-staff_members (the staff directory: who works for which unit) and content_flags
-(residents' flags on reports, photos and reviews) and canned_answers (ready answers per
-category, kept by admins).
+staff_members (the staff directory: who works for which unit) and canned_answers (ready answers
+per category, kept by admins); residents' flags (content_flags, content_flag_targets) are the
+`flags` module's, re-exported here. Import as
+`from backend.moderation import repository as moderation_repository`.
 
 FixMyStreet's ModerationOriginalData. Moderation owns no other collection: reports, timelines and
 the queue's indexes are backend.reports.repository's, the audit log backend/audit.py's, bans
@@ -10,28 +11,41 @@ backend.auth.repository's.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
-from backend.db import Database, batched
+from backend.db import Database
 from backend.moderation.models import (
     CannedAnswerDoc,
-    ContentFlagDoc,
-    FlagReason,
-    FlagTarget,
     ModerationOriginalDoc,
     StaffMemberDoc,
     unit_keys,
 )
+from backend.moderation.repository import flags as _flags
+from backend.moderation.repository.flags import (
+    FLAG_TARGETS,
+    FLAG_TTL,
+    FLAGS,
+    OBSOLETE_FLAG_INDEX,
+    add_flag,
+    count_legacy_flags,
+    delete_flags_of,
+    drop_obsolete_flag_index,
+    flag_of,
+    flagged_for_personal_data,
+    flagger_batches,
+    flags,
+    legacy_flag_batches,
+    open_flag_counts,
+    resolve_flags,
+)
 
 ORIGINALS = "report_originals"
 STAFF = "staff_members"
-FLAGS = "content_flags"
 CANNED = "canned_answers"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
@@ -39,27 +53,21 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("report", ASCENDING), ("at", ASCENDING)], name="report_at"),
         # The retention purge keeps the photos an original names.
         IndexModel([("photo_ids", ASCENDING)], name="photo_ids"),
+        # The moderator who edited: a pseudonym once their account is deleted.
+        IndexModel([("actor", ASCENDING)], name="actor"),
     ],
     # Unit keys ("urenco", "ubnd-phuong:00004"): the staff of the unit that acts on a report.
     STAFF: [
         IndexModel([("units", ASCENDING), ("_id", ASCENDING)], name="units_uid"),
         IndexModel([("role", ASCENDING), ("_id", ASCENDING)], name="role_uid"),
     ],
-    # Residents' flags: one per user and item; counts by item; a target's list newest first;
-    # a user's own flags (deletion, export).
-    FLAGS: [
-        IndexModel(
-            [("target", ASCENDING), ("target_id", ASCENDING), ("flagger", ASCENDING)],
-            unique=True,
-            name="target_item_flagger",
-        ),
-        IndexModel([("target", ASCENDING), ("_id", ASCENDING)], name="target_id"),
-        IndexModel([("flagger", ASCENDING), ("_id", ASCENDING)], name="flagger_id"),
-        # A flag is handled within days; after a year it is history nobody needs (README).
-        IndexModel([("at", ASCENDING)], expireAfterSeconds=365 * 86_400, name="at_ttl"),
-    ],
     # A category's answers in the order they were written (cannedAnswers pages by _id).
-    CANNED: [IndexModel([("category", ASCENDING), ("_id", ASCENDING)], name="category_id")],
+    CANNED: [
+        IndexModel([("category", ASCENDING), ("_id", ASCENDING)], name="category_id"),
+        # The admin who last wrote it: a pseudonym once their account is deleted.
+        IndexModel([("updated_by", ASCENDING)], name="updated_by"),
+    ],
+    **_flags.INDEXES,
 }
 
 
@@ -104,6 +112,16 @@ async def redact_originals(
         if redacted != text:
             await db[ORIGINALS].update_one({"_id": doc["_id"]}, {"$set": {"description": redacted}})
             changed += 1
+    return changed
+
+
+async def pseudonymise_staff_work(db: Database, uid: str, *, pseudonym: str) -> int:
+    """A deleted account's uid on the originals it kept (as the editing moderator) and on the
+    canned answers it wrote becomes its pseudonym (served by actor, updated_by); how many."""
+    changed = 0
+    for collection, field in ((ORIGINALS, "actor"), (CANNED, "updated_by")):
+        result = await db[collection].update_many({field: uid}, {"$set": {field: pseudonym}})
+        changed += int(result.modified_count)
     return changed
 
 
@@ -179,92 +197,6 @@ async def moderators(db: Database, *, limit: int = 500) -> list[StaffMemberDoc]:
     return [StaffMemberDoc.from_mongo(doc) for doc in docs]
 
 
-async def add_flag(db: Database, flag: ContentFlagDoc, *, session: AsyncClientSession) -> bool:
-    """Record a resident's flag; False when they had already flagged this item (unchanged)."""
-    try:
-        await db[FLAGS].insert_one(
-            {
-                "_id": flag.id,
-                "target": flag.target.value,
-                "target_id": flag.target_id,
-                "flagger": flag.flagger,
-                "reason": flag.reason.value,
-                "note": flag.note,
-                "at": flag.at,
-            },
-            session=session,
-        )
-    except DuplicateKeyError:
-        return False
-    return True
-
-
-async def flag_of(
-    db: Database, target: FlagTarget, target_id: str, flagger: str
-) -> ContentFlagDoc | None:
-    """A resident's flag on an item (served by target_item_flagger)."""
-    doc = await db[FLAGS].find_one(
-        {"target": target.value, "target_id": target_id, "flagger": flagger}
-    )
-    return ContentFlagDoc.from_mongo(doc) if doc else None
-
-
-async def flagger_batches(
-    db: Database, flagger: str, *, batch: int
-) -> AsyncIterator[list[ContentFlagDoc]]:
-    """Every flag a resident raised, oldest first, in lists of `batch`, from one cursor (their
-    data export; served by flagger_id)."""
-    cursor = (
-        db[FLAGS]
-        .find({"flagger": flagger}, batch_size=batch)
-        .sort([("flagger", ASCENDING), ("_id", ASCENDING)])
-    )
-    async for chunk in batched(cursor, batch, ContentFlagDoc.from_mongo):
-        yield chunk
-
-
-async def delete_flags_of(db: Database, flagger: str) -> int:
-    """Forget a deleted user's flags (served by flagger_id); how many."""
-    return int((await db[FLAGS].delete_many({"flagger": flagger})).deleted_count)
-
-
-async def flagged_for_personal_data(db: Database, report_ids: Sequence[str]) -> set[str]:
-    """Which of these reports residents flagged as showing personal data (served by
-    target_item_flagger): a deleted reporter's text there goes entirely."""
-    query = {
-        "target": FlagTarget.REPORT.value,
-        "target_id": {"$in": list(report_ids)},
-        "reason": FlagReason.PERSONAL_DATA.value,
-    }
-    return {doc["target_id"] async for doc in db[FLAGS].find(query, {"target_id": 1})}
-
-
-async def flag_counts(
-    db: Database, target: FlagTarget, target_ids: Sequence[str]
-) -> dict[str, int]:
-    """How many residents flagged each of these items (served by target_item_flagger)."""
-    rows = await (
-        await db[FLAGS].aggregate(
-            [
-                {"$match": {"target": target.value, "target_id": {"$in": list(target_ids)}}},
-                {"$group": {"_id": "$target_id", "count": {"$sum": 1}}},
-            ]
-        )
-    ).to_list(None)
-    return {row["_id"]: int(row["count"]) for row in rows}
-
-
-async def flags(
-    db: Database, *, target: FlagTarget, before: ObjectId | None, limit: int
-) -> list[ContentFlagDoc]:
-    """Flags on one kind of item, newest first, before an `_id` cursor (served by target_id)."""
-    query: dict[str, object] = {"target": target.value}
-    if before is not None:
-        query["_id"] = {"$lt": before}
-    docs = await db[FLAGS].find(query).sort("_id", DESCENDING).limit(limit).to_list(None)
-    return [ContentFlagDoc.from_mongo(doc) for doc in docs]
-
-
 async def photos_in_originals(db: Database, ids: Sequence[ObjectId]) -> set[ObjectId]:
     """Which of these photos a kept original names (served by photo_ids)."""
     wanted = set(ids)
@@ -320,3 +252,43 @@ async def delete_canned_answer(
     """Delete a canned answer; the deleted one, None when there was none."""
     doc = await db[CANNED].find_one_and_delete({"_id": answer_id}, session=session)
     return CannedAnswerDoc.from_mongo(doc) if doc else None
+
+
+__all__ = [
+    "CANNED",
+    "FLAGS",
+    "FLAG_TARGETS",
+    "FLAG_TTL",
+    "INDEXES",
+    "OBSOLETE_FLAG_INDEX",
+    "ORIGINALS",
+    "STAFF",
+    "add_canned_answer",
+    "add_flag",
+    "add_original",
+    "canned_answer",
+    "canned_answers",
+    "count_legacy_flags",
+    "delete_canned_answer",
+    "delete_flags_of",
+    "drop_obsolete_flag_index",
+    "flag_of",
+    "flagged_for_personal_data",
+    "flagger_batches",
+    "flags",
+    "legacy_flag_batches",
+    "moderators",
+    "open_flag_counts",
+    "originals",
+    "photos_in_originals",
+    "pseudonymise_staff_work",
+    "redact_originals",
+    "remove_staff_member",
+    "replace_canned_answer",
+    "resolve_flags",
+    "set_staff_member",
+    "staff_member",
+    "staff_members",
+    "staff_of_units",
+    "staff_page",
+]
