@@ -35,6 +35,7 @@ from backend.auth.queries import AuthQueries
 from backend.bookings.mutations import BookingMutations
 from backend.bookings.queries import BookingQueries
 from backend.errors import LocalizeErrors, MaskUnexpectedErrors
+from backend.execution import FastLeafExecutionContext
 from backend.meta.queries import MetaQueries
 from backend.moderation.mutations import ModerationMutations
 from backend.moderation.queries import ModerationQueries
@@ -183,6 +184,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
+        execution_context_class=FastLeafExecutionContext,  # plain leaf fields: backend/execution.py
     )
 
 

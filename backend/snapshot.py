@@ -39,6 +39,7 @@ from backend.meta import repository as meta_repository
 from backend.reports import snapshot as catalogue_snapshot
 from backend.reports.snapshot import CatalogueContent
 from backend.tourism import snapshot as tourism_snapshot
+from backend.tourism.service.ratings import SharedRatingReads
 from backend.tourism.snapshot import TourismContent
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ class ContentSnapshot:
         self._lock = asyncio.Lock()
         self._bumps_seen = -1
         self._stamp_seen: object = _UNSEEN  # the stamp of the last load (or refused load)
+        # Ratings change with each review, so they are read live, in reads shared by the
+        # requests that ask at the same time (backend/tourism/service/ratings.py).
+        self.ratings = SharedRatingReads(db)
 
     @property
     def tourism(self) -> TourismContent | None:

@@ -7,27 +7,32 @@ SecantusDB (:memory:) holds the real content/; the app runs under uvicorn in sub
   1. signed-in vs anonymous, response cache on          target: signed-in >= 50% of anonymous
   2. cache off, snapshot on: GraphQL vs /opendata/pois.geojson (the plain database route)
                                                          target: GraphQL >= 5x
-     (and, for reference, cache off and snapshot off)
+     in --rounds-off interleaved rounds, with issue 24's later cuts undone for comparison
+     (bench/server.py's BENCH_EXECUTOR, BENCH_RATINGS, BENCH_PLACE_MEMOS), medians reported;
+     and, for reference, cache off and snapshot off
   3. start-up: time and memory of a snapshot load at today's content and at 10,000 places
      (copies of the real ones spread over ~8 km), and one query of each kind from memory
   4. refresh delay: two web processes, a content change made by a third; the time until each
      process answers with the change (change stream; a 1 s poll as the safety net)
 
-    .venv/bin/python bench/bench_snapshot.py [--duration 5] [--concurrency 16]
+    .venv/bin/python bench/bench_snapshot.py [--duration 5] [--concurrency 16] [--rounds-off 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
 import gc
 import math
+import os
 import random
 import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,22 +116,67 @@ async def throughput(uri: str, db: str, tokens: Tokens, args: argparse.Namespace
     print(f"  signed-in / anonymous: {share:6.1%} (target >= 50%: {met(share >= 0.5)})")
     print("## 2. response cache off")
     geojson = ("GET", "/opendata/pois.geojson", {"headers": {"accept-language": "vi"}})
-    results: dict[str, Result] = {}
-    for snapshot in (True, False):
-        label = "snapshot on" if snapshot else "snapshot off"
-        with app(uri, db, cache=False, snapshot=snapshot, cert=tokens.cert_url) as server:
-            results[label] = await load(
-                server.url, f"signed-in GraphQL, {label}", lambda _: signed, check=ok, **common
-            )
-            print(results[label].line())
-            if snapshot:
-                results["geojson"] = await load(
-                    server.url, "/opendata/pois.geojson", lambda _: geojson, **common
+    # The same run with issue 24's later cuts undone (bench/server.py's switches): before all
+    # three, and each alone. Rounds interleave the variants, so that other work on the machine
+    # spreads over all of them; each round's ratios are to that round's geojson figure.
+    variants: dict[str, dict[str, str]] = {
+        "now": {},
+        "before (all three undone)": {
+            "BENCH_EXECUTOR": "graphql-core",
+            "BENCH_RATINGS": "own",
+            "BENCH_PLACE_MEMOS": "off",
+        },
+        "graphql-core field loop only": {"BENCH_EXECUTOR": "graphql-core"},
+        "own ratings read only": {"BENCH_RATINGS": "own"},
+        "no memos of places' texts and openNow only": {"BENCH_PLACE_MEMOS": "off"},
+    }
+    rates: dict[str, list[float]] = {label: [] for label in [*variants, "geojson"]}
+    ratios: dict[str, list[float]] = {label: [] for label in variants}
+    for round_ in range(1, args.rounds_off + 1):
+        print(f"  round {round_} of {args.rounds_off}")
+        results: dict[str, Result] = {}
+        for label, switches in variants.items():
+            with (
+                bench_env(switches),
+                app(uri, db, cache=False, snapshot=True, cert=tokens.cert_url) as server,
+            ):
+                results[label] = await load(
+                    server.url, f"GraphQL, {label}", lambda _: signed, check=ok, **common
                 )
-                print(results["geojson"].line())
-    times = ratio(results["snapshot on"], results["geojson"])
+                print(results[label].line())
+                if not switches:
+                    results["geojson"] = await load(
+                        server.url, "/opendata/pois.geojson", lambda _: geojson, **common
+                    )
+                    print(results["geojson"].line())
+        for label in rates:
+            rates[label].append(results[label].rps)
+        for label in variants:
+            ratios[label].append(ratio(results[label], results["geojson"]))
+    print(f"  medians of {args.rounds_off} rounds:")
+    for label in rates:
+        print(f"    {label:<52} {statistics.median(rates[label]):7.1f} req/s")
+    for label in variants:
+        each = ", ".join(f"{r:.1f}x" for r in ratios[label])
+        print(
+            f"    {label:<52} {statistics.median(ratios[label]):5.1f}x the geojson route ({each})"
+        )
+    times = statistics.median(ratios["now"])
     print(f"  GraphQL (snapshot) / geojson route: {times:5.1f}x (target >= 5x: {met(times >= 5)})")
-    print(f"  snapshot on / off: {ratio(results['snapshot on'], results['snapshot off']):5.1f}x")
+    with app(uri, db, cache=False, snapshot=False, cert=tokens.cert_url) as server:
+        off = await load(server.url, "GraphQL, snapshot off", lambda _: signed, check=ok, **common)
+    print(off.line())
+
+
+@contextlib.contextmanager
+def bench_env(switches: dict[str, str]) -> Iterator[None]:
+    """bench/server.py's switches for the app servers started inside (read at their start)."""
+    os.environ.update(switches)
+    try:
+        yield
+    finally:
+        for name in switches:
+            del os.environ[name]
 
 
 async def generate(uri: str, db: str, total: int) -> int:
@@ -254,6 +304,7 @@ async def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per phase")
     parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded seconds per phase")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds-off", type=int, default=3, help="rounds of the cache-off part")
     parser.add_argument("--rounds", type=int, default=5, help="content changes for the delay")
     parser.add_argument("--places", type=int, default=10_000)
     parser.add_argument(

@@ -7,6 +7,12 @@ Run by bench/harness.py's AppServer in a subprocess (never by the app). Environm
   PYTHONASYNCIODEBUG=1  full asyncio debug mode (else a light monitor with the same 10 ms rule)
   BENCH_LOOP_MONITOR=0  no loop monitor at all: its stack samples fill linecache, which a soak
                         judging memory growth would count as the app's
+  BENCH_EXECUTOR=graphql-core  graphql-core's own field loop instead of backend/execution.py's
+                        short path for plain leaf fields (bench_snapshot's "before" figure)
+  BENCH_RATINGS=own    each request reads its places' ratings on its own, not in reads shared by
+                        concurrent requests (backend/tourism/service/ratings.py; "before" too)
+  BENCH_PLACE_MEMOS=off  a place's texts and `openNow` built anew for every request (no memo on
+                        PoiDoc.texts and OpeningHours.is_open; "before" too)
 
 Plain routes run the same service call as the GraphQL resolver and the same follow-up reads
 (categories, areas, membership, names: one query each, like the DataLoaders), then build the same
@@ -546,6 +552,34 @@ def build_app() -> Any:
     raw["env"] = Environment(raw.get("env", "test"))
     raw["data_dir"] = Path(raw["data_dir"])
     raw.setdefault("tune_gc", True)  # as a web process runs (load_settings' default)
+    if os.environ.get("BENCH_EXECUTOR") == "graphql-core":
+        from graphql.execution.executor import Executor
+
+        from backend.execution import FastLeafExecutionContext
+
+        FastLeafExecutionContext.execute_fields = Executor.execute_fields  # type: ignore[method-assign]
+    if os.environ.get("BENCH_RATINGS") == "own":
+        from backend.tourism import repository as tourism_repository
+        from backend.tourism.service.ratings import SharedRatingReads
+
+        async def own_read(self: SharedRatingReads, ids: Sequence[str]) -> dict[str, Any]:
+            return await tourism_repository.ratings(self.db, ids)
+
+        SharedRatingReads.get = own_read  # type: ignore[method-assign,assignment]
+    if os.environ.get("BENCH_PLACE_MEMOS") == "off":
+        from backend.tourism import hours as tourism_hours
+        from backend.tourism import models as tourism_models
+
+        def texts(self: tourism_models.PoiDoc, locale: Locale) -> tourism_models.PoiTexts:
+            self.__dict__.pop("_texts", None)
+            return memo_texts(self, locale)
+
+        def is_open(self: tourism_hours.OpeningHours, at: datetime) -> bool:
+            return self._open_at(tourism_hours._local(at))
+
+        memo_texts = tourism_models.PoiDoc.texts
+        tourism_models.PoiDoc.texts = texts  # type: ignore[method-assign]
+        tourism_hours.OpeningHours.is_open = is_open  # type: ignore[method-assign]
     app = create_app(Settings(**raw))
     app.router.routes.extend(PLAIN_ROUTES)
     return app

@@ -22,6 +22,7 @@ from backend.tourism.models import JourneyDoc, PoiDoc, ReviewDoc
 from backend.tourism.service import memory as memory_service
 from backend.tourism.service import offline as offline_service
 from backend.tourism.service import reviews as review_service
+from backend.tourism.service.ratings import SharedRatingReads
 from backend.tourism.snapshot import TourismContent
 
 ReviewsKey = tuple[str, int, str | None]  # place, first, after
@@ -43,7 +44,8 @@ def _for_request(context: Context) -> TourismLoaders:
         content = await _snapshot_of(context)
         if content is not None:
             found = [doc for i in ids if (doc := content.poi(i)) is not None]
-            fresh = {doc.id: doc for doc in await memory_service.with_live_ratings(db, found)}
+            live = await memory_service.with_live_ratings(db, found, shared=_shared(context))
+            fresh = {doc.id: doc for doc in live}
             return [fresh.get(i) for i in ids]
         docs = await tourism_repository.get_pois(db, ids)
         return [PoiDoc.from_mongo(docs[i]) if i in docs else None for i in ids]
@@ -89,6 +91,11 @@ async def _snapshot_of(context: Context) -> TourismContent | None:
     return None if snapshot is None else await snapshot.current()
 
 
+def _shared(context: Context) -> SharedRatingReads | None:
+    snapshot = context.state.snapshot
+    return None if snapshot is None else snapshot.ratings
+
+
 async def content_snapshot(info: Info) -> TourismContent | None:
     """The places and journeys in this process's memory; None: ask the database."""
     return await _snapshot_of(info.context)
@@ -108,7 +115,9 @@ async def live_ratings(info: Info, docs: list[PoiDoc]) -> list[PoiDoc]:
     request asks for ratings at all."""
     if not docs or not _selects(info.selected_fields, "rating"):
         return docs
-    return await memory_service.with_live_ratings(info.context.db, docs)
+    return await memory_service.with_live_ratings(
+        info.context.db, docs, shared=_shared(info.context)
+    )
 
 
 def loaders(info: Info) -> TourismLoaders:

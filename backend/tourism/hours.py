@@ -105,8 +105,22 @@ class OpeningHours:
         return sorted(intervals)
 
     def is_open(self, at: datetime) -> bool:
-        """Open at the instant `at` (any timezone; naive datetimes are refused)."""
+        """Open at the instant `at` (any timezone; naive datetimes are refused).
+
+        Ranges start and end on whole minutes, so one answer holds for a whole minute: the last
+        minute asked is remembered (a list asks each place of the snapshot once per request).
+        """
         local = _local(at)
+        minute = local.replace(second=0, microsecond=0)
+        last = self.__dict__.get("_open_in_minute")
+        if last is not None and last[0] == minute:
+            return bool(last[1])
+        answer = self._open_at(local)
+        # A memo on a frozen instance, written as functools.cached_property writes its own.
+        self.__dict__["_open_in_minute"] = (minute, answer)
+        return answer
+
+    def _open_at(self, local: datetime) -> bool:
         today = local.date()
         for day in (today - timedelta(days=1), today):
             for start, end in self.intervals_starting(day):

@@ -57,6 +57,18 @@ class RatingSummary:
     count: int = field(default=0)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PoiTexts:
+    """A place's texts in one language."""
+
+    name: str
+    summary: str
+    description: str
+    address: str
+    accessibility: str
+    tickets: tuple[tuple[str, int], ...]  # label, price in đồng
+
+
 @dataclass(frozen=True, kw_only=True)
 class PoiDoc:
     id: str
@@ -106,6 +118,23 @@ class PoiDoc:
             rating_sum=int(doc.get("rating_sum", 0)),
             rating_count=int(doc.get("rating_count", 0)),
         )
+
+    def texts(self, locale: Locale) -> PoiTexts:
+        """The place's texts in `locale`, built once per place and language (a PoiDoc never
+        changes; the snapshot's are shared by every request of a content version)."""
+        memo: dict[Locale, PoiTexts] = self.__dict__.setdefault("_texts", {})
+        texts = memo.get(locale)
+        if texts is None:
+            # A memo on a frozen instance, written as functools.cached_property writes its own.
+            texts = memo[locale] = PoiTexts(
+                name=localise(self.name, locale),
+                summary=localise(self.summary, locale),
+                description=localise(self.description, locale),
+                address=localise(self.address, locale),
+                accessibility=localise(self.accessibility, locale),
+                tickets=tuple((localise(t.label, locale), t.price_vnd) for t in self.tickets),
+            )
+        return texts
 
     @property
     def rating(self) -> RatingSummary:

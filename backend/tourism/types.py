@@ -194,21 +194,20 @@ class Poi:
         now = now or dt.datetime.now(dt.UTC)
         known = not doc.hours.is_empty
         rating = doc.rating
+        texts = doc.texts(locale)
         return cls(
             id=strawberry.ID(doc.id),
             category=doc.category,
-            name=localise(doc.name, locale),
-            summary=localise(doc.summary, locale),
-            description=localise(doc.description, locale),
-            address=localise(doc.address, locale),
+            name=texts.name,
+            summary=texts.summary,
+            description=texts.description,
+            address=texts.address,
             district=doc.district,
             location=GeoPoint(lat=doc.lat, lng=doc.lng),
             open_now=doc.hours.is_open(now) if known else None,
-            tickets=[
-                Ticket(label=localise(t.label, locale), price_vnd=t.price_vnd) for t in doc.tickets
-            ],
+            tickets=[Ticket(label=label, price_vnd=price) for label, price in texts.tickets],
             visit_minutes=doc.visit_minutes,
-            accessibility=localise(doc.accessibility, locale),
+            accessibility=texts.accessibility,
             tags=doc.tags,
             thumbnail_url=doc.thumbnail_url,
             photo_credits=doc.photo_credits,
