@@ -2,11 +2,12 @@
 (the local sandbox), with 20% of the IPNs duplicated and 5% delayed, through real HTTP.
 
 Starts SecantusDB (:memory:), a loopback certificate server for RS256 ID tokens, the local VNPay
-sandbox (a child process) and the app under uvicorn on 127.0.0.1. Phase 1 fires the 1,000
-bookingHold calls (64 in flight, 1,000 users). Phase 2, for every hold: bookingConfirm (HELD,
-with its payment URL), the sandbox's payment page, "pay"; the sandbox sends the signed IPN to the
-app before it redirects (twice at once for a duplicated one; a delayed one is released when
-every customer has paid). Then it checks, from the database and the sandbox's own records:
+sandbox (a child process) and the app under uvicorn on 127.0.0.1 (a child process, harness.py's
+AppServer). Phase 1 fires the 1,000 bookingHold calls (64 in flight, 1,000 users). Phase 2, for
+every hold: bookingConfirm (HELD, with its payment URL), the sandbox's payment page, "pay"; the
+sandbox sends the signed IPN to the app before it redirects (twice at once for a duplicated one;
+a delayed one is released when every customer has paid). Then it checks, from the database and
+the sandbox's own records:
 
 - oversold: seats confirmed or still held beyond the departure's capacity (must be 0);
 - charged twice: bookings whose money kept at VNPay (paid - refunded) exceeds its price (0);
@@ -17,285 +18,180 @@ every customer has paid). Then it checks, from the database and the sandbox's ow
 It prints throughput and p50/p99 of the holds and of the purchases (confirm + page + pay, the
 pay including the IPN's round trip).
 
-    .venv/bin/python bench/bench_payments.py
+    .venv/bin/python bench/bench_payments.py [--holds 1000] [--seats 800] [--concurrency 64]
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import secrets
-import socket
-import statistics
-import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["NO_GCE_CHECK"] = "true"
-os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
-
-import firebase_admin._token_gen as token_gen
 import httpx
-import uvicorn
+from booking_crowd import app_client, booking_args, graphql, hold_seats, tour_departure
 from bson import ObjectId
-from pymongo import AsyncMongoClient
+from harness import AppServer, Result, Tokens, client, database, header
 
-from backend.app import create_app
-from backend.auth.localtokens import PROJECT_ID, CertServer, SigningKey, id_token
 from backend.clock import HANOI
-from backend.embedded import EmbeddedMongo
+from backend.payments import service as payment_service
 from backend.payments.sandbox import LocalVnpay
-from backend.settings import Environment, Settings
 
-HOLDS, CONCURRENCY, SEATS = 1_000, 64, 800
+DB = "bench"
 DUPLICATED, DELAYED = 0.20, 0.05
 TMN_CODE = "BENCHPAY"
-HOLD = """mutation($input: BookingHoldInput!) {
-  bookingHold(input: $input) { hold { id } errors { code } } }"""
+CONTROL = f"/_sandbox/merchants/{TMN_CODE}"
 CONFIRM = """mutation($input: BookingConfirmInput!) {
   bookingConfirm(input: $input) { booking { id status } paymentUrl errors { code } } }"""
 CONTACT = {"name": "Nguyễn Văn An", "phone": "+84 912 345 678", "email": "an@example.com"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+async def buy_all(
+    http: httpx.AsyncClient,
+    vn: httpx.AsyncClient,
+    users: list[str],
+    held: dict[int, str],
+    *,
+    concurrency: int,
+) -> tuple[Result, list[str], Counter[str], int]:
+    """Every held seat bought, the IPNs bent as the sandbox is told: the purchases' timings,
+    failures, the IPN actions and how many delayed IPNs were released at the end."""
+    rng = random.Random(22)
+    actions = ["duplicate"] * round(len(held) * DUPLICATED)
+    actions += ["delay"] * round(len(held) * DELAYED)
+    actions += ["send"] * (len(held) - len(actions))
+    rng.shuffle(actions)
+    rules = await vn.put(f"{CONTROL}/ipn-rules", json={"rules": [{"action": a} for a in actions]})
+    assert rules.status_code == 200, rules.text
+    gate = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    async def buy(i: int, hold_id: str) -> None:
+        variables = {
+            "input": {
+                "holdId": hold_id,
+                "idempotencyKey": uuid.uuid4().hex,
+                "contact": CONTACT,
+                "guests": 1,
+            }
+        }
+        async with gate:
+            started = time.perf_counter()
+            payload = (await graphql(http, CONFIRM, variables, users[i]))["bookingConfirm"]
+            if not payload["paymentUrl"]:
+                failures.append(f"no payment URL: {payload}")
+                return
+            parts = urlsplit(payload["paymentUrl"])
+            page = await vn.get(f"{parts.path}?{parts.query}")
+            txn_ref = dict(parse_qsl(parts.query))["vnp_TxnRef"]
+            paid = await vn.post(
+                "/paymentv2/decide", data={"tmn": TMN_CODE, "txn_ref": txn_ref, "outcome": "pay"}
+            )
+            latencies.append(time.perf_counter() - started)
+        if page.status_code != 200 or paid.status_code != 302:
+            failures.append(f"payment of {hold_id}: {page.status_code} {paid.status_code}")
+
+    began = time.perf_counter()
+    await asyncio.gather(*(buy(i, hold_id) for i, hold_id in held.items()))
+    released = (await vn.post(f"{CONTROL}/ipns/release")).json()["released"]
+    elapsed = time.perf_counter() - began
+    result = Result("purchase (confirm + page + pay)", len(latencies), 0, elapsed, latencies)
+    return result, failures, Counter(actions), released
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)] * 1000
+async def audit(
+    db: Any, vn: httpx.AsyncClient, departure: str, seats: int
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The money and the seats, from the database and from the sandbox's records: what was
+    seen, and the counts that must be 0."""
+    deliveries = (await vn.get(f"{CONTROL}/ipns")).json()["deliveries"]
+    answers = Counter(d.get("answer", {}).get("RspCode", "none") for d in deliveries)
+    stored = await db.tour_departures.find_one({"_id": ObjectId(departure)})
+    bookings = {b["_id"]: b async for b in db.bookings.find({})}
+    paid = [e async for e in db.payments.find({"kind": "PAYMENT", "state": "PAID"})]
+    kept_at_vnpay: Counter[ObjectId] = Counter()
+    for entry in paid:
+        txn = (await vn.get(f"{CONTROL}/transactions/{entry['txn_ref']}")).json()
+        kept_at_vnpay[entry["booking"]] += (txn["amount"] - txn["refunded"]) // 100
+    confirmed = [b for b in bookings.values() if b["status"] == "CONFIRMED"]
+    active_holds = await db.booking_holds.count_documents(
+        {"item": departure, "state": "ACTIVE", "booking": None}
+    )
+    paid_bookings = {e["booking"] for e in paid}
+    now = datetime.now(UTC)
+    disagreements = await payment_service.reconcile_day(db, now.astimezone(HANOI).date(), now=now)
+    seen = {
+        "ipn_answers": dict(answers),
+        "confirmed": len(confirmed),
+        "seats_left": stored["seats_left"],
+    }
+    return seen, {
+        "oversold": max(0, len(confirmed) + active_holds - seats)
+        + max(0, -int(stored["seats_left"])),
+        "charged_twice": sum(
+            1 for b, kept in kept_at_vnpay.items() if kept > bookings[b]["amount_vnd"]
+        ),
+        "confirmed_without_payment": sum(1 for b in confirmed if b["_id"] not in paid_bookings),
+        "paid_without_confirmation_or_refund": sum(
+            1 for b, kept in kept_at_vnpay.items() if kept and bookings[b]["status"] != "CONFIRMED"
+        ),
+        "reconcile_disagreements": len(disagreements),
+    }
 
 
 async def main() -> None:
-    key = SigningKey()
+    args = booking_args(__doc__, holds=1_000, seats=800)
+    header(
+        f"VNPay purchases: {args.holds:,} users, {args.seats} seats, {args.concurrency} in flight"
+    )
     secret = secrets.token_hex(16)
-    with (
-        EmbeddedMongo(":memory:") as mongo,
-        CertServer([key]) as certs,
-        LocalVnpay() as sandbox,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        token_gen.ID_TOKEN_CERT_URI = certs.url
-        settings = Settings(
-            env=Environment.TEST,
-            mongodb_uri=mongo.uri,
-            mongodb_db="bench",
-            data_dir=Path(tmp),
-            firebase_project_id=PROJECT_ID,
-            revocation_check_seconds=0,
-            vnpay_tmn_code=TMN_CODE,
-            vnpay_hash_secret=secret,
-            vnpay_payment_url=sandbox.payment_url,
-            vnpay_api_url=sandbox.api_url,
+    with database() as mongo, Tokens() as tokens, LocalVnpay() as sandbox:
+        departure = await tour_departure(mongo.uri, DB, seats=args.seats)
+        users = [tokens.mint(f"bench-{i}") for i in range(args.holds)]
+        vnpay = {
+            "vnpay_tmn_code": TMN_CODE,
+            "vnpay_hash_secret": secret,
+            "vnpay_payment_url": sandbox.payment_url,
+            "vnpay_api_url": sandbox.api_url,
+        }
+        server = AppServer(
+            mongo.uri, DB, cert_url=tokens.cert_url, loop_monitor=False, settings=vnpay
         )
-        db_client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo.uri, tz_aware=True)
-        db = db_client["bench"]
-        from backend.bookings import loader
-        from backend.domains import ensure_indexes
-        from backend.payments import service as payment_service
-        from backend.seed import CONTENT_DIR
-
-        await ensure_indexes(db)
-        await loader.load_content(db, CONTENT_DIR)
-        departure = ObjectId()
-        now = datetime.now(UTC)
-        await db.tour_departures.insert_one(
-            {
-                "_id": departure,
-                "tour": "old-quarter-walking",
-                "starts_at": now + timedelta(days=2, minutes=7),
-                "capacity": SEATS,
-                "seats_left": SEATS,
-                "created_at": now,
-            }
-        )
-        port = free_port()
-        # Keep-alive longer than a purchase's pause between two calls to the app (uvicorn's 5 s
-        # default closes pooled connections under the client, as a load balancer would not).
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                timeout_keep_alive=75,
-            )
-        )
-        serving = asyncio.create_task(server.serve())
-        while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
-            await asyncio.sleep(0.05)
-        tokens = [id_token(key, uid=f"bench-{i}") for i in range(HOLDS)]
-        gate = asyncio.Semaphore(CONCURRENCY)
-        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-        control = f"/_sandbox/merchants/{TMN_CODE}"
-        async with (
-            httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120, trust_env=False
-            ) as http,
-            httpx.AsyncClient(
-                base_url=sandbox.url, limits=limits, timeout=120, trust_env=False
-            ) as vn,
-        ):
-            ipn_url = f"http://127.0.0.1:{port}/payments/vnpay/ipn"
-            registered = await vn.put(control, json={"hashSecret": secret, "ipnUrl": ipn_url})
-            assert registered.status_code == 200, registered.text
-
-            async def gql(i: int, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-                response = await http.post(
-                    "/graphql",
-                    json={"query": query, "variables": variables},
-                    # (as the app sends it; also spares a stored-locale read per request)
-                    headers={"Authorization": f"Bearer {tokens[i]}", "Accept-Language": "vi"},
+        db_client = client(mongo.uri)
+        with server as app:
+            async with (
+                app_client(app.url, args.concurrency) as http,
+                httpx.AsyncClient(base_url=sandbox.url, timeout=120, trust_env=False) as vn,
+            ):
+                ipn_url = f"{app.url}/payments/vnpay/ipn"
+                registered = await vn.put(CONTROL, json={"hashSecret": secret, "ipnUrl": ipn_url})
+                assert registered.status_code == 200, registered.text
+                holds = await hold_seats(http, users, departure, concurrency=args.concurrency)
+                bought, failures, actions, released = await buy_all(
+                    http, vn, users, holds.held, concurrency=args.concurrency
                 )
-                body: dict[str, Any] = response.json()
-                return body["data"]
-
-            # Phase 1: the holds.
-            hold_latencies: list[float] = []
-            holds: dict[int, str] = {}
-            outcomes: dict[str, int] = {}
-
-            async def hold(i: int) -> None:
-                variables = {
-                    "input": {
-                        "idempotencyKey": uuid.uuid4().hex,
-                        "tour": {"departureId": str(departure), "seats": 1},
-                    }
-                }
-                async with gate:
-                    started = time.perf_counter()
-                    payload = (await gql(i, HOLD, variables))["bookingHold"]
-                    hold_latencies.append(time.perf_counter() - started)
-                outcome = "held" if payload["hold"] else payload["errors"][0]["code"]
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-                if payload["hold"]:
-                    holds[i] = payload["hold"]["id"]
-
-            began = time.perf_counter()
-            await asyncio.gather(*(hold(i) for i in range(HOLDS)))
-            hold_elapsed = time.perf_counter() - began
-
-            # Phase 2: every held seat bought; the IPNs bent as the sandbox is told.
-            rng = random.Random(22)
-            actions = ["duplicate"] * round(len(holds) * DUPLICATED)
-            actions += ["delay"] * round(len(holds) * DELAYED)
-            actions += ["send"] * (len(holds) - len(actions))
-            rng.shuffle(actions)
-            rules = await vn.put(
-                f"{control}/ipn-rules", json={"rules": [{"action": a} for a in actions]}
-            )
-            assert rules.status_code == 200, rules.text
-            buy_latencies: list[float] = []
-            failures: list[str] = []
-
-            async def buy(i: int, hold_id: str) -> None:
-                variables = {
-                    "input": {
-                        "holdId": hold_id,
-                        "idempotencyKey": uuid.uuid4().hex,
-                        "contact": CONTACT,
-                        "guests": 1,
-                    }
-                }
-                async with gate:
-                    started = time.perf_counter()
-                    payload = (await gql(i, CONFIRM, variables))["bookingConfirm"]
-                    if not payload["paymentUrl"]:
-                        failures.append(f"no payment URL: {payload}")
-                        return
-                    parts = urlsplit(payload["paymentUrl"])
-                    page = await vn.get(f"{parts.path}?{parts.query}")
-                    txn_ref = dict(parse_qsl(parts.query))["vnp_TxnRef"]
-                    paid = await vn.post(
-                        "/paymentv2/decide",
-                        data={"tmn": TMN_CODE, "txn_ref": txn_ref, "outcome": "pay"},
-                    )
-                    buy_latencies.append(time.perf_counter() - started)
-                if page.status_code != 200 or paid.status_code != 302:
-                    failures.append(f"payment of {hold_id}: {page.status_code} {paid.status_code}")
-
-            began = time.perf_counter()
-            await asyncio.gather(*(buy(i, hold_id) for i, hold_id in holds.items()))
-            released = await vn.post(f"{control}/ipns/release")
-            buy_elapsed = time.perf_counter() - began
-            deliveries = (await vn.get(f"{control}/ipns")).json()["deliveries"]
-            answers: dict[str, int] = {}
-            for delivery in deliveries:
-                code = delivery.get("answer", {}).get("RspCode", "none")
-                answers[code] = answers.get(code, 0) + 1
-
-            # The checks, from the database and from the sandbox's records.
-            stored = await db.tour_departures.find_one({"_id": departure})
-            bookings = {b["_id"]: b async for b in db.bookings.find({})}
-            entries = [e async for e in db.payments.find({})]
-            kept_at_vnpay: dict[ObjectId, int] = {}
-            for entry in entries:
-                if entry["kind"] != "PAYMENT" or entry["state"] != "PAID":
-                    continue
-                txn = (await vn.get(f"{control}/transactions/{entry['txn_ref']}")).json()
-                kept = (txn["amount"] - txn["refunded"]) // 100
-                kept_at_vnpay[entry["booking"]] = kept_at_vnpay.get(entry["booking"], 0) + kept
-            confirmed = [b for b in bookings.values() if b["status"] == "CONFIRMED"]
-            active_holds = await db.booking_holds.count_documents(
-                {"item": str(departure), "state": "ACTIVE", "booking": None}
-            )
-            oversold = max(0, len(confirmed) + active_holds - SEATS) + max(
-                0, -int(stored["seats_left"])
-            )
-            charged_twice = sum(
-                1 for b, kept in kept_at_vnpay.items() if kept > bookings[b]["amount_vnd"]
-            )
-            paid_bookings = {
-                e["booking"] for e in entries if e["kind"] == "PAYMENT" and e["state"] == "PAID"
-            }
-            unpaid_confirmed = sum(1 for b in confirmed if b["_id"] not in paid_bookings)
-            paid_unconfirmed = sum(
-                1
-                for b, kept in kept_at_vnpay.items()
-                if kept and bookings[b]["status"] != "CONFIRMED"
-            )
-            day = datetime.now(HANOI).date()
-            disagreements = await payment_service.reconcile_day(db, day, now=datetime.now(UTC))
-        server.should_exit = True
-        await serving
+                seen, wrong = await audit(db_client[DB], vn, departure, args.seats)
         await db_client.close()
-    purchases = len(buy_latencies)
-    print(f"holds={HOLDS} concurrency={CONCURRENCY} seats={SEATS} outcomes={outcomes}")
+    print(f"outcomes={holds.outcomes}")
+    print(holds.result.line())
     print(
-        f"holds: {HOLDS / hold_elapsed:.1f} req/s, "
-        f"p50={statistics.median(hold_latencies) * 1000:.1f}ms "
-        f"p99={percentile(hold_latencies, 0.99):.1f}ms"
+        f"purchases={bought.requests} (IPNs: {actions['duplicate']} duplicated, "
+        f"{actions['delay']} delayed, {released} released at the end)"
     )
-    print(
-        f"purchases={purchases} (IPNs: {actions.count('duplicate')} duplicated, "
-        f"{actions.count('delay')} delayed, {released.json()['released']} released at the end)"
-    )
-    print(
-        f"purchases: {purchases / buy_elapsed:.1f}/s, "
-        f"p50={statistics.median(buy_latencies) * 1000:.1f}ms "
-        f"p99={percentile(buy_latencies, 0.99):.1f}ms"
-    )
-    print(f"IPN answers={answers} confirmed={len(confirmed)} seats_left={stored['seats_left']}")
-    print(
-        f"oversold={oversold} charged_twice={charged_twice} "
-        f"confirmed_without_payment={unpaid_confirmed} "
-        f"paid_without_confirmation_or_refund={paid_unconfirmed} "
-        f"reconcile_disagreements={len(disagreements)} failures={len(failures)}"
-    )
+    print(bought.line())
+    print(" ".join(f"{name}={value}" for name, value in seen.items()))
+    print(" ".join(f"{name}={count}" for name, count in wrong.items()), f"failures={len(failures)}")
     for failure in failures[:5]:
         print("  ", failure)
-    if oversold or charged_twice or unpaid_confirmed or paid_unconfirmed or disagreements:
+    if any(wrong.values()):
         raise SystemExit("MONEY OR SEATS WRONG")
-    if failures or len(confirmed) != len(holds):
+    if failures or seen["confirmed"] != len(holds.held):
         raise SystemExit("SOME PURCHASES FAILED")
 
 

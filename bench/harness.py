@@ -8,6 +8,7 @@
 - `load()`: N concurrent httpx workers for a fixed duration (and at most a fixed request count),
   recording latencies: req/s, p50, p99.
 - `insert_bulk()`: insert_many in batches of 5,000.
+- bookings (a tour departure and a crowd holding its seats): bench/booking_crowd.py.
 
 Only ever talks to 127.0.0.1.
 """
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ os.environ["NO_GCE_CHECK"] = "true"
 os.environ.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
 
 import httpx  # noqa: E402
+from bson import ObjectId  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
 from backend import geo  # noqa: E402
@@ -397,42 +400,10 @@ STATUS_WEIGHTS = {
 }  # fmt: skip
 OPEN = {"SUBMITTED", "ACKNOWLEDGED", "IN_PROGRESS", "REOPENED"}
 WORDS = [
-    "ổ",
-    "gà",
-    "sâu",
-    "giữa",
-    "đường",
-    "nguy",
-    "hiểm",
-    "xe",
-    "máy",
-    "đèn",
-    "đường",
-    "hỏng",
-    "tối",
-    "rác",
-    "thải",
-    "chưa",
-    "thu",
-    "gom",
-    "ngập",
-    "nước",
-    "sau",
-    "mưa",
-    "vỉa",
-    "hè",
-    "bị",
-    "lấn",
-    "chiếm",
-    "cây",
-    "đổ",
-    "cống",
-    "hở",
-    "tiếng",
-    "ồn",
-    "karaoke",
-    "khuya",
-]
+    "ổ", "gà", "sâu", "giữa", "đường", "nguy", "hiểm", "xe", "máy", "đèn", "đường", "hỏng",
+    "tối", "rác", "thải", "chưa", "thu", "gom", "ngập", "nước", "sau", "mưa", "vỉa", "hè", "bị",
+    "lấn", "chiếm", "cây", "đổ", "cống", "hở", "tiếng", "ồn", "karaoke", "khuya",
+]  # fmt: skip
 
 
 async def reference_data(uri: str, db_name: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -461,9 +432,6 @@ def report_docs(
     spread uniformly over a disc; one in 50 is by `resident`."""
     import math
     import random
-    from datetime import UTC, datetime, timedelta
-
-    from bson import ObjectId
 
     from backend.text import terms
 
