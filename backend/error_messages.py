@@ -184,6 +184,12 @@ CODE_MESSAGES: dict[str, Message] = {
     "TICKET_NOT_CONFIRMED": Message(
         en="This ticket's booking is not confirmed", vi="Đơn đặt chỗ của vé này chưa được xác nhận"
     ),
+    # bookingNoShow (restaurant tables).
+    "NO_SHOW_NOT_ALLOWED": Message(
+        en="A no-show can be marked only for a confirmed table booking, from 15 minutes after "
+        "its seating",
+        vi="Chỉ ghi nhận khách không đến cho đơn đặt bàn đã xác nhận, sau giờ đặt bàn 15 phút",
+    ),
     # Photos.
     "INVALID_IMAGE": Message(en="The image is not valid", vi="Ảnh không hợp lệ"),
     "UNSUPPORTED_MEDIA_TYPE": Message(

@@ -61,7 +61,18 @@ class RoomHoldInput:
     rooms: int = strawberry.field(description="1 to 9 rooms.")
 
 
-@strawberry.input(description="What to hold: exactly one of `tour` or `room`.")
+@strawberry.input(description="A restaurant table for one seating.")
+class TableHoldInput:
+    restaurant_id: strawberry.ID = strawberry.field(description="The restaurant.")
+    starts_at: datetime = strawberry.field(
+        description="A seating, from `restaurant.slots` (with a time zone)."
+    )
+    party_size: int = strawberry.field(
+        description="Guests: the smallest table that seats them is taken."
+    )
+
+
+@strawberry.input(description="What to hold: exactly one of `tour`, `room` or `table`.")
 class BookingHoldInput:
     idempotency_key: str = strawberry.field(
         description="A fresh random key per hold (e.g. a UUID), reused when retrying: a retry "
@@ -69,6 +80,10 @@ class BookingHoldInput:
     )
     tour: TourHoldInput | None = strawberry.field(default=None, description="Tour seats.")
     room: RoomHoldInput | None = strawberry.field(default=None, description="Hotel rooms.")
+    table: TableHoldInput | None = strawberry.field(
+        default=None,
+        description="A restaurant table; with a deposit the booking is paid through VNPay.",
+    )
 
 
 @strawberry.input(description="Who to reach about a booking.")

@@ -1,4 +1,5 @@
-"""Load content/bookings/{tours,hotels}.json, and open departures and room-nights for sale.
+"""Load content/bookings/{tours,hotels}.json and content/restaurants/restaurants.json, and open
+departures and room-nights for sale.
 
 Departures are generated from each tour's weekly schedule for the next 60 days, and room-nights
 eagerly for the next 120 days (15 room types x 120 nights is under 2,000 small documents, and an
@@ -28,6 +29,7 @@ from backend.bookings.models import (
     hanoi_date,
 )
 from backend.db import Database
+from backend.tourism.hours import InvalidHoursError, OpeningHours
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +139,50 @@ async def load_hotels(db: Database, items: list[dict[str, Any]], *, now: datetim
     return written
 
 
+def restaurant_document(item: dict[str, Any]) -> dict[str, Any]:
+    slug = item["slug"]
+    try:
+        OpeningHours.parse(item.get("opening_hours"))
+    except InvalidHoursError as error:
+        raise ContentError(f"restaurant {slug}: {error}") from None
+    tables = {str(int(size)): int(count) for size, count in (item.get("tables") or {}).items()}
+    if any(int(size) < 1 or count < 0 for size, count in tables.items()):
+        raise ContentError(f"restaurant {slug}: tables need sizes >= 1 and counts >= 0")
+    doc: dict[str, Any] = {
+        "name": item["name"],
+        "description": item.get("description") or {},
+        "address": item.get("address") or {},
+        "district": item.get("district"),
+        "cuisine": [str(tag).lower() for tag in item.get("cuisine") or []],
+        "price_range_vnd": item.get("price_range_vnd"),
+        "opening_hours": item.get("opening_hours"),
+        "tables": tables,
+        "deposit_per_person_vnd": int(item.get("deposit_per_person_vnd") or 0),
+        "sources": [
+            {"url": source["url"], "title": source.get("title") or source["url"]}
+            for source in item.get("sources") or []
+        ],
+        "photo_credits": item.get("photo_credits") or [],
+        "seeded": True,
+    }
+    location = item.get("location")
+    if location and location.get("lat") is not None and location.get("lng") is not None:
+        # Without a location a restaurant is listed, never matched by `near`.
+        doc["location"] = geo.point(lat=float(location["lat"]), lng=float(location["lng"]))
+    return doc
+
+
+async def load_restaurants(db: Database, items: list[dict[str, Any]]) -> int:
+    """Upsert restaurants (staff overrides stay) and retire those content no longer lists;
+    tables per seating are opened lazily by the first hold."""
+    for item in items:
+        await booking_repository.upsert_restaurant(db, item["slug"], restaurant_document(item))
+    await booking_repository.retire_restaurants(db, [item["slug"] for item in items])
+    return len(items)
+
+
 async def load_content(db: Database, content_dir: Path, *, now: datetime | None = None) -> int:
-    """Upsert tours, hotels and room types; open departures and room-nights ahead."""
+    """Upsert tours, hotels, room types and restaurants; open departures and room-nights."""
     now = now or datetime.now(UTC)
     written = 0
     tours = content_dir / "bookings" / "tours.json"
@@ -147,5 +191,9 @@ async def load_content(db: Database, content_dir: Path, *, now: datetime | None 
     hotels = content_dir / "bookings" / "hotels.json"
     if hotels.exists():
         written += await load_hotels(db, orjson.loads(hotels.read_bytes())["hotels"], now=now)
+    restaurants = content_dir / "restaurants" / "restaurants.json"
+    if restaurants.exists():
+        items = orjson.loads(restaurants.read_bytes())["restaurants"]
+        written += await load_restaurants(db, items)
     log.info("bookings content: %d documents", written)
     return written

@@ -18,6 +18,7 @@ from backend.bookings.inputs import (
 )
 from backend.bookings.models import BookingErrorCode, BookingStatus, Contact
 from backend.bookings.permissions import IsBookingStaff
+from backend.bookings.restaurant_mutations import RestaurantMutations
 from backend.bookings.tickets.mutations import TicketMutations
 from backend.bookings.types import (
     Booking,
@@ -97,10 +98,10 @@ class RoomInventorySetPayload:
 
 
 @strawberry.type
-class BookingMutations(TicketMutations):
+class BookingMutations(TicketMutations, RestaurantMutations):
     @strawberry.mutation(
-        description="Hold tour seats or every night of a hotel stay for 10 minutes (all or "
-        "nothing); confirm with bookingConfirm before `expiresAt`.",
+        description="Hold tour seats, every night of a hotel stay (all or nothing) or a "
+        "restaurant table for 10 minutes; confirm with bookingConfirm before `expiresAt`.",
         permission_classes=[IsSignedIn],
     )
     @returns_errors(BookingHoldPayload, BookingError, BookingErrorCode)
@@ -122,12 +123,22 @@ class BookingMutations(TicketMutations):
             if input.room is not None
             else None
         )
+        table = (
+            booking_service.TableHoldRequest(
+                restaurant_id=str(input.table.restaurant_id),
+                starts_at=input.table.starts_at,
+                party_size=input.table.party_size,
+            )
+            if input.table is not None
+            else None
+        )
         doc = await booking_service.hold(
             db=info.context.db,
             viewer=info.context.viewer,
             idempotency_key=input.idempotency_key,
             tour=tour,
             room=room,
+            table=table,
             now=clock.now(),
         )
         dataloaders.forget(info)  # seats or rooms just changed

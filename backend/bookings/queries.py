@@ -8,6 +8,7 @@ from backend import clock
 from backend.auth.permissions import IsSignedIn
 from backend.bookings import service as booking_service
 from backend.bookings.inputs import HotelFilter, TourFilter
+from backend.bookings.restaurant_queries import RestaurantQueries
 from backend.bookings.snapshot import BookingContent
 from backend.bookings.types import Booking, BookingStatusEnum, Hotel, Tour
 from backend.context import Info
@@ -28,7 +29,7 @@ def _near(point: GeoPointInput | None, radius: float) -> booking_service.Near | 
 
 
 @strawberry.type
-class BookingQueries:
+class BookingQueries(RestaurantQueries):
     @strawberry.field(description="Tours by id, or nearest meeting point first with `filter.near`.")
     async def tours(
         self,

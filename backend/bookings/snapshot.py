@@ -1,5 +1,6 @@
-"""The bookings catalogue's descriptions in memory: every tour and hotel as `TourDoc` and
-`HotelDoc` (titles, descriptions, meeting points, languages, policies, stars), in slug order.
+"""The bookings catalogue's descriptions in memory: every tour, hotel and restaurant as
+`TourDoc`, `HotelDoc` and `RestaurantDoc` (titles, descriptions, meeting points, languages,
+policies, stars; cuisines, opening hours, tables), in slug order.
 
 Only descriptions the content loader writes (backend/bookings/loader.py; `seed` then moves the
 content stamp) are held here. What changes between content versions stays in the database and
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bson
 
 from backend import geo
 from backend.bookings import repository as booking_repository
-from backend.bookings.models import HotelDoc, TourDoc
+from backend.bookings.models import HotelDoc, RestaurantDoc, TourDoc
 from backend.db import Database
 
 MAX_ITEMS = booking_repository.MAX_CANDIDATES
@@ -53,10 +54,37 @@ class BookingContent:
     hotel_ids: tuple[str, ...]
     hotel_by_id: dict[str, HotelDoc]
     size_bytes: int
+    # Restaurants with their staff settings (restaurantTablesSet bumps the content revision);
+    # tables left per seating stay in the database.
+    restaurants: tuple[RestaurantDoc, ...] = ()
+    restaurant_ids: tuple[str, ...] = ()
+    restaurant_by_id: dict[str, RestaurantDoc] = field(default_factory=dict)
 
     @property
     def entries(self) -> int:
-        return len(self.tours) + len(self.hotels)
+        return len(self.tours) + len(self.hotels) + len(self.restaurants)
+
+    def restaurant(self, restaurant_id: str) -> RestaurantDoc | None:
+        return self.restaurant_by_id.get(restaurant_id)
+
+    def find_restaurants(
+        self, *, near: Near | None, cuisine: str | None, after_id: str | None
+    ) -> list[RestaurantDoc]:
+        """`booking_repository.find_restaurants` from memory: slug order after `after_id`, or
+        every restaurant with a location within `near`."""
+        start = 0 if near is not None else _after(self.restaurant_ids, after_id)
+        found: list[RestaurantDoc] = []
+        for restaurant in self.restaurants[start:]:
+            if cuisine is not None and cuisine not in restaurant.cuisine:
+                continue
+            if near is not None and (
+                restaurant.lat is None
+                or restaurant.lng is None
+                or not _within(near, restaurant.lat, restaurant.lng)
+            ):
+                continue
+            found.append(restaurant)
+        return found
 
     def tour(self, tour_id: str) -> TourDoc | None:
         return self.tour_by_id.get(tour_id)
@@ -122,10 +150,12 @@ async def load(db: Database, *, max_items: int = MAX_ITEMS) -> BookingContent:
     """Read every tour and hotel description and index them."""
     tour_docs = await booking_repository.tour_documents(db, limit=max_items + 1)
     hotel_docs = await booking_repository.hotel_documents(db, limit=max_items + 1)
-    if len(tour_docs) > max_items or len(hotel_docs) > max_items:
-        raise TooManyOffersError(f"more than {max_items} tours or hotels")
+    restaurant_docs = await booking_repository.restaurant_documents(db, limit=max_items + 1)
+    if max(len(tour_docs), len(hotel_docs), len(restaurant_docs)) > max_items:
+        raise TooManyOffersError(f"more than {max_items} tours, hotels or restaurants")
     tours = tuple(TourDoc.from_mongo(doc) for doc in tour_docs)
     hotels = tuple(HotelDoc.from_mongo(doc) for doc in hotel_docs)
+    restaurants = tuple(RestaurantDoc.from_mongo(doc) for doc in restaurant_docs)
     return BookingContent(
         tours=tours,
         tour_ids=tuple(tour.id for tour in tours),
@@ -133,5 +163,10 @@ async def load(db: Database, *, max_items: int = MAX_ITEMS) -> BookingContent:
         hotels=hotels,
         hotel_ids=tuple(hotel.id for hotel in hotels),
         hotel_by_id={hotel.id: hotel for hotel in hotels},
-        size_bytes=sum(len(bson.encode(doc)) for doc in (*tour_docs, *hotel_docs)),
+        size_bytes=sum(
+            len(bson.encode(doc)) for doc in (*tour_docs, *hotel_docs, *restaurant_docs)
+        ),
+        restaurants=restaurants,
+        restaurant_ids=tuple(restaurant.id for restaurant in restaurants),
+        restaurant_by_id={restaurant.id: restaurant for restaurant in restaurants},
     )

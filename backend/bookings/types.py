@@ -24,6 +24,7 @@ from backend.bookings.models import (
     Text,
     TourDoc,
 )
+from backend.bookings.restaurant_types import RestaurantSlot, table_slot
 from backend.bookings.tickets.types import BookingTicket
 from backend.context import Info
 from backend.errors import UserError
@@ -46,7 +47,9 @@ PaymentStatusEnum = strawberry.enum(
 # A booking shows its ticket while it stands, and after the visit as its record.
 TICKETED_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.REDEEMED})
 BookingKindEnum = strawberry.enum(
-    ItemKind, name="BookingKind", description="What is booked: tour seats or hotel rooms."
+    ItemKind,
+    name="BookingKind",
+    description="What is booked: tour seats, hotel rooms or a restaurant table.",
 )
 BookingHoldStateEnum = strawberry.enum(
     HoldState,
@@ -230,6 +233,7 @@ class BookingHold:
     check_in: date | None = strawberry.field(description="For a room hold.")
     check_out: date | None = strawberry.field(description="For a room hold (exclusive).")
     total_price: int = strawberry.field(description="What the booking will cost, in VND.")
+    table_slot_id: strawberry.ID | None = strawberry.field(description="For a table hold.")
 
     @classmethod
     def from_doc(cls, doc: HoldDoc) -> BookingHold:
@@ -241,7 +245,8 @@ class BookingHold:
             expires_at=doc.expire_at,
             quantity=doc.quantity,
             departure_id=strawberry.ID(doc.item) if tour else None,
-            room_type_id=None if tour else strawberry.ID(doc.item),
+            room_type_id=strawberry.ID(doc.item) if doc.kind is ItemKind.ROOM else None,
+            table_slot_id=strawberry.ID(doc.item) if doc.kind is ItemKind.TABLE else None,
             check_in=doc.check_in,
             check_out=doc.check_out,
             total_price=doc.amount_vnd,
@@ -259,6 +264,10 @@ class BookingHold:
     )
     async def room_type(self, info: Info) -> RoomType | None:
         return await _room_type(info, self.room_type_id)
+
+    @strawberry.field(description="For a table hold: the seating's tables, left after it.")
+    async def table_slot(self, info: Info) -> RestaurantSlot | None:
+        return await table_slot(info, self.table_slot_id)
 
 
 async def _departure(info: Info, departure_id: strawberry.ID | None) -> TourDeparture | None:
@@ -293,6 +302,9 @@ class Booking:
     product_id: strawberry.ID = strawberry.field(description="The tour's or hotel's id.")
     departure_id: strawberry.ID | None = strawberry.field(description="For a tour booking.")
     room_type_id: strawberry.ID | None = strawberry.field(description="For a room booking.")
+    table_slot_id: strawberry.ID | None = strawberry.field(
+        description="For a table booking: the seating and table size (see `tableSlot`)."
+    )
     title: str = strawberry.field(description="What was booked, in the viewer's language.")
     place: str = strawberry.field(description="Meeting point or hotel address.")
     starts_at: datetime = strawberry.field(description="Departure, or check-in at 14:00 (UTC).")
@@ -330,7 +342,8 @@ class Booking:
             kind=doc.kind,
             product_id=strawberry.ID(doc.product),
             departure_id=strawberry.ID(doc.item) if tour else None,
-            room_type_id=None if tour else strawberry.ID(doc.item),
+            room_type_id=strawberry.ID(doc.item) if doc.kind is ItemKind.ROOM else None,
+            table_slot_id=strawberry.ID(doc.item) if doc.kind is ItemKind.TABLE else None,
             title=text(doc.title, locale),
             place=text(doc.place, locale),
             starts_at=doc.starts_at,
@@ -367,3 +380,9 @@ class Booking:
     )
     async def room_type(self, info: Info) -> RoomType | None:
         return await _room_type(info, self.room_type_id)
+
+    @strawberry.field(
+        description="For a table booking: the seating's tables, with the tables left now."
+    )
+    async def table_slot(self, info: Info) -> RestaurantSlot | None:
+        return await table_slot(info, self.table_slot_id)

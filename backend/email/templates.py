@@ -14,6 +14,7 @@ from typing import Any
 CONFIRMED = "email.booking.confirmed"
 CANCELLED = "email.booking.cancelled"
 REFUNDED = "email.booking.refunded"
+NO_SHOW = "email.booking.no_show"
 QR_CID = "ticket-qr"  # the inline image's Content-ID in a confirmation
 
 
@@ -113,11 +114,33 @@ def _refunded(data: Mapping[str, Any], lang: str) -> tuple[str, list[str]]:
     ]
 
 
+def _no_show(data: Mapping[str, Any], lang: str) -> tuple[str, list[str]]:
+    kept = int(data.get("amount_vnd") or 0)
+    if lang == "vi":
+        lines = [
+            "Nhà hàng đã ghi nhận bạn không đến theo lịch đặt bàn; "
+            "vé của đơn này không còn giá trị."
+        ]
+        if kept:
+            lines.append(
+                f"Theo chính sách không đến, tiền đặt cọc {money_vi(kept)} không được hoàn."
+            )
+        return f"Chào {data['name']},", lines
+    lines = [
+        "The restaurant recorded that you did not come to this booking; "
+        "its ticket is no longer valid."
+    ]
+    if kept:
+        lines.append(f"Under the no-show policy, the deposit of {money_en(kept)} is not refunded.")
+    return f"Dear {data['name']},", lines
+
+
 Body = Callable[[Mapping[str, Any], str], tuple[str, list[str]]]
 _TEMPLATES: dict[str, tuple[dict[str, str], Body]] = {
     CONFIRMED: ({"vi": "Xác nhận đặt chỗ", "en": "Booking confirmed"}, _confirmed),
     CANCELLED: ({"vi": "Đã hủy đặt chỗ", "en": "Booking cancelled"}, _cancelled),
     REFUNDED: ({"vi": "Đã hoàn tiền", "en": "Refund sent"}, _refunded),
+    NO_SHOW: ({"vi": "Không đến theo lịch đặt", "en": "Booking missed"}, _no_show),
 }
 
 

@@ -158,6 +158,11 @@ class NotificationKind(Enum):
     BOOKING_CANCELLED = strawberry.enum_value(
         "booking.cancelled", description="A booking was cancelled (bookingId)."
     )
+    BOOKING_NO_SHOW = strawberry.enum_value(
+        "booking.no_show",
+        description="The restaurant recorded that the guests did not come; the deposit is kept "
+        "(bookingId).",
+    )
     BOOKING_REMINDER = strawberry.enum_value(
         "booking.reminder", description="A booking is coming up (bookingId)."
     )

@@ -289,6 +289,12 @@ async def test_departure_and_room_night_queries_use_an_index(db: Any) -> None:
     )
     assert "IXSCAN" in str(explained["queryPlanner"]["winningPlan"])
     assert "tour_starts_at" in str(explained["queryPlanner"]["winningPlan"])
+    explained = (
+        await db[booking_repository.DEPARTURES]
+        .find(booking_repository.departing_between_filter(now, now + timedelta(days=1)))
+        .explain()
+    )
+    assert "starts_at_seats" in str(explained["queryPlanner"]["winningPlan"])
     check_in, check_out = stay()
     explained = (
         await db[booking_repository.ROOM_NIGHTS]

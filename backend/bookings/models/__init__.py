@@ -23,6 +23,13 @@ from backend.bookings.models.policy import (
     refund_percent,
     stay_start,
 )
+from backend.bookings.models.restaurants import (
+    NO_SHOW_AFTER,
+    TABLE_POLICY,
+    RestaurantDoc,
+    TableSlotDoc,
+    slot_id,
+)
 from backend.bookings.models.statuses import (
     CHECK_IN_HOUR,
     DEPARTURE_DAYS,
@@ -52,9 +59,11 @@ __all__ = [
     "MAX_NIGHTS",
     "MAX_ROOMS",
     "MAX_SEATS",
+    "NO_SHOW_AFTER",
     "REMINDER_BEFORE",
     "ROOM_NIGHT_DAYS",
     "STAFF_REFUND_PERCENT",
+    "TABLE_POLICY",
     "BookingDoc",
     "BookingErrorCode",
     "BookingStatus",
@@ -66,8 +75,10 @@ __all__ = [
     "ItemKind",
     "PaymentStatus",
     "PolicyRule",
+    "RestaurantDoc",
     "RoomNightDoc",
     "RoomTypeDoc",
+    "TableSlotDoc",
     "Text",
     "TicketDoc",
     "TourDoc",
@@ -75,5 +86,6 @@ __all__ = [
     "nights",
     "parse_policy",
     "refund_percent",
+    "slot_id",
     "stay_start",
 ]

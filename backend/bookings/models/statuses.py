@@ -45,11 +45,14 @@ class BookingErrorCode(StrEnum):
     TICKET_NOT_YET_VALID = "TICKET_NOT_YET_VALID"
     TICKET_OTHER_OPERATOR = "TICKET_OTHER_OPERATOR"
     TICKET_NOT_CONFIRMED = "TICKET_NOT_CONFIRMED"  # the booking is not (or not yet) confirmed
+    # bookingNoShow before 15 minutes after the seating, or of a booking that is not CONFIRMED.
+    NO_SHOW_NOT_ALLOWED = "NO_SHOW_NOT_ALLOWED"
 
 
 class ItemKind(StrEnum):
     TOUR = "TOUR"
     ROOM = "ROOM"
+    TABLE = "TABLE"  # a restaurant table for one seating
 
 
 class HoldState(StrEnum):
@@ -67,6 +70,8 @@ class BookingStatus(StrEnum):
     EXPIRED = "EXPIRED"
     # The ticket was checked at the door (bookingRedeem), once.
     REDEEMED = "REDEEMED"
+    # A table booking whose guests did not come (bookingNoShow): the deposit is kept.
+    NO_SHOW = "NO_SHOW"
 
 
 class PaymentStatus(StrEnum):

@@ -237,6 +237,19 @@ async def redeem_booking(
     return BookingDoc.from_mongo(doc) if doc else None
 
 
+async def mark_no_show(
+    db: Database, booking_id: ObjectId, *, by: str, now: datetime, session: AsyncClientSession
+) -> BookingDoc | None:
+    """CONFIRMED -> NO_SHOW, once: None when it was not CONFIRMED (redeemed, cancelled, ...)."""
+    doc = await db[BOOKINGS].find_one_and_update(
+        {"_id": booking_id, "status": BookingStatus.CONFIRMED.value},
+        {"$set": {"status": BookingStatus.NO_SHOW.value, "no_show_at": now, "no_show_by": by}},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    return BookingDoc.from_mongo(doc) if doc else None
+
+
 # --- a deleted user's bookings (backend.auth.service.deletion) ----------------------------------
 # Accounting keeps a booking (amount, dates, item, payment) for as long as the law asks; the
 # person goes: the user becomes a pseudonym at once, and the contact (name, phone, e-mail) is

@@ -23,11 +23,24 @@ from backend.bookings.service.common import BookingError, BookingInputErrors, is
 from backend.bookings.service.holds import (
     RoomHoldRequest,
     TourHoldRequest,
-    hold,
     release_expired_holds,
     sweep,
 )
 from backend.bookings.service.inventory import create_departure, set_inventory
+from backend.bookings.service.restaurants import (
+    Slot,
+    get_restaurant,
+    list_restaurants,
+    slot_of,
+    slots,
+)
+from backend.bookings.service.tables import (
+    TableHoldRequest,
+    TablesSetting,
+    hold,
+    no_show,
+    set_tables,
+)
 
 __all__ = [
     "Availability",
@@ -36,6 +49,9 @@ __all__ = [
     "ConfirmRequest",
     "Near",
     "RoomHoldRequest",
+    "Slot",
+    "TableHoldRequest",
+    "TablesSetting",
     "TourHoldRequest",
     "availability",
     "cancel",
@@ -45,14 +61,20 @@ __all__ = [
     "enqueue_reminders",
     "get_booking",
     "get_hotel",
+    "get_restaurant",
     "get_tour",
     "hold",
     "is_booking_staff",
     "list_hotels",
+    "list_restaurants",
     "list_tours",
     "my_bookings",
     "new_code",
+    "no_show",
     "release_expired_holds",
     "set_inventory",
+    "set_tables",
+    "slot_of",
+    "slots",
     "sweep",
 ]

@@ -18,6 +18,7 @@ from backend.bookings.models import (
     HANOI,
     HOLD_PURGE_AFTER,
     REMINDER_BEFORE,
+    TABLE_POLICY,
     BookingDoc,
     BookingErrorCode,
     BookingStatus,
@@ -26,6 +27,7 @@ from backend.bookings.models import (
     HoldState,
     ItemKind,
     PaymentStatus,
+    TableSlotDoc,
     Text,
     stay_start,
 )
@@ -74,6 +76,13 @@ class _Product:
 
 
 async def _product(db: Database, hold: HoldDoc) -> _Product:
+    if hold.kind is ItemKind.TABLE:
+        slot = TableSlotDoc.parse_id(hold.item)
+        restaurant = await booking_repository.get_restaurant(db, slot[0]) if slot else None
+        if slot is None or restaurant is None:
+            raise not_found(en="hold", vi="lượt giữ chỗ này", field="holdId")
+        place = restaurant.address if any(restaurant.address.values()) else restaurant.name
+        return _Product(restaurant.id, restaurant.name, place, slot[1], slot[2], TABLE_POLICY)
     if hold.kind is ItemKind.TOUR:
         departure = await booking_repository.get_departure(db, ObjectId(hold.item))
         tour = await booking_repository.get_tour(db, departure.tour) if departure else None

@@ -45,6 +45,12 @@ async def cancel(
         raise BookingError(
             BookingErrorCode.ALREADY_CANCELLED, en="Already cancelled", vi="Đơn này đã được hủy"
         )
+    if booking.status is BookingStatus.NO_SHOW:
+        raise BookingError(
+            BookingErrorCode.CANCELLATION_NOT_ALLOWED,
+            en="The guests did not come: the deposit is kept",
+            vi="Khách đã không đến: tiền đặt cọc không được hoàn",
+        )
     if booking.status is BookingStatus.REDEEMED:
         raise BookingError(
             BookingErrorCode.CANCELLATION_NOT_ALLOWED,

@@ -113,6 +113,15 @@ def is_booking_staff(viewer: Viewer) -> bool:
     return viewer.has_role(Role.STAFF) and viewer.department == TOURISM_DEPARTMENT
 
 
+def is_operator_staff(viewer: Viewer, operator: str) -> bool:
+    """An operator's staff act on its bookings (redeem a ticket, mark a no-show): staff whose
+    `department` claim is the operator (the tour's, hotel's or restaurant's id); the Department
+    of Tourism's staff and admins act on any."""
+    if is_booking_staff(viewer):
+        return True
+    return viewer.has_role(Role.STAFF) and viewer.department == operator
+
+
 def _short_backoff(attempt: int) -> float:
     return random.random() * min(0.001 * 1.5**attempt, MAX_BACKOFF)  # noqa: S311
 

@@ -102,6 +102,8 @@ async def return_inventory(
     """Give a hold's or booking's inventory back (inside the transaction that decided it)."""
     if kind is ItemKind.TOUR:
         await booking_repository.return_seats(db, ObjectId(item), quantity, session=session)
+    elif kind is ItemKind.TABLE:  # one table of one seating (`quantity` is 1)
+        await booking_repository.return_table(db, item, session=session)
     else:
         await booking_repository.return_room_nights(db, item, stay, quantity, session=session)
 

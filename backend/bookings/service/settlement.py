@@ -24,7 +24,8 @@ from backend.bookings.tickets import hooks as ticket_hooks
 from backend.db import Database
 
 # A booking that stands (or was used) keeps its whole price.
-KEEPS_PRICE = frozenset({BookingStatus.CONFIRMED, BookingStatus.REDEEMED})
+# A no-show keeps its deposit.
+KEEPS_PRICE = frozenset({BookingStatus.CONFIRMED, BookingStatus.REDEEMED, BookingStatus.NO_SHOW})
 
 
 def net_due(booking: BookingDoc) -> int:

@@ -86,6 +86,23 @@ async def on_cancelled(
     )
 
 
+async def on_no_show(
+    db: Database, booking: BookingDoc, *, now: datetime, session: AsyncClientSession
+) -> None:
+    """Queue the email that tells the guest the restaurant marked them absent (deposit kept),
+    in the transaction that marked it."""
+    data = email_data(booking)
+    data.pop("ticket_code", None)
+    await email_queue.enqueue(
+        db,
+        kind=email_templates.NO_SHOW,
+        to=booking.contact.email,
+        data=data,
+        now=now,
+        session=session,
+    )
+
+
 async def on_refunded(
     db: Database,
     booking: BookingDoc,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.auth.models import Role, Viewer
+from backend.auth.models import Viewer
 from backend.bookings import repository as booking_repository
 from backend.bookings.models import BookingDoc, BookingErrorCode, BookingStatus
-from backend.bookings.service.common import BookingError, is_booking_staff
+from backend.bookings.service.common import BookingError, is_booking_staff, is_operator_staff
 from backend.bookings.tickets import codes
 from backend.db import Database
 from backend.error_messages import code_message
@@ -29,9 +29,7 @@ def refused(code: BookingErrorCode) -> BookingError:
 def may_redeem_for(viewer: Viewer, operator: str) -> bool:
     """An operator's staff redeem its tickets: staff whose `department` claim is the operator
     (the tour's or hotel's id); the Department of Tourism's staff and admins redeem any."""
-    if is_booking_staff(viewer):
-        return True
-    return viewer.has_role(Role.STAFF) and viewer.department == operator
+    return is_operator_staff(viewer, operator)
 
 
 async def redeem(*, db: Database, viewer: Viewer, code: str, now: datetime) -> BookingDoc:

@@ -1,0 +1,224 @@
+"""Collections restaurants and restaurant_tables: the restaurants (written by the content loader,
+with staff `overrides`) and the tables left per (restaurant, seating, table size).
+
+A seating's tables document is created lazily, inside the hold's transaction, by an upsert with
+`$setOnInsert` from the restaurant's tables; the hold then takes one table with a conditional
+decrement (`tables_left >= 1` in the filter), so no interleaving oversells a seating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, GEOSPHERE, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend import geo
+from backend.bookings.models import RestaurantDoc, TableSlotDoc, slot_id
+from backend.db import Database
+
+RESTAURANTS = "restaurants"
+RESTAURANT_TABLES = "restaurant_tables"
+# Restaurants are read whole within a radius (or a filter) and ranked here: tens of them.
+MAX_RESTAURANTS = 500
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    RESTAURANTS: [
+        # Restaurants without a known location have no `location` field: never matched by near.
+        IndexModel([("location", GEOSPHERE)], name="location_2dsphere"),
+        IndexModel([("cuisine", ASCENDING), ("_id", ASCENDING)], name="cuisine_id"),
+    ],
+    RESTAURANT_TABLES: [
+        # restaurant(id).slots(date), restaurantTablesSet: a restaurant's seatings in a window.
+        IndexModel(
+            [("restaurant", ASCENDING), ("starts_at", ASCENDING), ("size", ASCENDING)],
+            name="restaurant_starts_at_size",
+        ),
+        # restaurants(filter: {date, partySize}): the day's full seatings, whatever restaurant.
+        # Equality first: the embedded server's planner scans the collection for a range on the
+        # first key with a condition on the second (checked by explain in the tests).
+        IndexModel([("tables_left", ASCENDING), ("starts_at", ASCENDING)], name="left_starts_at"),
+    ],
+}
+
+
+async def get_restaurant(db: Database, restaurant_id: str) -> RestaurantDoc | None:
+    """One restaurant by slug."""
+    doc = await db[RESTAURANTS].find_one({"_id": restaurant_id})
+    return RestaurantDoc.from_mongo(doc) if doc else None
+
+
+async def get_restaurants(db: Database, ids: Sequence[str]) -> list[RestaurantDoc]:
+    """Restaurants by slug, in no particular order."""
+    docs = await db[RESTAURANTS].find({"_id": {"$in": list(ids)}}).to_list(None)
+    return [RestaurantDoc.from_mongo(doc) for doc in docs]
+
+
+def restaurants_filter(
+    *, near: tuple[float, float, float] | None, cuisine: str | None, after_id: str | None
+) -> dict[str, Any]:
+    """Restaurants within `near` (lat, lng, radius), or by slug after `after_id`; of a cuisine."""
+    query: dict[str, Any] = {}
+    if cuisine is not None:
+        query["cuisine"] = cuisine
+    if near is not None:
+        query.update(geo.within("location", lat=near[0], lng=near[1], radius_m=near[2]))
+    elif after_id is not None:
+        query["_id"] = {"$gt": after_id}
+    return query
+
+
+async def find_restaurants(
+    db: Database,
+    *,
+    near: tuple[float, float, float] | None,
+    cuisine: str | None,
+    after_id: str | None,
+    limit: int = MAX_RESTAURANTS,
+) -> list[RestaurantDoc]:
+    """Every restaurant within `near`, or by slug order after `after_id` (at most `limit`)."""
+    query = restaurants_filter(near=near, cuisine=cuisine, after_id=after_id)
+    cursor = db[RESTAURANTS].find(query)
+    if near is None:
+        cursor = cursor.sort("_id", ASCENDING)
+    docs = await cursor.limit(min(limit, MAX_RESTAURANTS)).to_list(None)
+    return [RestaurantDoc.from_mongo(doc) for doc in docs]
+
+
+async def restaurant_documents(db: Database, *, limit: int) -> list[dict[str, Any]]:
+    """At most `limit` restaurants as stored, in slug order (the content snapshot)."""
+    return await db[RESTAURANTS].find({}).sort("_id", ASCENDING).limit(limit).to_list(limit)
+
+
+async def set_overrides(
+    db: Database, restaurant_id: str, overrides: Mapping[str, Any], *, session: AsyncClientSession
+) -> RestaurantDoc | None:
+    """Staff settings (tables, opening_hours, deposit_per_person_vnd) that win over content."""
+    changes = {f"overrides.{name}": value for name, value in overrides.items()}
+    doc = await db[RESTAURANTS].find_one_and_update(
+        {"_id": restaurant_id}, {"$set": changes}, return_document=True, session=session
+    )
+    return RestaurantDoc.from_mongo(doc) if doc else None
+
+
+# --- tables per seating ---------------------------------------------------------------------------
+
+
+def slots_filter(restaurant: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """A restaurant's seatings in [start, end) (served by restaurant_starts_at_size)."""
+    return {"restaurant": restaurant, "starts_at": {"$gte": start, "$lt": end}}
+
+
+async def table_slots(
+    db: Database, restaurant: str, start: datetime, end: datetime, *, limit: int = 2_000
+) -> list[TableSlotDoc]:
+    """The tables documents of a restaurant's seatings in [start, end)."""
+    cursor = db[RESTAURANT_TABLES].find(slots_filter(restaurant, start, end)).limit(limit)
+    return [TableSlotDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
+
+
+async def get_table_slots(db: Database, ids: Sequence[str]) -> list[TableSlotDoc]:
+    """Tables documents by id (any order; ids never taken are left out)."""
+    docs = await db[RESTAURANT_TABLES].find({"_id": {"$in": list(ids)}}).to_list(None)
+    return [TableSlotDoc.from_mongo(doc) for doc in docs]
+
+
+def full_seatings_filter(start: datetime, end: datetime) -> dict[str, Any]:
+    """Seatings in [start, end) with no table left (served by left_starts_at; tables_left
+    never goes below 0: every decrement's filter asks for one left)."""
+    return {"tables_left": 0, "starts_at": {"$gte": start, "$lt": end}}
+
+
+async def full_seatings_between(
+    db: Database, start: datetime, end: datetime, *, limit: int = 20_000
+) -> set[str]:
+    """Ids of the tables documents in [start, end) with no table left."""
+    query = full_seatings_filter(start, end)
+    cursor = db[RESTAURANT_TABLES].find(query, {"_id": 1}).limit(limit)
+    return {doc["_id"] for doc in await cursor.to_list(None)}
+
+
+async def take_table(
+    db: Database,
+    *,
+    restaurant: str,
+    starts_at: datetime,
+    size: int,
+    tables: int,
+    session: AsyncClientSession,
+) -> bool:
+    """Open this seating's tables of `size` (with `tables` of them) if not open yet, then take
+    one if one is left."""
+    item = slot_id(restaurant, starts_at, size)
+    # Two racing first holds both upsert: one commits, the other's transaction conflicts and
+    # is retried (backend.db.run_transaction), then finds the document and only decrements.
+    await db[RESTAURANT_TABLES].update_one(
+        {"_id": item},
+        {
+            "$setOnInsert": {
+                "restaurant": restaurant,
+                "starts_at": starts_at,
+                "size": size,
+                "tables_total": tables,
+                "tables_left": tables,
+            }
+        },
+        upsert=True,
+        session=session,
+    )
+    result = await db[RESTAURANT_TABLES].update_one(
+        {"_id": item, "tables_left": {"$gte": 1}},
+        {"$inc": {"tables_left": -1}},
+        session=session,
+    )
+    return result.modified_count == 1
+
+
+async def return_table(db: Database, item: str, *, session: AsyncClientSession) -> None:
+    """Give one table back (inside the transaction that decided it comes back)."""
+    await db[RESTAURANT_TABLES].update_one(
+        {"_id": item}, {"$inc": {"tables_left": 1}}, session=session
+    )
+
+
+async def set_tables_total(
+    db: Database, slot: TableSlotDoc, tables: int, *, session: AsyncClientSession
+) -> bool:
+    """Set a seating's total of one size, moving tables_left by the difference; False when fewer
+    tables than are already held or sold would remain."""
+    total = slot.tables_total
+    result = await db[RESTAURANT_TABLES].update_one(
+        {"_id": slot.id, "tables_total": total, "tables_left": {"$gte": total - tables}},
+        {"$inc": {"tables_left": tables - total}, "$set": {"tables_total": tables}},
+        session=session,
+    )
+    return result.matched_count == 1
+
+
+async def future_slots(
+    db: Database, restaurant: str, now: datetime, *, session: AsyncClientSession
+) -> list[TableSlotDoc]:
+    """The tables documents of a restaurant's seatings after `now`."""
+    query = {"restaurant": restaurant, "starts_at": {"$gt": now}}
+    cursor = db[RESTAURANT_TABLES].find(query, session=session).limit(20_000)
+    return [TableSlotDoc.from_mongo(doc) for doc in await cursor.to_list(None)]
+
+
+# --- content (backend.bookings.loader) ------------------------------------------------------------
+
+
+async def upsert_restaurant(db: Database, slug: str, doc: Mapping[str, Any]) -> None:
+    """Write a restaurant's content fields (marked `seeded`); staff `overrides` are kept."""
+    body = dict(doc)
+    unset = {} if "location" in body else {"location": ""}
+    update: dict[str, Any] = {"$set": body}
+    if unset:
+        update["$unset"] = unset
+    await db[RESTAURANTS].update_one({"_id": slug}, update, upsert=True)
+
+
+async def retire_restaurants(db: Database, keep: Sequence[str]) -> None:
+    """Delete the seeded restaurants content no longer lists (tables and bookings stay)."""
+    await db[RESTAURANTS].delete_many({"seeded": True, "_id": {"$nin": list(keep)}})

@@ -1,0 +1,61 @@
+"""Restaurant queries: the list and one restaurant (its free seatings are a field of it)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend import clock
+from backend.bookings import service as booking_service
+from backend.bookings.restaurant_inputs import RestaurantFilter
+from backend.bookings.restaurant_types import Restaurant
+from backend.bookings.snapshot import BookingContent
+from backend.context import Info
+from backend.pagination import NearConnection
+
+
+async def _in_memory(info: Info) -> BookingContent | None:
+    """The restaurants in this process's memory; None: read the database."""
+    loaded = await info.context.content()
+    return None if loaded is None else loaded.bookings
+
+
+@strawberry.type
+class RestaurantQueries:
+    @strawberry.field(
+        description="Restaurants by id, or nearest first with `filter.near`; of a cuisine, open "
+        "at an instant, with a free seating for a party on a day."
+    )
+    async def restaurants(
+        self,
+        info: Info,
+        filter: RestaurantFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> NearConnection[Restaurant]:
+        criteria = filter or RestaurantFilter()
+        near = (
+            booking_service.Near(criteria.near.lat, criteria.near.lng, criteria.radius_meters)
+            if criteria.near is not None
+            else None
+        )
+        page = await booking_service.list_restaurants(
+            db=info.context.db,
+            near=near,
+            cuisine=criteria.cuisine,
+            open_at=criteria.open_at,
+            party=criteria.party_size,
+            day=criteria.date,
+            first=first,
+            after=after,
+            now=clock.now(),
+            content=await _in_memory(info),
+        )
+        locale = info.context.viewer.locale
+        return NearConnection.of([Restaurant.from_doc(doc, locale) for doc in page.items], page)
+
+    @strawberry.field(description="A restaurant by id; null when there is none.")
+    async def restaurant(self, info: Info, id: strawberry.ID) -> Restaurant | None:
+        doc = await booking_service.get_restaurant(
+            db=info.context.db, restaurant_id=str(id), content=await _in_memory(info)
+        )
+        return Restaurant.from_doc(doc, info.context.viewer.locale) if doc else None
