@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.db import Database
@@ -20,18 +20,22 @@ from backend.db import Database
 COLLECTION = "audit_log"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     # auditLog(objectId): newest first, _id is the cursor. Append-only: nothing updates it but
-    # `pseudonymise`, when the person an entry names deletes their account.
+    # `pseudonymise`, when the person an entry names deletes their account, and
+    # `backfill_people`, once per entry still without `people` (see there).
     COLLECTION: [
         IndexModel([("object_id", ASCENDING), ("_id", ASCENDING)], name="object_id"),
         # An actor's entries: rewritten to a pseudonym when the account is deleted.
         IndexModel([("actor", ASCENDING), ("_id", ASCENDING)], name="actor"),
         # The people an entry's before/after values name (PERSON_FIELDS), likewise.
         IndexModel([("people", ASCENDING)], name="people", sparse=True),
+        # Entries without `people` (written before it): the null key, for `backfill_people`.
+        IndexModel([("people", ASCENDING), ("_id", ASCENDING)], name="people_id"),
     ],
 }
 # Before/after values under these keys are uids (an assignee, a lock's holder): kept in the
 # entry's `people` too, so that an account's deletion finds them from an index.
 PERSON_FIELDS = frozenset({"assignee", "locked_by"})
+BACKFILL_BATCH = 1_000  # entries read per batch, and written per bulk write
 
 
 def _people(*values: dict[str, Any] | None) -> list[str]:
@@ -149,3 +153,27 @@ async def pseudonymise(db: Database, uid: str, *, pseudonym: str) -> int:
         await db[COLLECTION].update_one({"_id": doc["_id"]}, {"$set": changes})
         changed += 1
     return changed
+
+
+async def backfill_people(db: Database, *, batch: int = BACKFILL_BATCH) -> int:
+    """Give entries written before `people` existed theirs, from their before/after values
+    (what `migrate` runs); how many entries turned out to name someone. Idempotent: it selects
+    the entries still without `people` (served by people_id, where a missing field is the null
+    key) and gives each a list, empty when it names nobody, so a second run reads nothing. (New
+    entries that name nobody are written without `people`: each run marks those recorded since
+    the last one, once.)"""
+    named = 0
+    while True:
+        cursor = db[COLLECTION].find({"people": None}, {"before": 1, "after": 1}).limit(batch)
+        docs = await cursor.to_list(None)
+        if not docs:
+            return named
+        writes = []
+        for doc in docs:
+            people = _people(doc.get("before"), doc.get("after"))
+            named += bool(people)
+            # By id alone (the planner serves no mixed filter): entries are append-only.
+            writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"people": people}}))
+        await db[COLLECTION].bulk_write(writes, ordered=False)
+        if len(docs) < batch:
+            return named

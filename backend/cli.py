@@ -63,6 +63,7 @@ async def _migrate(settings: Settings, *, reload_content: bool) -> None:
     print(f"reports migration: location cells stored for {result.location_cells} reports")
     print(f"flags migration: {result.legacy_flags} flags from before resolutions counted open")
     print(f"media migration: {result.legacy_photos} photos from before upload states given one")
+    print(f"audit migration: {result.legacy_audit} entries from before `people` name someone")
 
 
 # `--department ubnd`: the wards' and communes' People's Committees (one office per unit).

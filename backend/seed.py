@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backend import domains
+from backend import audit, domains
 from backend.areas.migration import AreasMigration, migrate_areas
 from backend.db import Database
 from backend.domains import ensure_indexes
@@ -38,6 +38,8 @@ class MigrationResult:
     legacy_flags: int = 0
     # Photos from before upload states given one (backend.media.migration); every run.
     legacy_photos: int = 0
+    # Audit entries from before `people` that name someone (backend.audit); every run.
+    legacy_audit: int = 0
 
 
 def content_version(content_dir: Path = CONTENT_DIR) -> str:
@@ -69,6 +71,7 @@ async def migrate(
     indexes = sum(len(v) for v in created.values())
     legacy_flags = await flag_service.migrate_flags(db, now=datetime.now(UTC))
     legacy_photos = await give_photos_states(db)
+    legacy_audit = await audit.backfill_people(db)
     current = await meta_repository.get_content_version(db)
     if current is not None and not reload_content:
         return MigrationResult(
@@ -80,6 +83,7 @@ async def migrate(
             location_cells=await backfill_location_cells(db),
             legacy_flags=legacy_flags,
             legacy_photos=legacy_photos,
+            legacy_audit=legacy_audit,
         )
     version = content_version(content_dir)
     written = await load_content(db, content_dir)
@@ -95,6 +99,7 @@ async def migrate(
         location_cells=await backfill_location_cells(db),
         legacy_flags=legacy_flags,
         legacy_photos=legacy_photos,
+        legacy_audit=legacy_audit,
     )
 
 

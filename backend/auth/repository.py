@@ -15,7 +15,12 @@ from backend.db import Database
 COLLECTION = "users"
 CONSENTS = "consents"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
-    COLLECTION: [IndexModel([("uid", ASCENDING)], unique=True, name="uid_unique")],
+    COLLECTION: [
+        IndexModel([("uid", ASCENDING)], unique=True, name="uid_unique"),
+        # The moderator who banned (or unbanned) a user: rewritten to a pseudonym when their
+        # account is deleted (`pseudonymise_banned_by`).
+        IndexModel([("banned_by", ASCENDING)], name="banned_by", sparse=True),
+    ],
     CONSENTS: [
         IndexModel([("uid", ASCENDING), ("kind", ASCENDING), ("at", ASCENDING)], name="uid_kind_at")
     ],
@@ -57,6 +62,22 @@ async def set_banned(
         session=session,
     )
     return bool(before and before.get("banned"))
+
+
+async def pseudonymise_banned_by(
+    db: Database, uid: str, *, pseudonym: str, limit: int, session: AsyncClientSession
+) -> int:
+    """A deleted staff member's uid on up to `limit` bans they set or lifted becomes their
+    pseudonym, in the caller's transaction; how many (0: none left, so a repeated or resumed
+    step changes nothing). Found by banned_by, written by id alone (the planner serves no
+    mixed filter; the transaction's snapshot keeps them naming `uid` until the write)."""
+    found = db[COLLECTION].find({"banned_by": uid}, {"_id": 1}, session=session).limit(limit)
+    ids = [doc["_id"] async for doc in found]
+    if ids:
+        await db[COLLECTION].update_many(
+            {"_id": {"$in": ids}}, {"$set": {"banned_by": pseudonym}}, session=session
+        )
+    return len(ids)
 
 
 def _profile(doc: Mapping[str, object]) -> ProfileDoc:

@@ -45,11 +45,6 @@ JOURNEY_START = (OPERATIONS / "tourism" / "JourneyStart.graphql").read_text()
 CONSENT_SET = (OPERATIONS / "auth" / "ConsentSet.graphql").read_text()
 VIEWER_UPDATE = (OPERATIONS / "auth" / "ViewerUpdate.graphql").read_text()
 REPORT_SET_STATUS = (OPERATIONS / "moderation" / "ReportSetStatus.graphql").read_text()
-REPORT_ASSIGN = (OPERATIONS / "moderation" / "ReportAssign.graphql").read_text()
-REPORT_LOCK = (OPERATIONS / "moderation" / "ReportLock.graphql").read_text()
-ALERT_SEND = (OPERATIONS / "notifications" / "AlertSend.graphql").read_text()
-REPORT_EDIT = (OPERATIONS / "moderation" / "ReportEdit.graphql").read_text()
-CANNED_ANSWER_SET = (OPERATIONS / "moderation" / "CannedAnswerSet.graphql").read_text()
 CONTENT_FLAG = next(OPERATIONS.glob("*/ContentFlag.graphql")).read_text()
 REVIEW_CREATE = """
 mutation ReviewCreate($input: ReviewCreateInput!) {
@@ -323,42 +318,6 @@ async def given_a_user_with_data(api: Api, db: Database, person: Person) -> dict
         "booking": booking["booking"]["id"],
         "departure_at": tomorrow,
     }
-
-
-async def given_staff_work(api: Api, person: Person, made: dict[str, Any]) -> dict[str, Any]:
-    """The person at work for the street-lighting company (staff of hapulico, in the directory
-    since given_a_user_with_data): a moderator assigns them the neighbour's street-light
-    report, they lock their own report (as a moderator would), send an area alert, edit a
-    report and write a canned answer."""
-    uid = person.uid
-    assign = {"reportId": made["their_report"], "assigneeId": uid}
-    assigned = await api.ok(REPORT_ASSIGN, {"input": assign}, uid="mod-1", role="moderator")
-    assert assigned["report"]["assignee"]["id"] == uid
-    lock = {"reportId": made["own_report"]}
-    locked = await api.ok(REPORT_LOCK, {"input": lock}, uid=uid, role="moderator")
-    assert locked["report"]["lockedBy"]["id"] == uid
-    alert = {
-        "all": True,
-        "severity": "INFO",
-        "title": {"vi": "Mất điện chiếu sáng phố Hàng Bạc", "en": "Street lights out"},
-        "body": {"vi": "Đang sửa chữa.", "en": "Repairs under way."},
-        "expiresAt": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
-    }
-    sent = await api.ok(ALERT_SEND, {"input": alert}, uid=uid, role="moderator")
-    # (as a moderator they also edit the report assigned to them, which keeps its original,
-    # and as an admin write a canned answer)
-    edit = {"reportId": made["their_report"], "description": "Đèn đường hỏng cả tuần nay."}
-    await api.ok(REPORT_EDIT, {"input": edit}, uid=uid, role="moderator")
-    answer = {
-        "categoryId": "broken-street-light",
-        "titleVi": "Đã sửa đèn",
-        "titleEn": "Light fixed",
-        "textVi": "Đèn đã được thay.",
-        "textEn": "Replaced.",
-    }
-    canned = await api.ok(CANNED_ANSWER_SET, {"input": answer}, uid=uid, role="admin")
-    return {"assigned": made["their_report"], "locked": made["own_report"],
-            "alert": sent["alert"]["id"], "canned": canned["cannedAnswer"]["id"]}  # fmt: skip
 
 
 async def delete_account(api: Api, uid: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from backend.moderation import repository as moderation_repository
 from backend.notifications.service import staff as staff_notices
 from backend.settings import Settings
 from notifications.worker import Worker
+from tests.auth.deletion_staff_world import given_staff_work
 from tests.auth.deletion_world import (
     ACCOUNT_DELETE,
     DEVICE_REGISTER,
@@ -37,7 +38,6 @@ from tests.auth.deletion_world import (
     create_person,
     delete_account,
     given_a_user_with_data,
-    given_staff_work,
     run_until_done,
     scan,
 )
@@ -57,7 +57,7 @@ async def test_a_deleted_account_leaves_no_personal_data(
     person = await create_person(firebase_app)
     made = await given_a_user_with_data(api, db, person)
     # and who, as staff, was assigned a report, locked one and sent an alert
-    work = await given_staff_work(api, person, made)
+    work = await given_staff_work(api, db, person, made)
     pseudonym = secrets.pseudonym(deletion_settings, person.uid)
     assert await scan(db, person, pseudonym), "the scan must see the data before"
     # (the booking's tour is over by the time the job runs)
@@ -126,6 +126,16 @@ async def test_a_deleted_account_leaves_no_personal_data(
     assert original["actor"] == pseudonym
     canned = await db["canned_answers"].find_one({"_id": ObjectId(work["canned"])})
     assert canned is not None and canned["updated_by"] == pseudonym
+    # and the ban they set, the review they hid, the ticket they redeemed and the no-show they
+    # marked stay, by the pseudonym
+    banned = await db["users"].find_one({"uid": work["banned"]})
+    assert banned is not None and banned["banned"] and banned["banned_by"] == pseudonym
+    hidden = await db["reviews"].find_one({"_id": ObjectId(work["hidden"])})
+    assert hidden is not None and hidden["hidden"] and hidden["hidden_by"] == pseudonym
+    redeemed = await db["bookings"].find_one({"_id": ObjectId(work["redeemed"])})
+    assert redeemed is not None and redeemed["redeemed_by"] == pseudonym
+    no_show = await db["bookings"].find_one({"_id": ObjectId(work["no_show"])})
+    assert no_show is not None and no_show["no_show_by"] == pseudonym
     # and the audit trail names the pseudonym, with the deletion itself recorded
     trail = await db["audit_log"].find({"actor": pseudonym}).to_list(None)
     assert {entry["action"] for entry in trail} >= {"test.action", "account.delete"}
@@ -310,6 +320,15 @@ async def test_the_staff_steps_are_served_by_indexes(api: Api, db: Database) -> 
         ("audit_log", {"people": "someone"}),
         ("report_originals", {"actor": "someone"}),
         ("canned_answers", {"updated_by": "someone"}),
+        ("users", {"banned_by": "someone"}),
+        ("reviews", {"hidden_by": "someone"}),
+        ("bookings", {"redeemed_by": "someone"}),
+        ("bookings", {"no_show_by": "someone"}),
+    ]
+    # (the batched writes then go by id)
+    finds += [
+        (collection, {"_id": {"$in": [ObjectId(), ObjectId()]}})
+        for collection in ("users", "reviews", "bookings")
     ]
     for collection, query in finds:
         command = {"find": collection, "filter": query}

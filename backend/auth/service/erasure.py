@@ -20,6 +20,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend import audit, clock, idempotency, outbox, ratelimit
 from backend.audit import AuditEntryDoc
 from backend.auth import repository as auth_repository
+from backend.bookings.repository import bookings as booking_records
 from backend.db import Database, run_transaction
 from backend.media import repository as media_repository
 from backend.meta import repository as meta_repository
@@ -30,6 +31,7 @@ from backend.notifications.service import staff as staff_notices
 from backend.reports import repository as report_repository
 from backend.text import terms
 from backend.tourism import repository as tourism_repository
+from backend.tourism.repository import reviews as review_records
 
 REDACTED = "[đã xoá · removed]"
 MIN_IDENTIFIER = 3  # shorter "names" would redact ordinary words
@@ -146,7 +148,8 @@ async def staff(db: Database, who: Identity, now: datetime) -> None:
     """A staff member's place in the directory (their e-mail): their account is gone. Their
     assignments go back to the unit's queue and their locks are released (audited under the
     pseudonym); the alerts they sent, edited or cancelled, the originals they kept by editing a
-    report and the canned answers they wrote name the pseudonym."""
+    report, the canned answers they wrote, the bans they set, the reviews they hid and the
+    tickets they redeemed or no-shows they marked name the pseudonym."""
     await moderation_repository.remove_staff_member(db, who.uid)
     let_go = (
         (report_repository.unassign_staff_member, AuditAction.ASSIGN, "assignee"),
@@ -158,6 +161,15 @@ async def staff(db: Database, who: Identity, now: datetime) -> None:
             pass
     await notification_repository.pseudonymise_authors(db, who.uid, pseudonym=who.pseudonym)
     await moderation_repository.pseudonymise_staff_work(db, who.uid, pseudonym=who.pseudonym)
+    # The bans they set, the reviews they hid, the tickets they redeemed and the no-shows they
+    # marked: a batch of those still naming them per transaction, until none is left.
+    for pseudonymise in (
+        auth_repository.pseudonymise_banned_by,
+        review_records.pseudonymise_hidden_by,
+        booking_records.pseudonymise_staff_marks,
+    ):
+        while await run_transaction(db, _renaming(db, who, pseudonymise)):
+            pass
 
 
 async def _let_go(
@@ -178,6 +190,17 @@ async def _let_go(
         )  # fmt: skip
         await audit.record(db, entry, session=session)
     return len(ids)
+
+
+def _renaming(
+    db: Database, who: Identity, write: Callable[..., Awaitable[int]]
+) -> Callable[[AsyncClientSession], Awaitable[int]]:
+    """One batch of a repository's pseudonymising write, for run_transaction; how many."""
+
+    async def batch(session: AsyncClientSession) -> int:
+        return await write(db, who.uid, pseudonym=who.pseudonym, limit=STAFF_BATCH, session=session)
+
+    return batch
 
 
 async def tourism(db: Database, who: Identity) -> None:

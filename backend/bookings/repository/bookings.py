@@ -15,6 +15,8 @@ from backend.db import Database, batched
 from backend.db import created_between as db_created_between
 
 BOOKINGS = "bookings"
+# The fields of a booking that name the staff member who acted on it at the door.
+STAFF_FIELDS = ("redeemed_by", "no_show_by")
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     BOOKINGS: [
@@ -43,6 +45,9 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         # Payments: refunds owed (worker) and the daily reconciliation (CLI).
         IndexModel([("payment_status", ASCENDING), ("_id", ASCENDING)], name="payment_status"),
         IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="created_at"),
+        # The staff who redeemed a ticket or marked a no-show: rewritten to a pseudonym when
+        # their account is deleted (`pseudonymise_staff_marks`).
+        *(IndexModel([(field, ASCENDING)], name=field, sparse=True) for field in STAFF_FIELDS),
     ],
 }
 
@@ -285,6 +290,25 @@ async def pseudonymise_bookings(
             changes.update(contact=ERASED_CONTACT, contact_erased_at=now)
         await db[BOOKINGS].update_one({"_id": doc["_id"]}, {"$set": changes})
     return kept_until
+
+
+async def pseudonymise_staff_marks(
+    db: Database, uid: str, *, pseudonym: str, limit: int, session: AsyncClientSession
+) -> int:
+    """A deleted staff member's uid on up to `limit` tickets they redeemed or no-shows they
+    marked becomes their pseudonym (the bookings stay, for accounting), in the caller's
+    transaction; how many (0: none left, so a repeated or resumed step changes nothing). Found
+    by redeemed_by, then no_show_by, written by id alone (the planner serves no mixed filter;
+    the transaction's snapshot keeps them naming `uid` until the write)."""
+    for field in STAFF_FIELDS:
+        found = db[BOOKINGS].find({field: uid}, {"_id": 1}, session=session).limit(limit)
+        ids = [doc["_id"] async for doc in found]
+        if ids:
+            await db[BOOKINGS].update_many(
+                {"_id": {"$in": ids}}, {"$set": {field: pseudonym}}, session=session
+            )
+            return len(ids)
+    return 0
 
 
 async def user_batches(

@@ -8,6 +8,7 @@ from datetime import datetime
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from backend.db import Database, Document
@@ -22,6 +23,9 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         ),
         # A user's reviews: their data export and account deletion.
         IndexModel([("author", ASCENDING), ("_id", ASCENDING)], name="author"),
+        # The moderator who hid a review: rewritten to a pseudonym when their account is
+        # deleted (`pseudonymise_hidden_by`).
+        IndexModel([("hidden_by", ASCENDING)], name="hidden_by", sparse=True),
     ],
 }
 
@@ -91,3 +95,19 @@ async def hide_review(
         {"$set": {"hidden": True, "hidden_reason": reason, "hidden_by": actor, "hidden_at": now}},
         return_document=ReturnDocument.BEFORE,
     )
+
+
+async def pseudonymise_hidden_by(
+    db: Database, uid: str, *, pseudonym: str, limit: int, session: AsyncClientSession
+) -> int:
+    """A deleted staff member's uid on up to `limit` reviews they hid becomes their pseudonym,
+    in the caller's transaction; how many (0: none left, so a repeated or resumed step changes
+    nothing). Found by hidden_by, written by id alone (the planner serves no mixed filter; the
+    transaction's snapshot keeps them naming `uid` until the write)."""
+    found = db[REVIEWS].find({"hidden_by": uid}, {"_id": 1}, session=session).limit(limit)
+    ids = [doc["_id"] async for doc in found]
+    if ids:
+        await db[REVIEWS].update_many(
+            {"_id": {"$in": ids}}, {"$set": {"hidden_by": pseudonym}}, session=session
+        )
+    return len(ids)
