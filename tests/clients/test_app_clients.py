@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from backend.payments.sandbox import LocalVnpay
 from backend.processes import ChildProcess
 from backend.settings import ROOT, Environment, Settings
 from notifications.fcm_local import LocalFcm
+from tests.clients.node import run_node
 from tests.conftest import DatabaseServer, SeedTemplates
 from tests.open311.conftest import LiveServer
 
@@ -124,23 +124,6 @@ def photo(path: Path) -> Path:
     return path
 
 
-async def run_node(env: dict[str, str]) -> tuple[int, str]:
-    node = shutil.which("node")
-    assert node, "node is needed (make test installs the Node dependencies with npm ci)"
-    process = await asyncio.create_subprocess_exec(
-        node, "--test", "--test-reporter=tap", str(CLIENT_TESTS),
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), NODE_TIMEOUT_SECONDS)
-    except TimeoutError:
-        process.kill()
-        output, _ = await process.communicate()
-        return -1, output.decode(errors="replace") + "\n(node --test timed out)"
-    assert process.returncode is not None
-    return process.returncode, output.decode(errors="replace")
-
-
 async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_day(
     mongo: DatabaseServer,
     seed_templates: SeedTemplates,
@@ -216,7 +199,7 @@ async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_
                 "STREET": f"{STREET['lat']},{STREET['lng']}",
             }
             # when the Node test runs the app's days with Apollo Client and the Firebase SDK
-            code, output = await run_node(env)
+            code, output = await run_node(CLIENT_TESTS, env, seconds=NODE_TIMEOUT_SECONDS)
         assert worker.process is not None and worker.process.poll() is None, worker.output_tail()
     finally:
         worker.stop()

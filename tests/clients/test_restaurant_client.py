@@ -9,9 +9,7 @@ booking in myBookings and cancels, checking what Apollo's normalised cache shows
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +21,7 @@ from pymongo import AsyncMongoClient
 from backend.bookings import loader as booking_loader
 from backend.settings import ROOT, Settings
 from tests.bookings.restaurant_support import BISTRO, CUISINE, HERE, add_restaurants, day_ahead
+from tests.clients.node import run_node
 from tests.conftest import SeedTemplates, with_settings
 from tests.open311.conftest import LiveServer
 
@@ -30,22 +29,6 @@ CLIENT_TEST = ROOT / "tests" / "clients" / "restaurant_table.client.mjs"
 NODE_TIMEOUT_SECONDS = 120
 
 pytestmark = pytest.mark.timeout(240)
-
-
-async def run_node(env: dict[str, str]) -> tuple[int, str]:
-    node = shutil.which("node")
-    assert node, "node is needed (make test installs the Node dependencies with npm ci)"
-    process = await asyncio.create_subprocess_exec(
-        node, "--test", "--test-reporter=tap", str(CLIENT_TEST),
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), NODE_TIMEOUT_SECONDS)
-    except TimeoutError:
-        process.kill()
-        output, _ = await process.communicate()
-        return -1, output.decode(errors="replace") + "\n(node --test timed out)"
-    return process.returncode or 0, output.decode(errors="replace")
 
 
 async def test_apollo_client_reserves_a_table_and_its_cache_follows(
@@ -79,7 +62,7 @@ async def test_apollo_client_reserves_a_table_and_its_cache_follows(
                 "DAY": day_ahead(2).isoformat(),
             }
             # when the Node test runs the tourist's task with Apollo Client
-            code, output = await run_node(env)
+            code, output = await run_node(CLIENT_TEST, env, seconds=NODE_TIMEOUT_SECONDS)
         await admin.drop_database(live.mongodb_db)
     finally:
         await admin.close()

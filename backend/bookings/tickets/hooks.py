@@ -64,26 +64,34 @@ async def on_confirmed(
     return ticketed
 
 
+async def _without_ticket(
+    db: Database,
+    booking: BookingDoc,
+    kind: str,
+    extra: dict[str, Any],
+    *,
+    now: datetime,
+    session: AsyncClientSession,
+) -> None:
+    """Queue the email `kind` about a booking whose ticket no longer admits (no QR in it)."""
+    data = {**email_data(booking), **extra}
+    data.pop("ticket_code", None)
+    await email_queue.enqueue(
+        db, kind=kind, to=booking.contact.email, data=data, now=now, session=session
+    )
+
+
 async def on_cancelled(
     db: Database, booking: BookingDoc, *, now: datetime, session: AsyncClientSession
 ) -> None:
     """Queue the cancellation email (with the refund the policy gives) in the cancel's
     transaction. The ticket needs nothing: bookingRedeem refuses a cancelled booking's code."""
-    data = {
-        **email_data(booking),
+    extra = {
         "refund_vnd": booking.refund_vnd or 0,
         "refund_percent": booking.refund_percent or 0,
         "reason": booking.cancel_reason or "",
     }
-    data.pop("ticket_code", None)
-    await email_queue.enqueue(
-        db,
-        kind=email_templates.CANCELLED,
-        to=booking.contact.email,
-        data=data,
-        now=now,
-        session=session,
-    )
+    await _without_ticket(db, booking, email_templates.CANCELLED, extra, now=now, session=session)
 
 
 async def on_no_show(
@@ -91,16 +99,7 @@ async def on_no_show(
 ) -> None:
     """Queue the email that tells the guest the restaurant marked them absent (deposit kept),
     in the transaction that marked it."""
-    data = email_data(booking)
-    data.pop("ticket_code", None)
-    await email_queue.enqueue(
-        db,
-        kind=email_templates.NO_SHOW,
-        to=booking.contact.email,
-        data=data,
-        now=now,
-        session=session,
-    )
+    await _without_ticket(db, booking, email_templates.NO_SHOW, {}, now=now, session=session)
 
 
 async def on_refunded(
@@ -112,13 +111,5 @@ async def on_refunded(
     session: AsyncClientSession,
 ) -> None:
     """Queue the email that tells a refund was sent (call it where the refund is recorded)."""
-    data = {**email_data(booking), "refund_vnd": amount_vnd}
-    data.pop("ticket_code", None)
-    await email_queue.enqueue(
-        db,
-        kind=email_templates.REFUNDED,
-        to=booking.contact.email,
-        data=data,
-        now=now,
-        session=session,
-    )
+    extra = {"refund_vnd": amount_vnd}
+    await _without_ticket(db, booking, email_templates.REFUNDED, extra, now=now, session=session)

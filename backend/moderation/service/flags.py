@@ -71,6 +71,19 @@ class FlagRateLimitedError(FlagError):
         return {"retry_after_seconds": self.retry_after_seconds}
 
 
+def _checked_note(note: str | None) -> str | None:
+    """A flag's or a resolution's note, trimmed (None when empty); INVALID_INPUT when too long."""
+    note = (note or "").strip() or None
+    if note is not None and len(note) > FLAG_NOTE_MAX:
+        raise FlagError(
+            FlagErrorCode.INVALID_INPUT,
+            en=f"At most {FLAG_NOTE_MAX} characters",
+            vi=f"Tối đa {FLAG_NOTE_MAX} ký tự",
+            field="note",
+        )
+    return note
+
+
 def _not_found() -> FlagError:
     return FlagError(
         FlagErrorCode.NOT_FOUND,
@@ -104,14 +117,7 @@ async def flag(
     """Record the viewer's flag on an item (idempotent per item); audited when new."""
     uid = str(viewer.uid)
     await ensure_not_banned(db=db, uid=uid)
-    note = (note or "").strip() or None
-    if note is not None and len(note) > FLAG_NOTE_MAX:
-        raise FlagError(
-            FlagErrorCode.INVALID_INPUT,
-            en=f"At most {FLAG_NOTE_MAX} characters",
-            vi=f"Tối đa {FLAG_NOTE_MAX} ký tự",
-            field="note",
-        )
+    note = _checked_note(note)
     oid = parse_object_id(target_id)
     if oid is None or not await _exists(db, viewer, target, oid):
         raise _not_found()
@@ -178,14 +184,7 @@ async def resolve(
     """Close every open flag on an item with the moderator's outcome; audited; how many, and
     the report as it is now for a REPORT target. NOT_FOUND when the item has no open flag
     (nothing to resolve, or resolved already)."""
-    note = (note or "").strip() or None
-    if note is not None and len(note) > FLAG_NOTE_MAX:
-        raise FlagError(
-            FlagErrorCode.INVALID_INPUT,
-            en=f"At most {FLAG_NOTE_MAX} characters",
-            vi=f"Tối đa {FLAG_NOTE_MAX} ký tự",
-            field="note",
-        )
+    note = _checked_note(note)
     oid = parse_object_id(target_id)
     if oid is None:
         raise _no_open_flags()
