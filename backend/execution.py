@@ -325,7 +325,10 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             ):
                 # Objects inline only outside @defer (their usual path may plan deferred work).
                 if reader is not None and (position_context is None or not is_object):
-                    value = reader(source_value)
+                    try:
+                        value = reader(source_value)
+                    except Exception:  # an attribute that raises: graphql-core reports it
+                        value = _NOT_PLAIN
                     if value is not _NOT_PLAIN:
                         results[response_name] = value
                         continue

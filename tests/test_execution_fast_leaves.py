@@ -216,3 +216,45 @@ def test_the_app_schema_runs_on_the_short_path() -> None:
     # and the short path replaces graphql-core's field loop, nothing else
     assert FastLeafExecutionContext.execute_fields is not Executor.execute_fields
     assert FastLeafExecutionContext.execute_field is Executor.execute_field
+
+
+@strawberry.type
+class Inner:
+    n: int
+
+
+@strawberry.type
+class Holder:
+    name: str
+    inner: Inner | None
+
+
+class Raising:
+    """A source whose attribute raises what getattr's default does not catch."""
+
+    name = "w"
+
+    @property
+    def inner(self) -> Inner:
+        raise ValueError("inner boom")
+
+
+@strawberry.type
+class HolderQuery:
+    @strawberry.field
+    def holders(self) -> list[Holder | None]:
+        return [Holder(name="a", inner=Inner(n=1)), Raising()]  # type: ignore[list-item]
+
+
+async def test_an_attribute_that_raises_is_reported_where_graphql_core_reports_it() -> None:
+    query = "{ holders { name inner { n } } }"
+    fast = strawberry.Schema(query=HolderQuery, execution_context_class=FastLeafExecutionContext)
+    usual = strawberry.Schema(
+        query=HolderQuery, execution_context_class=StrawberryGraphQLCoreExecutionContext
+    )
+    mine, theirs = await fast.execute(query), await usual.execute(query)
+    assert _shape(mine) == _shape(theirs)
+    assert mine.data == {
+        "holders": [{"name": "a", "inner": {"n": 1}}, {"name": "w", "inner": None}]
+    }
+    assert [e.path for e in mine.errors or []] == [["holders", 1, "inner"]]

@@ -157,7 +157,7 @@ def restaurant_document(item: dict[str, Any]) -> dict[str, Any]:
         "price_range_vnd": item.get("price_range_vnd"),
         "opening_hours": item.get("opening_hours"),
         "tables": tables,
-        "deposit_per_person_vnd": int(item.get("deposit_per_person_vnd") or 0),
+        "deposit_per_person_vnd": max(0, int(item.get("deposit_per_person_vnd") or 0)),
         "sources": [
             {"url": source["url"], "title": source.get("title") or source["url"]}
             for source in item.get("sources") or []

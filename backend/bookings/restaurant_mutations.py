@@ -74,7 +74,7 @@ class RestaurantMutations:
             weekly: dict[str, list[list[str]]] = {}
             for item in input.opening_hours:
                 weekly.setdefault(item.day, []).append([item.opens, item.closes])
-            hours = {"weekly": weekly, "exceptions": []}
+            hours = {"weekly": weekly}  # dated exceptions stay as they are (set_tables)
         doc = await booking_service.set_tables(
             db=info.context.db,
             viewer=info.context.viewer,

@@ -25,6 +25,7 @@ from backend.bookings.models.policy import (
 )
 from backend.bookings.models.restaurants import (
     NO_SHOW_AFTER,
+    NO_SHOW_UNTIL,
     TABLE_POLICY,
     RestaurantDoc,
     TableSlotDoc,
@@ -60,6 +61,7 @@ __all__ = [
     "MAX_ROOMS",
     "MAX_SEATS",
     "NO_SHOW_AFTER",
+    "NO_SHOW_UNTIL",
     "REMINDER_BEFORE",
     "ROOM_NIGHT_DAYS",
     "STAFF_REFUND_PERCENT",

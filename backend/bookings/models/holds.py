@@ -26,6 +26,7 @@ class HoldDoc:
     expire_at: datetime
     created_at: datetime
     booking: ObjectId | None = None  # a priced booking waiting on its payment
+    party: int | None = None  # TABLE: the party the table was held (and its deposit paid) for
 
     @property
     def departure_id(self) -> ObjectId | None:
@@ -52,6 +53,7 @@ class HoldDoc:
             "expire_at": self.expire_at,
             "created_at": self.created_at,
             "booking": self.booking,
+            "party": self.party,
         }
 
     @classmethod
@@ -68,4 +70,5 @@ class HoldDoc:
             expire_at=doc["expire_at"],
             created_at=doc["created_at"],
             booking=doc.get("booking"),
+            party=doc.get("party"),
         )

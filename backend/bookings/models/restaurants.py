@@ -20,6 +20,8 @@ SEATING_STEP = timedelta(minutes=30)
 LAST_SEATING_BEFORE_CLOSE = timedelta(minutes=60)
 # bookingNoShow is allowed from this long after the seating.
 NO_SHOW_AFTER = timedelta(minutes=15)
+# ...and until the end of the next day: a mark days later would keep a deposit unchecked.
+NO_SHOW_UNTIL = timedelta(hours=24)
 # The guest's cancellation refunds the whole deposit until 2 hours before the seating, and
 # nothing after (still allowed until the seating, so the table goes back on sale).
 TABLE_POLICY = [

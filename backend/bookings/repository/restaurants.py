@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, GEOSPHERE, IndexModel
+from pymongo import ASCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend import geo
@@ -146,28 +146,44 @@ async def take_table(
     restaurant: str,
     starts_at: datetime,
     size: int,
-    tables: int,
     session: AsyncClientSession,
 ) -> bool:
-    """Open this seating's tables of `size` (with `tables` of them) if not open yet, then take
-    one if one is left."""
+    """Open this seating's tables of `size` if not open yet, then take one if one is left.
+
+    A seating is opened with the count of the restaurant's document as this transaction
+    writes it (`seatings_opened`): restaurantTablesSet writes that document too, so a hold that
+    opens a seating and staff changing the tables conflict and one of them retries. Never a
+    seating opened with a count that staff have just lowered (restaurantTablesSet only moves
+    the seatings already open)."""
     item = slot_id(restaurant, starts_at, size)
-    # Two racing first holds both upsert: one commits, the other's transaction conflicts and
-    # is retried (backend.db.run_transaction), then finds the document and only decrements.
-    await db[RESTAURANT_TABLES].update_one(
-        {"_id": item},
-        {
-            "$setOnInsert": {
-                "restaurant": restaurant,
-                "starts_at": starts_at,
-                "size": size,
-                "tables_total": tables,
-                "tables_left": tables,
-            }
-        },
-        upsert=True,
-        session=session,
-    )
+    opened = await db[RESTAURANT_TABLES].find_one({"_id": item}, {"_id": 1}, session=session)
+    if opened is None:
+        doc = await db[RESTAURANTS].find_one_and_update(
+            {"_id": restaurant},
+            {"$inc": {"seatings_opened": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if doc is None:  # retired meanwhile
+            return False
+        tables = RestaurantDoc.from_mongo(doc).tables.get(size, 0)
+        # Two racing first holds both write the restaurant: one commits, the other's
+        # transaction conflicts and is retried (backend.db.run_transaction), then finds the
+        # seating open and only decrements.
+        await db[RESTAURANT_TABLES].update_one(
+            {"_id": item},
+            {
+                "$setOnInsert": {
+                    "restaurant": restaurant,
+                    "starts_at": starts_at,
+                    "size": size,
+                    "tables_total": tables,
+                    "tables_left": tables,
+                }
+            },
+            upsert=True,
+            session=session,
+        )
     result = await db[RESTAURANT_TABLES].update_one(
         {"_id": item, "tables_left": {"$gte": 1}},
         {"$inc": {"tables_left": -1}},

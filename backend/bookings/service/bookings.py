@@ -82,7 +82,9 @@ async def _product(db: Database, hold: HoldDoc) -> _Product:
         if slot is None or restaurant is None:
             raise not_found(en="hold", vi="lượt giữ chỗ này", field="holdId")
         place = restaurant.address if any(restaurant.address.values()) else restaurant.name
-        return _Product(restaurant.id, restaurant.name, place, slot[1], slot[2], TABLE_POLICY)
+        # At most the party held for (its deposit was counted per guest), within the table.
+        capacity = min(hold.party or slot[2], slot[2])
+        return _Product(restaurant.id, restaurant.name, place, slot[1], capacity, TABLE_POLICY)
     if hold.kind is ItemKind.TOUR:
         departure = await booking_repository.get_departure(db, ObjectId(hold.item))
         tour = await booking_repository.get_tour(db, departure.tour) if departure else None

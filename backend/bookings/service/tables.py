@@ -22,6 +22,7 @@ from backend.bookings.models import (
     DEPARTURE_DAYS,
     HOLD_TTL,
     NO_SHOW_AFTER,
+    NO_SHOW_UNTIL,
     BookingDoc,
     BookingErrorCode,
     BookingStatus,
@@ -159,17 +160,12 @@ async def _hold_table(
         state=HoldState.ACTIVE,
         expire_at=now + HOLD_TTL,
         created_at=now,
+        party=request.party_size,
     )
-    tables = restaurant.tables.get(size, 0)
 
     async def take(session: AsyncClientSession) -> bool:
         return await booking_repository.take_table(
-            db,
-            restaurant=restaurant.id,
-            starts_at=starts_at,
-            size=size,
-            tables=tables,
-            session=session,
+            db, restaurant=restaurant.id, starts_at=starts_at, size=size, session=session
         )
 
     return await hold_service._take(
@@ -205,6 +201,14 @@ async def no_show(*, db: Database, viewer: Viewer, booking_id: str, now: datetim
             BookingErrorCode.NO_SHOW_NOT_ALLOWED,
             en=f"Allowed from {minutes} minutes after the seating",
             vi=f"Chỉ được ghi nhận sau giờ đặt bàn {minutes} phút",
+            field="bookingId",
+        )
+    if now > booking.starts_at + NO_SHOW_UNTIL:
+        hours = int(NO_SHOW_UNTIL.total_seconds() // 3600)
+        raise BookingError(
+            BookingErrorCode.NO_SHOW_NOT_ALLOWED,
+            en=f"Allowed until {hours} hours after the seating",
+            vi=f"Chỉ được ghi nhận trong vòng {hours} giờ sau giờ đặt bàn",
             field="bookingId",
         )
 
@@ -319,7 +323,9 @@ async def set_tables(
     wanted = {setting.party_size: setting.count for setting in tables}
     overrides: dict[str, Any] = {"tables": {str(size): n for size, n in sorted(wanted.items())}}
     if opening_hours is not None:
-        overrides["opening_hours"] = opening_hours
+        # Weekly hours without dated exceptions keep the restaurant's (holiday closures).
+        kept = (restaurant.hours_raw or {}).get("exceptions") or []
+        overrides["opening_hours"] = {"exceptions": kept, **opening_hours}
     if deposit_per_person_vnd is not None:
         overrides["deposit_per_person_vnd"] = deposit_per_person_vnd
     before = {

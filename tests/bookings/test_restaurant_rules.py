@@ -1,0 +1,146 @@
+"""Table reservations at their edges: staff changing tables while a seating opens, the deposit
+paid for the party, the no-show window, and staff hours that keep holiday closures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from backend import clock
+from backend.auth.models import Role, Viewer
+from backend.bookings import repository as booking_repository
+from backend.bookings import service as booking_service
+from backend.bookings.service import holds as hold_service
+from backend.bookings.service.common import BookingError
+from tests.bookings.conftest import Gql, key
+from tests.bookings.restaurant_support import (
+    BISTRO,
+    HOURS,
+    NO_SHOW,
+    TAVERN,
+    add_restaurants,
+    confirm_table,
+    day_ahead,
+    hold_table,
+    seating,
+)
+
+ADMIN = Viewer(uid="admin-1", roles=frozenset({Role.ADMIN}))
+BISTRO_STAFF = {"uid": "bistro-1", "role": "staff", "department": BISTRO}
+
+
+@pytest.fixture
+async def restaurants(db: Any) -> Any:
+    await add_restaurants(db)
+    return db
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["errors"]]
+
+
+async def test_staff_lowering_tables_while_a_seating_opens_never_oversells(
+    restaurants: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the bistro's two tables for 4, and staff lowering them to one after a hold has read
+    # the restaurant but before it opens the seating
+    now = datetime.now(UTC)
+    at = seating(day_ahead(), 12)
+    release = hold_service.release_expired_holds
+    lowered: list[bool] = []
+
+    async def staff_lower_the_tables(*args: Any, **kwargs: Any) -> Any:
+        if not lowered:
+            lowered.append(True)
+            await booking_service.set_tables(
+                db=restaurants,
+                viewer=ADMIN,
+                restaurant_id=BISTRO,
+                tables=[booking_service.TablesSetting(2, 1), booking_service.TablesSetting(4, 1)],
+                opening_hours=None,
+                deposit_per_person_vnd=None,
+                now=now,
+            )
+        return await release(*args, **kwargs)
+
+    monkeypatch.setattr(hold_service, "release_expired_holds", staff_lower_the_tables)
+    request = booking_service.TableHoldRequest(restaurant_id=BISTRO, starts_at=at, party_size=4)
+
+    async def hold(uid: str) -> Any:
+        viewer = Viewer(uid=uid, roles=frozenset({Role.RESIDENT}))
+        return await booking_service.hold(
+            db=restaurants,
+            viewer=viewer,
+            idempotency_key=key(),
+            tour=None,
+            room=None,
+            table=request,
+            now=now,
+        )
+
+    # when two parties of 4 hold that seating
+    await hold("u1")
+    with pytest.raises(BookingError) as refused:
+        await hold("u2")
+    # then the seating opened with the one table that exists, and the second is sold out
+    assert refused.value.code.value == "SOLD_OUT"
+    (slot,) = await booking_repository.table_slots(
+        restaurants, BISTRO, at, at + timedelta(seconds=1)
+    )
+    assert (slot.size, slot.tables_total, slot.tables_left) == (4, 1, 0)
+
+
+async def test_a_deposit_paid_for_a_party_confirms_that_party_not_the_tables_size(
+    gql: Gql, restaurants: Any
+) -> None:
+    # given a party of 5 holding the tavern's table for 8 (100,000 VND a guest)
+    held = await hold_table(gql, TAVERN, seating(day_ahead(), 19), 5)
+    assert held["errors"] == [] and held["hold"]["totalPrice"] == 500_000
+    # when it confirms for 8, it is refused: 3 guests would not have paid
+    more = await confirm_table(gql, held["hold"]["id"], 8)
+    assert codes(more) == ["TOO_MANY_GUESTS"]
+    # and for the 5 it paid for, it waits on its payment
+    five = await confirm_table(gql, held["hold"]["id"], 5)
+    assert five["errors"] == [] and five["booking"]["guests"] == 5
+    assert five["booking"]["status"] == "HELD" and five["paymentUrl"]
+
+
+async def test_a_no_show_is_marked_within_a_day_of_the_seating_not_later(
+    gql: Gql, restaurants: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = seating(day_ahead(1), 12)
+    held = await hold_table(gql, BISTRO, at, 2)
+    booking = (await confirm_table(gql, held["hold"]["id"], 2))["booking"]
+    assert booking["status"] == "CONFIRMED"
+    variables = {"input": {"bookingId": booking["id"]}}
+    monkeypatch.setattr(clock, "now", lambda: at + timedelta(hours=24, minutes=1))
+    late = await gql(NO_SHOW, variables, **BISTRO_STAFF)
+    assert codes(late["data"]["bookingNoShow"]) == ["NO_SHOW_NOT_ALLOWED"]
+    monkeypatch.setattr(clock, "now", lambda: at + timedelta(hours=23, minutes=59))
+    marked = await gql(NO_SHOW, variables, **BISTRO_STAFF)
+    assert marked["data"]["bookingNoShow"]["booking"]["status"] == "NO_SHOW"
+
+
+async def test_weekly_hours_set_by_staff_keep_the_restaurants_dated_closures(
+    restaurants: Any,
+) -> None:
+    closed = day_ahead(3)
+    tables = [booking_service.TablesSetting(2, 1), booking_service.TablesSetting(4, 2)]
+    with_closure = {"weekly": HOURS, "exceptions": [{"date": closed.isoformat(), "ranges": []}]}
+    now = datetime.now(UTC)
+    for hours in (with_closure, {"weekly": HOURS}):
+        changed = await booking_service.set_tables(
+            db=restaurants,
+            viewer=ADMIN,
+            restaurant_id=BISTRO,
+            tables=tables,
+            opening_hours=hours,
+            deposit_per_person_vnd=None,
+            now=now,
+        )
+    assert changed.hours_raw is not None
+    assert changed.hours_raw["exceptions"] == with_closure["exceptions"]
+    assert changed.seatings(closed) == []
+    assert changed.seatings(day_ahead(4)) != []
