@@ -20,13 +20,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,7 +33,6 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 
-from backend.air import queries as air_queries
 from backend.auth import service as auth_service
 from backend.context import Context, get_context
 from backend.db import Database
@@ -48,8 +44,10 @@ from backend.http_cache import (
     VERSION_REFRESH_SECONDS,
     PublicVersion,
     ResponseCache,
+    cacheable,
     etag,
     etag_matches,
+    parse_operation,
 )
 from backend.middleware import AUTH_UNAVAILABLE, auth_failure, graphql_error_body
 from backend.persisted_queries import (
@@ -64,49 +62,7 @@ from backend.viewer_fields import ViewerFields
 
 log = logging.getLogger(__name__)
 
-# Root fields whose answers depend only on public data and the locale.
-CACHEABLE_ROOT_FIELDS = (
-    frozenset({"pois", "poi", "poiClusters", "journeys", "journey", "search", "reportCategories"})
-    | air_queries.ROOT_FIELDS_CACHEABLE
-)
 MAX_APQ_QUERY_BYTES = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    type: str  # query | mutation | subscription
-    root_fields: frozenset[str] | None  # None: fragments or directives at the root
-
-
-@lru_cache(maxsize=1024)
-def _operation(query: str, operation_name: str | None) -> Operation | None:
-    """The operation a request would run, or None when the document does not name one."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None
-    chosen = [
-        d
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
-    ]
-    if len(chosen) != 1:
-        return None
-    selections = chosen[0].selection_set.selections
-    fields = frozenset(s.name.value for s in selections if isinstance(s, FieldNode))
-    plain = all(isinstance(s, FieldNode) for s in selections)
-    return Operation(chosen[0].operation.value, fields if plain else None)
-
-
-def cacheable(query: str, operation_name: str | None) -> bool:
-    operation = _operation(query, operation_name)
-    return (
-        operation is not None
-        and operation.type == "query"
-        and bool(operation.root_fields)
-        and operation.root_fields <= CACHEABLE_ROOT_FIELDS  # type: ignore[operator]
-    )
 
 
 class BadRequestError(Exception):
@@ -305,7 +261,7 @@ class GraphQLView(GraphQL[Context, None]):
         request.state.document = document
         operation_name = params.get("operationName")
         operation_name = operation_name if isinstance(operation_name, str) else None
-        operation = _operation(document, operation_name)
+        operation = parse_operation(document, operation_name)
         if request.method == "GET" and operation is not None and operation.type != "query":
             return _error(
                 "Mutations are sent with POST", "METHOD_NOT_ALLOWED", 405, {"allow": "POST"}

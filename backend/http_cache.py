@@ -14,7 +14,11 @@ import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+
+from backend.air import queries as air_queries
 from backend.db import Database
 from backend.meta import repository as meta_repository
 
@@ -115,3 +119,47 @@ class PublicVersion:
             self._read_at = now
             self._bumps_seen = bumps
         return self._value
+
+
+# Root fields whose answers depend only on public data and the locale.
+CACHEABLE_ROOT_FIELDS = (
+    frozenset({"pois", "poi", "poiClusters", "journeys", "journey", "search", "reportCategories"})
+    | air_queries.ROOT_FIELDS_CACHEABLE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    type: str  # query | mutation | subscription
+    root_fields: frozenset[str] | None  # None: fragments or directives at the root
+
+
+@lru_cache(maxsize=1024)
+def parse_operation(query: str, operation_name: str | None) -> Operation | None:
+    """The operation a request would run, or None when the document does not name one."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    chosen = [
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
+    ]
+    if len(chosen) != 1:
+        return None
+    selections = chosen[0].selection_set.selections
+    fields = frozenset(s.name.value for s in selections if isinstance(s, FieldNode))
+    plain = all(isinstance(s, FieldNode) for s in selections)
+    return Operation(chosen[0].operation.value, fields if plain else None)
+
+
+def cacheable(query: str, operation_name: str | None) -> bool:
+    operation = parse_operation(query, operation_name)
+    return (
+        operation is not None
+        and operation.type == "query"
+        and bool(operation.root_fields)
+        and operation.root_fields <= CACHEABLE_ROOT_FIELDS  # type: ignore[operator]
+    )
