@@ -7,25 +7,12 @@ import strawberry
 from backend import clock
 from backend.auth.permissions import IsSignedIn
 from backend.bookings import service as booking_service
+from backend.bookings.catalogue_reads import in_memory, near
 from backend.bookings.inputs import HotelFilter, TourFilter
 from backend.bookings.restaurant_queries import RestaurantQueries
-from backend.bookings.snapshot import BookingContent
 from backend.bookings.types import Booking, BookingStatusEnum, Hotel, Tour
 from backend.context import Info
-from backend.geopoint import GeoPointInput
 from backend.pagination import Connection, NearConnection
-
-
-async def _catalogue_in_memory(info: Info) -> BookingContent | None:
-    """The tours and hotels in this process's memory; None: read the database."""
-    loaded = await info.context.content()
-    return None if loaded is None else loaded.bookings
-
-
-def _near(point: GeoPointInput | None, radius: float) -> booking_service.Near | None:
-    if point is None:
-        return None
-    return booking_service.Near(point.lat, point.lng, radius)
 
 
 @strawberry.type
@@ -41,12 +28,12 @@ class BookingQueries(RestaurantQueries):
         criteria = filter or TourFilter()
         page = await booking_service.list_tours(
             db=info.context.db,
-            near=_near(criteria.near, criteria.radius_meters),
+            near=near(criteria.near, criteria.radius_meters),
             language=criteria.language,
             day=criteria.date,
             first=first,
             after=after,
-            content=await _catalogue_in_memory(info),
+            content=await in_memory(info),
         )
         locale = info.context.viewer.locale
         return NearConnection.of([Tour.from_doc(doc, locale) for doc in page.items], page)
@@ -54,7 +41,7 @@ class BookingQueries(RestaurantQueries):
     @strawberry.field(description="A tour by id; null when there is none.")
     async def tour(self, info: Info, id: strawberry.ID) -> Tour | None:
         doc = await booking_service.get_tour(
-            db=info.context.db, tour_id=str(id), content=await _catalogue_in_memory(info)
+            db=info.context.db, tour_id=str(id), content=await in_memory(info)
         )
         return Tour.from_doc(doc, info.context.viewer.locale) if doc else None
 
@@ -72,14 +59,14 @@ class BookingQueries(RestaurantQueries):
         criteria = filter or HotelFilter()
         page = await booking_service.list_hotels(
             db=info.context.db,
-            near=_near(criteria.near, criteria.radius_meters),
+            near=near(criteria.near, criteria.radius_meters),
             check_in=criteria.check_in,
             check_out=criteria.check_out,
             guests=criteria.guests,
             first=first,
             after=after,
             now=clock.now(),
-            content=await _catalogue_in_memory(info),
+            content=await in_memory(info),
         )
         locale = info.context.viewer.locale
         return NearConnection.of([Hotel.from_doc(doc, locale) for doc in page.items], page)
@@ -87,7 +74,7 @@ class BookingQueries(RestaurantQueries):
     @strawberry.field(description="A hotel by id; null when there is none.")
     async def hotel(self, info: Info, id: strawberry.ID) -> Hotel | None:
         doc = await booking_service.get_hotel(
-            db=info.context.db, hotel_id=str(id), content=await _catalogue_in_memory(info)
+            db=info.context.db, hotel_id=str(id), content=await in_memory(info)
         )
         return Hotel.from_doc(doc, info.context.viewer.locale) if doc else None
 

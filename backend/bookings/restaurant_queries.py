@@ -6,17 +6,11 @@ import strawberry
 
 from backend import clock
 from backend.bookings import service as booking_service
+from backend.bookings.catalogue_reads import in_memory, near
 from backend.bookings.restaurant_inputs import RestaurantFilter
 from backend.bookings.restaurant_types import Restaurant
-from backend.bookings.snapshot import BookingContent
 from backend.context import Info
 from backend.pagination import NearConnection
-
-
-async def _in_memory(info: Info) -> BookingContent | None:
-    """The restaurants in this process's memory; None: read the database."""
-    loaded = await info.context.content()
-    return None if loaded is None else loaded.bookings
 
 
 @strawberry.type
@@ -33,14 +27,9 @@ class RestaurantQueries:
         after: str | None = None,
     ) -> NearConnection[Restaurant]:
         criteria = filter or RestaurantFilter()
-        near = (
-            booking_service.Near(criteria.near.lat, criteria.near.lng, criteria.radius_meters)
-            if criteria.near is not None
-            else None
-        )
         page = await booking_service.list_restaurants(
             db=info.context.db,
-            near=near,
+            near=near(criteria.near, criteria.radius_meters),
             cuisine=criteria.cuisine,
             open_at=criteria.open_at,
             party=criteria.party_size,
@@ -48,7 +37,7 @@ class RestaurantQueries:
             first=first,
             after=after,
             now=clock.now(),
-            content=await _in_memory(info),
+            content=await in_memory(info),
         )
         locale = info.context.viewer.locale
         return NearConnection.of([Restaurant.from_doc(doc, locale) for doc in page.items], page)
@@ -56,6 +45,6 @@ class RestaurantQueries:
     @strawberry.field(description="A restaurant by id; null when there is none.")
     async def restaurant(self, info: Info, id: strawberry.ID) -> Restaurant | None:
         doc = await booking_service.get_restaurant(
-            db=info.context.db, restaurant_id=str(id), content=await _in_memory(info)
+            db=info.context.db, restaurant_id=str(id), content=await in_memory(info)
         )
         return Restaurant.from_doc(doc, info.context.viewer.locale) if doc else None
