@@ -28,6 +28,7 @@ from backend.bookings.models import (
     RoomTypeDoc,
     hanoi_date,
 )
+from backend.bookings.service import tables as table_service
 from backend.db import Database
 from backend.tourism.hours import InvalidHoursError, OpeningHours
 
@@ -172,11 +173,16 @@ def restaurant_document(item: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-async def load_restaurants(db: Database, items: list[dict[str, Any]]) -> int:
-    """Upsert restaurants (staff overrides stay) and retire those content no longer lists;
-    tables per seating are opened lazily by the first hold."""
+async def load_restaurants(
+    db: Database, items: list[dict[str, Any]], *, now: datetime | None = None
+) -> int:
+    """Upsert restaurants (staff overrides stay) and retire those content no longer lists.
+    Tables per seating are opened lazily by the first hold; seatings already opened follow a
+    change of the content's tables (never below what is held or booked)."""
+    now = now or datetime.now(UTC)
     for item in items:
         await booking_repository.upsert_restaurant(db, item["slug"], restaurant_document(item))
+        await table_service.follow_tables(db, item["slug"], now=now)
     await booking_repository.retire_restaurants(db, [item["slug"] for item in items])
     return len(items)
 
@@ -194,6 +200,6 @@ async def load_content(db: Database, content_dir: Path, *, now: datetime | None 
     restaurants = content_dir / "restaurants" / "restaurants.json"
     if restaurants.exists():
         items = orjson.loads(restaurants.read_bytes())["restaurants"]
-        written += await load_restaurants(db, items)
+        written += await load_restaurants(db, items, now=now)
     log.info("bookings content: %d documents", written)
     return written

@@ -1,5 +1,6 @@
 """Table reservations at their edges: staff changing tables while a seating opens, the deposit
-paid for the party, the no-show window, and staff hours that keep holiday closures."""
+paid for the party, the no-show window, staff hours that keep holiday closures, and content
+reloads that move seatings already opened."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from backend import clock
 from backend.auth.models import Role, Viewer
+from backend.bookings import loader as booking_loader
 from backend.bookings import repository as booking_repository
 from backend.bookings import service as booking_service
 from backend.bookings.service import holds as hold_service
@@ -18,6 +20,7 @@ from tests.bookings.conftest import Gql, key
 from tests.bookings.restaurant_support import (
     BISTRO,
     HOURS,
+    ITEMS,
     NO_SHOW,
     TAVERN,
     add_restaurants,
@@ -144,3 +147,38 @@ async def test_weekly_hours_set_by_staff_keep_the_restaurants_dated_closures(
     assert changed.hours_raw["exceptions"] == with_closure["exceptions"]
     assert changed.seatings(closed) == []
     assert changed.seatings(day_ahead(4)) != []
+
+
+async def test_a_content_reload_moves_opened_seatings_but_never_below_what_is_held(
+    gql: Gql, restaurants: Any
+) -> None:
+    # given the bistro's one table for 2, held for a seating (which opened it)
+    at = seating(day_ahead(), 13)
+    held = await hold_table(gql, BISTRO, at, 2)
+    assert held["errors"] == []
+    items = {item["slug"]: item for item in ITEMS}
+
+    async def reload(tables: dict[str, int]) -> tuple[int, int]:
+        await booking_loader.load_restaurants(
+            restaurants, [{**items[BISTRO], "tables": tables}], now=datetime.now(UTC)
+        )
+        (slot,) = await booking_repository.table_slots(
+            restaurants, BISTRO, at, at + timedelta(seconds=1)
+        )
+        return slot.tables_total, slot.tables_left
+
+    # when content gives it three tables for 2, the opened seating has two more free
+    assert await reload({"2": 3, "4": 2}) == (3, 2)
+    # when content drops them all, the held table stays and nothing is free
+    assert await reload({"4": 2}) == (1, 0)
+    # and once staff set the tables, content no longer moves them
+    await booking_service.set_tables(
+        db=restaurants,
+        viewer=ADMIN,
+        restaurant_id=BISTRO,
+        tables=[booking_service.TablesSetting(2, 2), booking_service.TablesSetting(4, 2)],
+        opening_hours=None,
+        deposit_per_person_vnd=None,
+        now=datetime.now(UTC),
+    )
+    assert await reload({"2": 6, "4": 2}) == (2, 1)

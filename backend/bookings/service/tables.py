@@ -249,6 +249,28 @@ async def no_show(*, db: Database, viewer: Viewer, booking_id: str, now: datetim
     return await in_transaction(db, work)
 
 
+async def follow_tables(db: Database, restaurant_id: str, *, now: datetime) -> int:
+    """Future seatings already opened take the restaurant's tables as they are now (after a
+    content reload changed them), never fewer than are held or booked; staff settings win over
+    content, so a restaurant whose staff set its tables does not move. Returns how many moved."""
+    restaurant = await booking_repository.get_restaurant(db, restaurant_id)
+    if restaurant is None:
+        return 0
+
+    async def work(session: AsyncClientSession) -> int:
+        moved = 0
+        for slot in await booking_repository.future_slots(db, restaurant.id, now, session=session):
+            taken = slot.tables_total - slot.tables_left
+            count = max(restaurant.tables.get(slot.size, 0), taken)
+            if count != slot.tables_total and await booking_repository.set_tables_total(
+                db, slot, count, session=session
+            ):
+                moved += 1
+        return moved
+
+    return await in_transaction(db, work)
+
+
 @dataclass(frozen=True)
 class TablesSetting:
     party_size: int
