@@ -46,8 +46,10 @@ class EmbeddedMongo(Service):
         port: int | None = None,
         startup_timeout: float = 30.0,
         log_file: Path | None = None,
+        cache_size: str | None = None,
     ) -> None:
         self.storage_path = str(storage_path)
+        self.cache_size = cache_size  # WiredTiger's cache, e.g. "4G" (SecantusDB's default: 1G)
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
@@ -72,6 +74,7 @@ class EmbeddedMongo(Service):
             "--storage-path", self.storage_path,
             "--sync-on-commit",
             "--log-level", "WARNING",
+            *(["--cache-size", self.cache_size] if self.cache_size else []),
         ])  # fmt: skip
         probe: MongoClient[dict[str, object]] = MongoClient(
             self.uri, serverSelectionTimeoutMS=250, connectTimeoutMS=250
