@@ -122,18 +122,30 @@ def stay(offset: int = 5, length: int = 3) -> tuple[date, date]:
     return start, start + timedelta(days=length)
 
 
+def free_minute(used: set[int]) -> int:
+    """A random minute of a 10-hour window, off the hour and half hour, not in `used` (taken)."""
+    while True:
+        minutes = uuid.uuid4().int % 600
+        if minutes % 30 and minutes not in used:
+            used.add(minutes)
+            return minutes
+
+
 @pytest.fixture
 def create_departure(gql: Gql) -> Callable[..., Awaitable[dict[str, Any]]]:
     """A new departure created by staff: `await create_departure(capacity=50)`."""
+
+    used: set[int] = set()
 
     async def create(
         *, tour: str = "old-quarter-walking", starts_at: datetime | None = None, capacity: int = 50
     ) -> dict[str, Any]:
         if starts_at is None:
             # The seeded schedule departs on the hour and half hour (content/bookings): a
-            # random minute on one of those would collide with it.
-            minutes = uuid.uuid4().int % 600
-            starts_at = tomorrow_at(3) + timedelta(minutes=minutes + (minutes % 30 == 0))
+            # random minute on one of those would collide with it, and so would a minute this
+            # test already took.
+            minutes = free_minute(used)
+            starts_at = tomorrow_at(3) + timedelta(minutes=minutes)
         body = await gql(
             DEPARTURE_CREATE,
             {"input": {"tourId": tour, "startsAt": starts_at.isoformat(), "capacity": capacity}},

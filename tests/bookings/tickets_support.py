@@ -3,13 +3,12 @@ a confirmed booking with its ticket, made through the app's GraphQL documents.""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.bookings.conftest import BOOKING_HOLD, CONTACT, Gql, key, tomorrow_at
+from tests.bookings.conftest import BOOKING_HOLD, CONTACT, Gql, free_minute, key, tomorrow_at
 
 ROOT = Path(__file__).resolve().parents[2]
 FREE_TOUR = "free-walk-hoan-kiem"
@@ -38,11 +37,13 @@ async def add_free_tour(db: Any, slug: str = FREE_TOUR) -> None:
 def book_free_tour(
     gql: Gql, create_departure: Callable[..., Awaitable[dict[str, Any]]]
 ) -> Callable[..., Awaitable[dict[str, Any]]]:
+    used: set[int] = set()
+
     async def book(
         *, uid: str = "tourist-1", guests: int = 2, tour: str = FREE_TOUR, day_offset: int = 0
     ) -> dict[str, Any]:
-        minutes = uuid.uuid4().int % 600
-        starts_at = tomorrow_at(3) + timedelta(days=day_offset, minutes=minutes + 1)
+        # A minute no earlier booking of this test took (their departures would collide).
+        starts_at = tomorrow_at(3) + timedelta(days=day_offset, minutes=free_minute(used))
         departure = await create_departure(tour=tour, starts_at=starts_at, capacity=20)
         held = await gql(
             BOOKING_HOLD,
