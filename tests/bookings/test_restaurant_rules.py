@@ -44,6 +44,19 @@ def codes(payload: dict[str, Any]) -> list[str]:
     return [error["code"] for error in payload["errors"]]
 
 
+async def staff_set_tables(db: Any, tables: dict[int, int], *, now: datetime) -> None:
+    """The bistro's staff set its tables per size (hours and deposit unchanged)."""
+    await booking_service.set_tables(
+        db=db,
+        viewer=ADMIN,
+        restaurant_id=BISTRO,
+        tables=[booking_service.TablesSetting(size, n) for size, n in tables.items()],
+        opening_hours=None,
+        deposit_per_person_vnd=None,
+        now=now,
+    )
+
+
 async def test_staff_lowering_tables_while_a_seating_opens_never_oversells(
     restaurants: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -57,15 +70,7 @@ async def test_staff_lowering_tables_while_a_seating_opens_never_oversells(
     async def staff_lower_the_tables(*args: Any, **kwargs: Any) -> Any:
         if not lowered:
             lowered.append(True)
-            await booking_service.set_tables(
-                db=restaurants,
-                viewer=ADMIN,
-                restaurant_id=BISTRO,
-                tables=[booking_service.TablesSetting(2, 1), booking_service.TablesSetting(4, 1)],
-                opening_hours=None,
-                deposit_per_person_vnd=None,
-                now=now,
-            )
+            await staff_set_tables(restaurants, {2: 1, 4: 1}, now=now)
         return await release(*args, **kwargs)
 
     monkeypatch.setattr(hold_service, "release_expired_holds", staff_lower_the_tables)
@@ -172,13 +177,5 @@ async def test_a_content_reload_moves_opened_seatings_but_never_below_what_is_he
     # when content drops them all, the held table stays and nothing is free
     assert await reload({"4": 2}) == (1, 0)
     # and once staff set the tables, content no longer moves them
-    await booking_service.set_tables(
-        db=restaurants,
-        viewer=ADMIN,
-        restaurant_id=BISTRO,
-        tables=[booking_service.TablesSetting(2, 2), booking_service.TablesSetting(4, 2)],
-        opening_hours=None,
-        deposit_per_person_vnd=None,
-        now=datetime.now(UTC),
-    )
+    await staff_set_tables(restaurants, {2: 2, 4: 2}, now=datetime.now(UTC))
     assert await reload({"2": 6, "4": 2}) == (2, 1)
