@@ -30,6 +30,7 @@ from backend.bookings.models import (
 )
 from backend.bookings.service import tables as table_service
 from backend.db import Database
+from backend.errors import BusyError
 from backend.tourism.hours import InvalidHoursError, OpeningHours
 
 log = logging.getLogger(__name__)
@@ -180,9 +181,17 @@ async def load_restaurants(
     Tables per seating are opened lazily by the first hold; seatings already opened follow a
     change of the content's tables (never below what is held or booked)."""
     now = now or datetime.now(UTC)
+    moved = 0
     for item in items:
         await booking_repository.upsert_restaurant(db, item["slug"], restaurant_document(item))
-        await table_service.follow_tables(db, item["slug"], now=now)
+        try:
+            moved += await table_service.follow_tables(db=db, restaurant_id=item["slug"], now=now)
+        except BusyError:
+            # Holds kept this restaurant's seatings busy for the whole retry window: the next
+            # reload moves them; the other restaurants load meanwhile.
+            log.warning("restaurant %s: seatings not moved (busy); next reload", item["slug"])
+    if moved:
+        log.info("restaurants: %d opened seatings moved to the tables in force", moved)
     await booking_repository.retire_restaurants(db, [item["slug"] for item in items])
     return len(items)
 

@@ -123,7 +123,8 @@ def stay(offset: int = 5, length: int = 3) -> tuple[date, date]:
 
 
 def free_minute(used: set[int]) -> int:
-    """A random minute of a 10-hour window, off the hour and half hour, not in `used` (taken)."""
+    """A random minute of a 10-hour window, off the hour and half hour and not in `used`; the
+    minute is added to `used`."""
     while True:
         minutes = uuid.uuid4().int % 600
         if minutes % 30 and minutes not in used:

@@ -1,5 +1,6 @@
-"""The restaurant content keeps its promise: every fact tied to a page it lists, points in Hanoi,
-prices as integers in VND, hours the app can read, and tables it can book (content/restaurants)."""
+"""The restaurant content keeps its promise: every point, price and opening-hours value tied to a
+page its record lists, points in Hanoi, prices as integers in VND, hours the app can read, and a
+record the loader accepts (content/restaurants)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
+from backend.bookings import loader as booking_loader
 from backend.tourism.hours import OpeningHours
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +28,7 @@ def complete(item: dict[str, Any]) -> bool:
 
 
 @pytest.mark.parametrize("item", RESTAURANTS, ids=[item["slug"] for item in RESTAURANTS])
-def test_every_fact_comes_from_a_page_the_record_lists(item: dict[str, Any]) -> None:
+def test_points_prices_and_hours_cite_a_page_the_record_lists(item: dict[str, Any]) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", item["slug"])
     for field in ("name", "description", "address"):
         assert item[field]["vi"].strip() and item[field]["en"].strip(), field
@@ -47,6 +49,8 @@ def test_every_fact_comes_from_a_page_the_record_lists(item: dict[str, Any]) -> 
     if item.get("opening_hours"):
         assert item["opening_hours_source"] in urls
         assert not OpeningHours.parse(item["opening_hours"]).is_empty
+    # and the loader takes it as it is (it raises ContentError on what it cannot read)
+    assert booking_loader.restaurant_document(item)["tables"]
 
 
 def test_slugs_are_unique_and_the_list_keeps_its_complete_records() -> None:

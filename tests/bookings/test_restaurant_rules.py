@@ -4,6 +4,7 @@ reloads that move seatings already opened."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -154,7 +155,7 @@ async def test_weekly_hours_set_by_staff_keep_the_restaurants_dated_closures(
     assert changed.seatings(day_ahead(4)) != []
 
 
-async def test_a_content_reload_moves_opened_seatings_but_never_below_what_is_held(
+async def test_a_content_reload_moves_opened_seatings_and_sells_no_table_content_dropped(
     gql: Gql, restaurants: Any
 ) -> None:
     # given the bistro's one table for 2, held for a seating (which opened it)
@@ -163,19 +164,65 @@ async def test_a_content_reload_moves_opened_seatings_but_never_below_what_is_he
     assert held["errors"] == []
     items = {item["slug"]: item for item in ITEMS}
 
-    async def reload(tables: dict[str, int]) -> tuple[int, int]:
-        await booking_loader.load_restaurants(
-            restaurants, [{**items[BISTRO], "tables": tables}], now=datetime.now(UTC)
-        )
+    async def slot_now() -> tuple[int, int]:
         (slot,) = await booking_repository.table_slots(
             restaurants, BISTRO, at, at + timedelta(seconds=1)
         )
         return slot.tables_total, slot.tables_left
 
+    async def reload(tables: dict[str, int]) -> tuple[int, int]:
+        # Content listing the bistro alone (the loader retires the test's other restaurants).
+        await booking_loader.load_restaurants(
+            restaurants, [{**items[BISTRO], "tables": tables}], now=datetime.now(UTC)
+        )
+        return await slot_now()
+
     # when content gives it three tables for 2, the opened seating has two more free
     assert await reload({"2": 3, "4": 2}) == (3, 2)
     # when content drops them all, the held table stays and nothing is free
     assert await reload({"4": 2}) == (1, 0)
+    # and when that hold expires, the table goes with it instead of becoming free
+    released = await hold_service.release_expired_holds(
+        restaurants, datetime.now(UTC) + timedelta(hours=1), item=held["hold"]["tableSlotId"]
+    )
+    assert released == 1 and await slot_now() == (0, 0)
     # and once staff set the tables, content no longer moves them
     await staff_set_tables(restaurants, {2: 2, 4: 2}, now=datetime.now(UTC))
-    assert await reload({"2": 6, "4": 2}) == (2, 1)
+    assert await reload({"2": 6, "4": 2}) == (2, 2)
+
+
+async def test_staff_setting_tables_during_a_content_reload_is_what_the_seatings_keep(
+    gql: Gql, restaurants: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an opened seating of the bistro (one table for 2, held)
+    at = seating(day_ahead(), 14)
+    assert (await hold_table(gql, BISTRO, at, 2))["errors"] == []
+    items = {item["slug"]: item for item in ITEMS}
+    read = booking_repository.restaurant_for_update
+    staff: list[asyncio.Task[None]] = []
+
+    async def staff_set_five_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        # The reload has read the restaurant in its transaction: staff set 5 tables for 2 now.
+        found = await read(*args, **kwargs)
+        if not staff:
+            staff.append(
+                asyncio.create_task(
+                    staff_set_tables(restaurants, {2: 5, 4: 2}, now=datetime.now(UTC))
+                )
+            )
+        return found
+
+    monkeypatch.setattr(booking_repository, "restaurant_for_update", staff_set_five_meanwhile)
+    # when content gives it 3 tables for 2 while staff set 5
+    await booking_loader.load_restaurants(
+        restaurants, [{**items[BISTRO], "tables": {"2": 3, "4": 2}}], now=datetime.now(UTC)
+    )
+    await staff[0]
+    # then whichever committed first, the seating has the staff's 5 (one held), like the
+    # restaurant itself and every seating opened later
+    (slot,) = await booking_repository.table_slots(
+        restaurants, BISTRO, at, at + timedelta(seconds=1)
+    )
+    assert (slot.tables_total, slot.tables_left, slot.tables_over) == (5, 4, 0)
+    found = await booking_repository.get_restaurant(restaurants, BISTRO)
+    assert found is not None and found.tables[2] == 5

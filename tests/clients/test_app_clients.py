@@ -203,7 +203,6 @@ async def test_apollo_client_and_the_firebase_sdk_live_a_resident_and_a_tourist_
         assert worker.process is not None and worker.process.poll() is None, worker.output_tail()
     finally:
         worker.stop()
-        await admin.drop_database(settings.mongodb_db)
         await admin.close()
     # then every scenario passed, and all of them ran
     worker_log = f"\n--- push worker ---\n{worker.output_tail(4000)}"

@@ -63,7 +63,6 @@ async def test_apollo_client_reserves_a_table_and_its_cache_follows(
             }
             # when the Node test runs the tourist's task with Apollo Client
             code, output = await run_node(CLIENT_TEST, env, seconds=NODE_TIMEOUT_SECONDS)
-        await admin.drop_database(live.mongodb_db)
     finally:
         await admin.close()
     # then it passed, and it ran

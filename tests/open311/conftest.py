@@ -180,13 +180,12 @@ class LiveServer:
 
 @pytest.fixture
 async def live_server(settings: Settings, seed_templates: SeedTemplates) -> AsyncIterator[str]:
-    """The app on a real loopback port, content loaded; its database dropped afterwards."""
+    """The app on a real loopback port, content loaded (the worker's server takes its database)."""
     admin: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(seed_templates.uri, tz_aware=True)
     try:
         await seed_templates.copy(admin[settings.mongodb_db])
         with LiveServer(settings) as server:
             yield server.url
-        await admin.drop_database(settings.mongodb_db)
     finally:
         await admin.close()
 

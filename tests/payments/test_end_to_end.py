@@ -39,7 +39,6 @@ async def live_app(
         await seed_templates.copy(db, loaders=(booking_loader.load_content,))
         with LiveServer(settings) as server:
             yield server.url, db
-        await admin.drop_database(settings.mongodb_db)
     finally:
         await admin.close()
 

@@ -127,6 +127,18 @@ class TableSlotDoc:
     size: int
     tables_total: int
     tables_left: int
+    # Tables beyond the restaurant's count, kept because they were held or booked when the count
+    # went down (a content reload): each goes away as it comes back, instead of becoming free.
+    tables_over: int = 0
+
+    @property
+    def taken(self) -> int:
+        return self.tables_total - self.tables_left
+
+    def follows(self, count: int) -> bool:
+        """Whether this seating already has `count` tables (or as many as are taken, beyond)."""
+        total = max(count, self.taken)
+        return (self.tables_total, self.tables_over) == (total, total - count)
 
     @classmethod
     def from_mongo(cls, doc: dict[str, Any]) -> TableSlotDoc:
@@ -137,6 +149,7 @@ class TableSlotDoc:
             size=int(doc["size"]),
             tables_total=int(doc["tables_total"]),
             tables_left=int(doc["tables_left"]),
+            tables_over=int(doc.get("tables_over", 0)),
         )
 
     @classmethod

@@ -92,6 +92,20 @@ async def restaurant_documents(db: Database, *, limit: int) -> list[dict[str, An
     return await db[RESTAURANTS].find({}).sort("_id", ASCENDING).limit(limit).to_list(limit)
 
 
+async def restaurant_for_update(
+    db: Database, restaurant_id: str, *, session: AsyncClientSession
+) -> RestaurantDoc | None:
+    """A restaurant read with a write in `session` (a counter), so that a transaction writing it
+    too (restaurantTablesSet, a hold opening a seating) conflicts with this one."""
+    doc = await db[RESTAURANTS].find_one_and_update(
+        {"_id": restaurant_id},
+        {"$inc": {"tables_followed": 1}},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    return RestaurantDoc.from_mongo(doc) if doc else None
+
+
 async def set_overrides(
     db: Database, restaurant_id: str, overrides: Mapping[str, Any], *, session: AsyncClientSession
 ) -> RestaurantDoc | None:
@@ -193,10 +207,17 @@ async def take_table(
 
 
 async def return_table(db: Database, item: str, *, session: AsyncClientSession) -> None:
-    """Give one table back (inside the transaction that decided it comes back)."""
-    await db[RESTAURANT_TABLES].update_one(
-        {"_id": item}, {"$inc": {"tables_left": 1}}, session=session
+    """Give one table back (inside the transaction that decided it comes back): a table kept
+    beyond the restaurant's count (`tables_over`) goes away, any other is free again."""
+    over = await db[RESTAURANT_TABLES].update_one(
+        {"_id": item, "tables_over": {"$gte": 1}},
+        {"$inc": {"tables_total": -1, "tables_over": -1}},
+        session=session,
     )
+    if over.matched_count == 0:
+        await db[RESTAURANT_TABLES].update_one(
+            {"_id": item}, {"$inc": {"tables_left": 1}}, session=session
+        )
 
 
 async def set_tables_total(
@@ -207,7 +228,30 @@ async def set_tables_total(
     total = slot.tables_total
     result = await db[RESTAURANT_TABLES].update_one(
         {"_id": slot.id, "tables_total": total, "tables_left": {"$gte": total - tables}},
-        {"$inc": {"tables_left": tables - total}, "$set": {"tables_total": tables}},
+        {
+            "$inc": {"tables_left": tables - total},
+            "$set": {"tables_total": tables, "tables_over": 0},
+        },
+        session=session,
+    )
+    return result.matched_count == 1
+
+
+async def follow_total(
+    db: Database, slot: TableSlotDoc, count: int, *, session: AsyncClientSession
+) -> bool:
+    """Give a seating `count` tables of its size, keeping those taken: beyond `count` they stay
+    as `tables_over` until they come back. False when the seating changed since `slot` was read."""
+    total = max(count, slot.taken)
+    result = await db[RESTAURANT_TABLES].update_one(
+        {"_id": slot.id, "tables_total": slot.tables_total, "tables_left": slot.tables_left},
+        {
+            "$set": {
+                "tables_total": total,
+                "tables_left": total - slot.taken,
+                "tables_over": total - count,
+            }
+        },
         session=session,
     )
     return result.matched_count == 1

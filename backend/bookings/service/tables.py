@@ -249,23 +249,30 @@ async def no_show(*, db: Database, viewer: Viewer, booking_id: str, now: datetim
     return await in_transaction(db, work)
 
 
-async def follow_tables(db: Database, restaurant_id: str, *, now: datetime) -> int:
-    """Future seatings already opened take the restaurant's tables as they are now (after a
-    content reload changed them), never fewer than are held or booked; staff settings win over
-    content, so a restaurant whose staff set its tables does not move. Returns how many moved."""
-    restaurant = await booking_repository.get_restaurant(db, restaurant_id)
-    if restaurant is None:
-        return 0
+async def follow_tables(*, db: Database, restaurant_id: str, now: datetime) -> int:
+    """Future seatings already opened take the restaurant's tables in force (the content's, or
+    the staff's when they set them), after a content reload changed them. Held and booked tables
+    stay: a seating with more of them than the new count keeps them, and each goes away as it
+    comes back (an expired hold, a cancellation) instead of becoming free. Returns how many
+    seatings moved."""
 
     async def work(session: AsyncClientSession) -> int:
+        # Read with a write in this transaction, so staff setting the tables meanwhile conflict
+        # with it (one of the two retries with the other's counts).
+        restaurant = await booking_repository.restaurant_for_update(
+            db, restaurant_id, session=session
+        )
+        if restaurant is None:  # retired
+            return 0
         moved = 0
         for slot in await booking_repository.future_slots(db, restaurant.id, now, session=session):
-            taken = slot.tables_total - slot.tables_left
-            count = max(restaurant.tables.get(slot.size, 0), taken)
-            if count != slot.tables_total and await booking_repository.set_tables_total(
-                db, slot, count, session=session
-            ):
-                moved += 1
+            target = restaurant.tables.get(slot.size, 0)
+            if slot.follows(target):
+                continue
+            # The slot was read in this transaction's snapshot: a change since is a conflict.
+            written = await booking_repository.follow_total(db, slot, target, session=session)
+            assert written, f"seating {slot.id} changed inside its own snapshot"
+            moved += 1
         return moved
 
     return await in_transaction(db, work)
