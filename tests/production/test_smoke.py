@@ -254,6 +254,11 @@ def test_the_wheel_runs_the_procfile_in_production(
                 health = direct.get("/healthz", headers={"Connection": "close"})
                 assert health.status_code == 200
                 sent += 1
+        # A request is counted once its response has gone (the middleware's `finally`), so the
+        # workers' files may trail the client by a moment: wait until they add up to `sent`.
+        web.wait_until(
+            lambda: sum(healthz_counts_by_worker(metrics_dir).values()) == sent, STARTUP_SECONDS
+        )
         per_worker = healthz_counts_by_worker(metrics_dir)
         scrape = direct.get("/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
         assert scrape.status_code == 200
