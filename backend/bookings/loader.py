@@ -28,7 +28,7 @@ from backend.bookings.models import (
     RoomTypeDoc,
     hanoi_date,
 )
-from backend.bookings.service import tables as table_service
+from backend.bookings.service import table_settings
 from backend.db import Database
 from backend.errors import BusyError
 from backend.tourism.hours import InvalidHoursError, OpeningHours
@@ -185,7 +185,7 @@ async def load_restaurants(
     for item in items:
         await booking_repository.upsert_restaurant(db, item["slug"], restaurant_document(item))
         try:
-            moved += await table_service.follow_tables(db=db, restaurant_id=item["slug"], now=now)
+            moved += await table_settings.follow_tables(db=db, restaurant_id=item["slug"], now=now)
         except BusyError:
             # Holds kept this restaurant's seatings busy for the whole retry window: the next
             # reload moves them; the other restaurants load meanwhile.

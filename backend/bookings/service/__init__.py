@@ -34,13 +34,8 @@ from backend.bookings.service.restaurants import (
     slot_of,
     slots,
 )
-from backend.bookings.service.tables import (
-    TableHoldRequest,
-    TablesSetting,
-    hold,
-    no_show,
-    set_tables,
-)
+from backend.bookings.service.table_settings import TablesSetting, set_tables
+from backend.bookings.service.tables import TableHoldRequest, hold, no_show
 
 __all__ = [
     "Availability",
