@@ -36,14 +36,11 @@ from tests.bookings.conftest import CONTACT
 from tests.conftest import with_settings
 from tests.moderation.conftest import report_doc
 from tests.reports.conftest import LAKE, report_input
+from tests.security.matrix import ACTOR_NAMES, DENIED, NONE, OK, UNAUTH
 
-# --- the contract -------------------------------------------------------------------------------
+# --- the contract (OK, NONE, UNAUTH, DENIED and the viewers: tests/security/matrix.py) ----------
 
-OK = "ALLOWED"  # data, no error, and the object in question is in it
-NONE = "NOT_FOUND"  # null, not in the list, or nothing done: as if it did not exist
 REDACTED = "REDACTED"  # shown without the reporter, the address and the exact place
-UNAUTH = "UNAUTHENTICATED"  # a top-level error, and no data
-DENIED = "FORBIDDEN"  # a top-level error, and no data
 
 
 def refused(code: str) -> str:
@@ -52,7 +49,6 @@ def refused(code: str) -> str:
 
 
 P_DENIED, P_NONE, P_OWN = refused("FORBIDDEN"), refused("NOT_FOUND"), refused("OWN_REPORT")
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
 
 # "owner" is resident A, who owns the object in question; "staff" work in its department
 # (ubnd-phuong), "other staff" in another one (urenco). Role-only fields answer an anonymous

@@ -16,6 +16,7 @@ import httpx
 from tests.moderation import conftest as moderation
 from tests.moderation.conftest import Gql
 from tests.moderation.test_actions import upload_photo
+from tests.security.matrix import ACTOR_NAMES, DENIED, NONE, OK, UNAUTH, actors
 
 # The moderation tests' fixtures: the seeded app, GraphQL as a role, reports written directly.
 content = moderation.content
@@ -24,20 +25,7 @@ given_report = moderation.given_report
 gql = moderation.gql
 
 
-OK = "ALLOWED"
-NONE = "NOT_FOUND"  # null: as if there were nothing
-UNAUTH = "UNAUTHENTICATED"
-DENIED = "FORBIDDEN"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "staff-roads", "role": "staff", "department": "so-xay-dung"},
-    {"uid": "staff-waste", "role": "staff", "department": "urenco"},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("staff-roads", "so-xay-dung"), other_staff=("staff-waste", "urenco"))
 
 # Root fields (listed for test_authorization.py's completeness check) and Report fields.
 # fmt: off

@@ -17,19 +17,9 @@ import httpx
 
 from backend.auth.service import secrets
 from backend.settings import ROOT, Settings
+from tests.security.matrix import ACTOR_NAMES, OK, UNAUTH, actors
 
-OK = "ALLOWED"
-UNAUTH = "UNAUTHENTICATED"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "staff-1", "role": "staff", "department": "ubnd-phuong"},
-    {"uid": "staff-2", "role": "staff", "department": "urenco"},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("staff-1", "ubnd-phuong"), other_staff=("staff-2", "urenco"))
 OPERATIONS = ROOT / "graphql" / "operations" / "auth"
 QUERIES = {
     "accountDelete": (OPERATIONS / "AccountDelete.graphql").read_text(),

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.moderation import conftest as moderation
 from tests.moderation.conftest import Gql
+from tests.security.matrix import ACTOR_NAMES, DENIED, OK, actors
 
 # The moderation tests' fixtures: the seeded app, GraphQL as a role, reports written directly.
 content = moderation.content
@@ -19,19 +20,7 @@ db = moderation.db
 given_report = moderation.given_report
 gql = moderation.gql
 
-OK = "ALLOWED"
-UNAUTH = "UNAUTHENTICATED"
-DENIED = "FORBIDDEN"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "staff-roads", "role": "staff", "department": "so-xay-dung"},
-    {"uid": "staff-waste", "role": "staff", "department": "urenco"},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("staff-roads", "so-xay-dung"), other_staff=("staff-waste", "urenco"))
 
 # fmt: off
 TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {

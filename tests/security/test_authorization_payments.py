@@ -23,20 +23,10 @@ from tests.bookings.conftest import (  # noqa: F401 - fixtures
     sandbox,
     settings,
 )
+from tests.security.matrix import ACTOR_NAMES, OK, UNAUTH, actors
 
-OK = "ALLOWED"
-UNAUTH = "UNAUTHENTICATED"
 P_NONE = "errors: NOT_FOUND"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "staff-1", "role": "staff", "department": "so-du-lich"},
-    {"uid": "staff-2", "role": "staff", "department": "so-xay-dung"},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("staff-1", "so-du-lich"), other_staff=("staff-2", "so-xay-dung"))
 
 # fmt: off
 TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {

@@ -28,19 +28,9 @@ from tests.bookings.restaurant_support import (
     hold_table,
     seating,
 )
+from tests.security.matrix import ACTOR_NAMES, DENIED, OK, actors
 
-OK = "ALLOWED"
-DENIED = "FORBIDDEN"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "waiter-1", "role": "staff", "department": BISTRO},
-    {"uid": "waiter-2", "role": "staff", "department": TAVERN},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("waiter-1", BISTRO), other_staff=("waiter-2", TAVERN))
 
 # fmt: off
 TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {

@@ -21,20 +21,9 @@ from tests.bookings.tickets_support import (
     add_free_tour,
     book_free_tour,
 )
+from tests.security.matrix import ACTOR_NAMES, DENIED, NONE, OK, actors
 
-OK = "ALLOWED"
-NONE = "NOT_FOUND"
-DENIED = "FORBIDDEN"
-ACTOR_NAMES = ("anonymous", "owner", "other resident", "staff", "other staff", "moderator", "admin")
-ACTORS: tuple[dict[str, str] | None, ...] = (
-    None,
-    {"uid": "resident-a"},
-    {"uid": "resident-b"},
-    {"uid": "guide-1", "role": "staff", "department": FREE_TOUR},
-    {"uid": "guide-2", "role": "staff", "department": "street-food-night"},
-    {"uid": "mod-1", "role": "moderator"},
-    {"uid": "admin-1", "role": "admin"},
-)
+ACTORS = actors(staff=("guide-1", FREE_TOUR), other_staff=("guide-2", "street-food-night"))
 
 # fmt: off
 # Role-only: an anonymous viewer is FORBIDDEN, like a resident (as in test_authorization.py).
