@@ -316,6 +316,15 @@ async def db_client(mongo: DatabaseServer) -> AsyncIterator[AsyncMongoClient[dic
     await client.close()
 
 
+@pytest.fixture
+async def empty_db(db_client: AsyncMongoClient[dict[str, object]], settings: Settings) -> Database:
+    """The test's own database, empty but with every declared index (no content, no app). It
+    goes with the worker's server (see DatabaseServer)."""
+    database = db_client[settings.mongodb_db]
+    await ensure_indexes(database)
+    return database
+
+
 async def _serve(
     settings: Settings, templates: SeedTemplates | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:

@@ -8,29 +8,25 @@ for the server's TTL monitor.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from bson import ObjectId
 from PIL import Image
-from pymongo import AsyncMongoClient
 
-from backend import domains, retention
+from backend import retention
+from backend.db import Database
 from backend.media import repository as media_repository
 from backend.media import service as media_service
-from backend.settings import Settings
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(db_client: AsyncMongoClient[dict[str, Any]], settings: Settings) -> AsyncIterator[Any]:
-    database = db_client[settings.mongodb_db]
-    await domains.ensure_indexes(database)
-    yield database
-    await db_client.drop_database(settings.mongodb_db)
+def db(empty_db: Database) -> Database:
+    """An empty database with every index (tests/conftest.py)."""
+    return empty_db
 
 
 def days(n: float) -> timedelta:

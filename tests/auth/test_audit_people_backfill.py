@@ -3,27 +3,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from backend import audit, domains
+from backend import audit
 from backend.audit import AuditEntryDoc
+from backend.db import Database
 from backend.seed import migrate
-from backend.settings import Settings
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(db_client: AsyncMongoClient[dict[str, Any]], settings: Settings) -> AsyncIterator[Any]:
-    database = db_client[settings.mongodb_db]
-    await domains.ensure_indexes(database)
-    yield database
-    await db_client.drop_database(settings.mongodb_db)
+def db(empty_db: Database) -> Database:
+    """An empty database with every index (tests/conftest.py)."""
+    return empty_db
 
 
 async def legacy_entry(db: Any, **values: Any) -> Any:
