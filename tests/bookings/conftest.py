@@ -23,10 +23,12 @@ from tests.payments.conftest import Sandbox
 
 Gql = Callable[..., Awaitable[dict[str, Any]]]
 
-# A merchant of the test's own on the sandbox (tests/conftest.py), and settings that pay there.
+# A merchant of the test's own on the sandbox (tests/conftest.py), settings that pay there, and
+# the app's view of that merchant for calling the payment jobs directly.
 merchant = payment_fixtures.merchant
 settings = payment_fixtures.settings
 sandbox = payment_fixtures.sandbox
+gateway = payment_fixtures.gateway
 
 BOOKING_HOLD = """
 mutation BookingHold($input: BookingHoldInput!) {

@@ -11,7 +11,6 @@ from bson import ObjectId
 
 from backend import clock
 from backend.payments import service as payment_service
-from backend.payments.sandbox import LocalVnpay
 from backend.payments.vnpay import Merchant
 from tests.bookings.conftest import Gql
 from tests.bookings.restaurant_support import (
@@ -28,7 +27,7 @@ from tests.bookings.restaurant_support import (
     slots_of,
 )
 from tests.bookings.tickets_support import BOOKING_QUERY, BOOKING_REDEEM
-from tests.payments.conftest import Sandbox, SandboxMerchantKeys, txn_ref_of
+from tests.payments.conftest import Sandbox, txn_ref_of
 
 SUCCESS = {"RspCode": "00", "Message": "Confirm Success"}
 TAVERN_STAFF = {"uid": "tavern-1", "role": "staff", "department": TAVERN}
@@ -38,16 +37,6 @@ TAVERN_STAFF = {"uid": "tavern-1", "role": "staff", "department": TAVERN}
 async def restaurants(db: Any) -> Any:
     await add_restaurants(db)
     return db
-
-
-@pytest.fixture
-def gateway(vnpay_sandbox: LocalVnpay, merchant: SandboxMerchantKeys) -> Merchant:
-    return Merchant(
-        tmn_code=merchant.tmn_code,
-        hash_secret=merchant.hash_secret,
-        payment_url=vnpay_sandbox.payment_url,
-        api_url=vnpay_sandbox.api_url,
-    )
 
 
 def codes(payload: dict[str, Any]) -> list[str]:

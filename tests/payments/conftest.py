@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from backend.payments.sandbox import LocalVnpay
+from backend.payments.vnpay import Merchant
 from backend.settings import Settings
 
 TMN_ALPHABET = string.ascii_uppercase + string.digits
@@ -47,6 +48,17 @@ def merchant(vnpay_sandbox: LocalVnpay) -> SandboxMerchantKeys:
     )
     assert response.status_code == 200, response.text
     return found
+
+
+@pytest.fixture
+def gateway(vnpay_sandbox: LocalVnpay, merchant: SandboxMerchantKeys) -> Merchant:
+    """The app's view of the test's merchant, for calling the worker's jobs directly."""
+    return Merchant(
+        tmn_code=merchant.tmn_code,
+        hash_secret=merchant.hash_secret,
+        payment_url=vnpay_sandbox.payment_url,
+        api_url=vnpay_sandbox.api_url,
+    )
 
 
 def with_vnpay(settings: Settings, sandbox: LocalVnpay, merchant: SandboxMerchantKeys) -> Settings:

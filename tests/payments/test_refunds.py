@@ -30,21 +30,10 @@ from tests.bookings.conftest import (  # noqa: F401 (fixtures)
     gql,
     hold_tour,
 )
-from tests.payments.conftest import Sandbox, SandboxMerchantKeys, txn_ref_of
+from tests.payments.conftest import Sandbox, txn_ref_of
 from tests.payments.test_ipn import SUCCESS, held, status_of
 
 Factory = Any
-
-
-@pytest.fixture
-def gateway(vnpay_sandbox: LocalVnpay, merchant: SandboxMerchantKeys) -> Merchant:
-    """The app's view of the test's merchant, for calling the worker's jobs directly."""
-    return Merchant(
-        tmn_code=merchant.tmn_code,
-        hash_secret=merchant.hash_secret,
-        payment_url=vnpay_sandbox.payment_url,
-        api_url=vnpay_sandbox.api_url,
-    )
 
 
 async def test_a_payment_after_the_hold_expired_is_refunded_and_never_sold_twice(
